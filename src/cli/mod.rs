@@ -1,0 +1,181 @@
+//! The command line: `import`, `export`, `ask`. Configuration is read here, once.
+
+mod files;
+
+use std::{path::PathBuf, process::ExitCode, sync::Arc};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::{
+    commands::{self, CommandError, Core, SystemClock},
+    domain::{Date, GuildId, plans_file},
+    store::{self, DatabaseUrl},
+};
+
+#[derive(Parser, Debug)]
+#[command(name = "backline", version, about = "Vendor support plans for incident responders, answered in Discord")]
+pub struct Cli {
+    /// Database: sqlite://FILE (default: ./backline.db, created on first use) or postgres://…
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+
+    #[command(subcommand)]
+    command: CliCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum CliCommand {
+    /// Validate plans files and load them into the registry (all or nothing).
+    Import {
+        #[command(flatten)]
+        guild: GuildArg,
+        /// Remove vendors that are in the registry but not in the files.
+        #[arg(long)]
+        prune: bool,
+        /// Plans files, or directories of *.toml files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print the registry as a plans file (re-importable) or as a Markdown wiki page.
+    Export {
+        #[command(flatten)]
+        guild: GuildArg,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
+        format: ExportFormat,
+    },
+    /// Answer a command as the bot would, e.g. backline ask "/support aws".
+    Ask {
+        #[command(flatten)]
+        guild: GuildArg,
+        /// The command line: "/support <vendor>" or "/owner <vendor>".
+        command: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct GuildArg {
+    /// The Discord server (guild) ID whose registry to use; without it, the local registry.
+    #[arg(long = "guild", env = "BACKLINE_GUILD_ID")]
+    id: Option<GuildId>,
+}
+
+impl GuildArg {
+    fn get(&self) -> GuildId {
+        self.id.unwrap_or(GuildId::LOCAL)
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormat {
+    Toml,
+    Markdown,
+}
+
+/// Entry point of the binary: parse arguments, set up logging, run, map to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let database_url = DatabaseUrl::new(cli.database_url.unwrap_or_else(|| DatabaseUrl::DEFAULT.to_owned()));
+    match cli.command {
+        CliCommand::Import { guild, prune, paths } => import(&database_url, guild.get(), prune, &paths).await,
+        CliCommand::Export { guild, format } => {
+            let store = store::connect(&database_url).await?;
+            let vendors = store.vendors(guild.get()).await.context("reading the registry")?;
+            let text = match format {
+                ExportFormat::Toml => plans_file::to_toml(&vendors).context("writing the registry as TOML")?,
+                ExportFormat::Markdown => commands::wiki::markdown(&vendors, Date::new(chrono::Utc::now().date_naive())),
+            };
+            print!("{text}");
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Ask { guild, command } => {
+            let command = match commands::parse::parse_command_line(&command) {
+                Ok(c) => c,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let store = store::connect(&database_url).await?;
+            let core = Core::new(Arc::clone(&store), Arc::new(SystemClock));
+            let caller = commands::Caller { guild: Some(guild.get()), channel: None, user: 0 };
+            let result = core.execute(&command, &caller).await;
+            store.close().await;
+            match result {
+                Ok(reply) => {
+                    print!("{}", reply.to_terminal());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(CommandError::User(message)) => {
+                    println!("{message}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(CommandError::Internal(e)) => Err(e),
+            }
+        }
+    }
+}
+
+async fn import(database_url: &DatabaseUrl, guild: GuildId, prune: bool, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let sources = match files::read_plans(paths) {
+        Ok(sources) => sources,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let vendors = match plans_file::parse_files(&sources) {
+        Ok(vendors) => vendors,
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            eprintln!(
+                "{} error{} found; nothing was imported.",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if prune && vendors.is_empty() {
+        eprintln!("error: the files hold no vendors; refusing to --prune the whole registry. Remove vendors one by one, or import without --prune.");
+        return Ok(ExitCode::FAILURE);
+    }
+    let store = store::connect(database_url).await?;
+    let summary = store.import(guild, &vendors, prune).await.context("importing the registry")?;
+    store.close().await;
+    println!("Imported {} vendor{} into guild {guild}: {summary}", vendors.len(), if vendors.len() == 1 { "" } else { "s" });
+    for (label, slugs) in [("added", &summary.added), ("updated", &summary.updated), ("removed", &summary.removed)] {
+        if !slugs.is_empty() {
+            let names: Vec<&str> = slugs.iter().map(|s| s.as_str()).collect();
+            println!("  {label}: {}", names.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

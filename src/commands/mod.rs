@@ -1,0 +1,141 @@
+//! The command core: typed commands plus who and where, in; a reply model, out. No transport here.
+
+mod owner;
+pub mod parse;
+mod reply;
+mod support;
+pub mod wiki;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::{
+        GuildId, Vendor,
+        lookup::{self, Lookup},
+    },
+    store::Store,
+};
+
+pub use reply::{Field, Mentions, Reply};
+
+/// A command someone asked for, already parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `/support <vendor>`: everything needed to get help from the vendor now.
+    Support { vendor: String },
+    /// `/owner <vendor>`: who owns the relationship.
+    Owner { vendor: String },
+}
+
+/// Who asked and where. `guild` is `None` in a direct message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub guild: Option<GuildId>,
+    pub channel: Option<u64>,
+    pub user: u64,
+}
+
+/// The two kinds of failure: one the user can fix, shown as is; one that is ours,
+/// logged in full and shown only as an error ID (never a database message).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::store::StoreError> for CommandError {
+    fn from(e: crate::store::StoreError) -> Self {
+        CommandError::Internal(e.into())
+    }
+}
+
+/// Time, injectable so tests can ask "is support covered at 03:00 on a Saturday?".
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock stopped at one instant.
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// Runs commands against a store. Cheap to clone; shared by every transport.
+#[derive(Clone)]
+pub struct Core {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Core {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    #[tracing::instrument(skip(self), fields(guild = ?caller.guild, user = caller.user))]
+    pub async fn execute(&self, command: &Command, caller: &Caller) -> Result<Reply, CommandError> {
+        let Some(guild) = caller.guild else {
+            return Err(CommandError::User(
+                "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.".into(),
+            ));
+        };
+        match command {
+            Command::Support { vendor } => {
+                let vendor = self.find_vendor(guild, vendor).await?;
+                Ok(support::support_card(&vendor, self.clock.now()))
+            }
+            Command::Owner { vendor } => {
+                let vendor = self.find_vendor(guild, vendor).await?;
+                Ok(owner::owner_card(&vendor, self.clock.now()))
+            }
+        }
+    }
+
+    /// The vendor someone named, or a user error with "did you mean …" suggestions.
+    async fn find_vendor(&self, guild: GuildId, query: &str) -> Result<Vendor, CommandError> {
+        let summaries = self.store.vendor_summaries(guild).await?;
+        if summaries.is_empty() {
+            return Err(CommandError::User(
+                "This server has no vendor registry yet. Import one with `backline import --guild <server ID> plans.toml` (see examples/plans.toml).".into(),
+            ));
+        }
+        match lookup::resolve(query, &summaries) {
+            Lookup::Found(slug) => self
+                .store
+                .vendor(guild, &slug)
+                .await?
+                .ok_or_else(|| CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))),
+            Lookup::NotFound { suggestions } => {
+                let shown: String = query.chars().take(60).collect();
+                let mut message = format!("No vendor named `{}` here.", shown.replace('`', "'"));
+                if suggestions.is_empty() {
+                    message.push_str(" Start typing a vendor name to see the list, or check the registry with `backline export`.");
+                } else {
+                    let names: Vec<String> =
+                        suggestions.iter().map(|s| format!("`{}` ({})", s.slug, s.name)).collect();
+                    message.push_str(&format!(" Did you mean {}?", names.join(", ")));
+                }
+                Err(CommandError::User(message))
+            }
+        }
+    }
+}

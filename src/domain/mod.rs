@@ -1,0 +1,23 @@
+//! Plain types and rules of the support-plan registry; imports nothing from the rest of the crate.
+
+mod date;
+mod duration;
+pub mod findings;
+mod hours;
+mod ids;
+pub mod lookup;
+pub mod plans_file;
+mod severity;
+mod slug;
+mod vendor;
+
+pub use date::Date;
+pub use duration::ResponseTime;
+pub use findings::{Finding, FindingLevel};
+pub use hours::{Coverage, SupportHours, TimeOfDay};
+pub use ids::{DiscordUserId, GuildId};
+pub use severity::{PerSeverity, Severity};
+pub use slug::VendorSlug;
+pub use vendor::{
+    Contact, Criticality, EscalationLevel, Filing, Person, Plan, Vendor, VendorSummary, WebUrl,
+};

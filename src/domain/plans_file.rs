@@ -1,0 +1,401 @@
+//! The plans file: TOML `[[vendor]]` tables, parsed with every error located by file, line,
+//! column and field, and written back so that an export re-imports to the same registry.
+
+use std::{collections::HashMap, fmt, ops::Range};
+
+use serde::{Deserialize, Serialize};
+use toml::{
+    Spanned,
+    de::{DeTable, DeValue, ValueDeserializer},
+};
+
+use super::Vendor;
+
+/// One plans file as read from disk: the name to show in errors, and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// A problem in a plans file, located precisely enough to fix it without searching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The vendor's slug when it could be read.
+    pub vendor: Option<String>,
+    /// Dotted path inside the vendor (`plan.response.sev1`), or the top-level key.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        match (&self.vendor, &self.field) {
+            (Some(v), Some(field)) => write!(f, "vendor `{v}`, field `{field}`: ")?,
+            (Some(v), None) => write!(f, "vendor `{v}`: ")?,
+            (None, Some(field)) => write!(f, "field `{field}`: ")?,
+            (None, None) => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// The most errors reported for a single vendor table before giving up on it.
+const MAX_ERRORS_PER_VENDOR: usize = 20;
+
+/// Parses all files into one registry, or returns every error found in any of them.
+pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Vendor>, Vec<PlanError>> {
+    let mut errors = Vec::new();
+    let mut vendors: Vec<(Vendor, Location)> = Vec::new();
+    for file in files {
+        let (parsed, file_errors) = parse_file(file);
+        errors.extend(file_errors);
+        vendors.extend(parsed);
+    }
+    errors.extend(cross_vendor_errors(&vendors));
+    if errors.is_empty() {
+        let mut vendors: Vec<Vendor> = vendors.into_iter().map(|(v, _)| v).collect();
+        vendors.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Ok(vendors)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses one file's text (a convenience for tests and `check`).
+pub fn parse_str(name: &str, text: &str) -> Result<Vec<Vendor>, Vec<PlanError>> {
+    parse_files(&[SourceFile { name: name.to_owned(), text: text.to_owned() }])
+}
+
+/// Where a vendor was defined, for errors that involve two vendors.
+#[derive(Clone, Debug)]
+struct Location {
+    file: String,
+    lines: LineIndex,
+    slug_span: Range<usize>,
+    name_span: Range<usize>,
+    alias_spans: Vec<Range<usize>>,
+}
+
+#[derive(Serialize)]
+struct PlansFileOut<'a> {
+    vendor: &'a [Vendor],
+}
+
+/// The registry as a plans file: one `[[vendor]]` per vendor, sorted by slug.
+pub fn to_toml(vendors: &[Vendor]) -> Result<String, toml::ser::Error> {
+    let mut sorted = vendors.to_vec();
+    sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let body = toml::to_string_pretty(&PlansFileOut { vendor: &sorted })?;
+    Ok(format!(
+        "# backline support plans (exported). Format: docs/plans-format.md\n#:schema ./plans.schema.json\n\n{body}"
+    ))
+}
+
+/// One vendor as a standalone TOML table (how the store keeps it).
+pub fn vendor_to_toml(vendor: &Vendor) -> Result<String, toml::ser::Error> {
+    toml::to_string(vendor)
+}
+
+pub fn vendor_from_toml(text: &str) -> Result<Vendor, toml::de::Error> {
+    toml::from_str(text)
+}
+
+fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
+    let lines = LineIndex::new(&file.text);
+    let error_at = |span: Range<usize>, vendor: Option<String>, field: Option<String>, message: String| {
+        let (line, column) = lines.position(span.start);
+        PlanError { file: file.name.clone(), line, column, vendor, field, message }
+    };
+    let (root, syntax_errors) = DeTable::parse_recoverable(&file.text);
+    if !syntax_errors.is_empty() {
+        let errors = syntax_errors
+            .into_iter()
+            .map(|e| {
+                let span = e.span().unwrap_or(0..0);
+                error_at(span, None, None, format!("TOML syntax: {}", e.message()))
+            })
+            .collect();
+        return (Vec::new(), errors);
+    }
+    let mut errors = Vec::new();
+    let mut vendors = Vec::new();
+    for (key, value) in root.get_ref().iter() {
+        if key.get_ref() != "vendor" {
+            errors.push(error_at(
+                key.span(),
+                None,
+                Some(key.get_ref().to_string()),
+                "unknown top-level key: a plans file holds only [[vendor]] tables".into(),
+            ));
+            continue;
+        }
+        let DeValue::Array(array) = value.get_ref() else {
+            errors.push(error_at(
+                value.span(),
+                None,
+                Some("vendor".into()),
+                "`vendor` must be an array of tables: write each vendor as [[vendor]]".into(),
+            ));
+            continue;
+        };
+        for item in array.iter() {
+            let slug = item.get_ref().get("slug").and_then(|s| s.get_ref().as_str()).map(str::to_owned);
+            let (vendor, vendor_errors) = deserialize_vendor(item.clone());
+            for (span, field, message) in vendor_errors {
+                errors.push(error_at(span, slug.clone(), field, message));
+            }
+            let Some(vendor) = vendor else { continue };
+            let problems = vendor.problems();
+            for (field, message) in &problems {
+                let span = span_of_path(item, field).unwrap_or(item.span());
+                errors.push(error_at(span, slug.clone(), Some(field.clone()), message.clone()));
+            }
+            if problems.is_empty() {
+                let span_of = |key: &str| span_of_path(item, key).unwrap_or(item.span());
+                let location = Location {
+                    file: file.name.clone(),
+                    lines: lines.clone(),
+                    slug_span: span_of("slug"),
+                    name_span: span_of("name"),
+                    alias_spans: (0..vendor.aliases.len()).map(|i| span_of(&format!("aliases[{i}]"))).collect(),
+                };
+                vendors.push((vendor, location));
+            }
+        }
+    }
+    (vendors, errors)
+}
+
+/// Deserializes one `[[vendor]]` table, collecting as many errors as it can: after each
+/// error the offending entry is removed and the table tried again, so one typo does not
+/// hide the next. Stops when an error cannot be pinned to an entry.
+fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<(Range<usize>, Option<String>, String)>) {
+    let mut errors = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    for _ in 0..MAX_ERRORS_PER_VENDOR {
+        match Vendor::deserialize(ValueDeserializer::from(item.clone())) {
+            Ok(vendor) => return (errors.is_empty().then_some(vendor), errors),
+            Err(e) => {
+                let span = e.span().unwrap_or(item.span());
+                let path = deepest_path(&item, span.start);
+                let field = render_path(&path);
+                if let Some(missing) = missing_field(e.message()) {
+                    let full = join_path(field.as_deref(), missing);
+                    // A field we removed ourselves after reporting it: nothing new to say.
+                    if !removed.contains(&full) {
+                        errors.push((span, Some(full), friendly(e.message())));
+                    }
+                    break;
+                }
+                errors.push((span, field.clone(), friendly(e.message())));
+                if path.is_empty() || !remove_path(&mut item, &path) {
+                    break;
+                }
+                removed.push(field.unwrap_or_default());
+            }
+        }
+    }
+    (None, errors)
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+fn join_path(parent: Option<&str>, child: &str) -> String {
+    match parent {
+        Some(p) if !p.is_empty() => format!("{p}.{child}"),
+        _ => child.to_owned(),
+    }
+}
+
+/// serde's wording, made to say what to do where it does not.
+fn friendly(message: &str) -> String {
+    let message = message.trim_end();
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return format!("required field `{field}` is missing");
+    }
+    if message.starts_with("unknown field") {
+        return format!("{message} (check the spelling; the format is in docs/plans-format.md)");
+    }
+    message.to_owned()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn render_path(path: &[Segment]) -> Option<String> {
+    if path.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Segment::Key(k) if out.is_empty() => out.push_str(k),
+            Segment::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    Some(out)
+}
+
+/// The longest path of keys/indices whose key or value span contains `pos`.
+fn deepest_path(value: &Spanned<DeValue<'_>>, pos: usize) -> Vec<Segment> {
+    fn walk(value: &DeValue<'_>, pos: usize, path: &mut Vec<Segment>, best: &mut Vec<Segment>) {
+        match value {
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    path.push(Segment::Key(k.get_ref().to_string()));
+                    if k.span().contains(&pos) || v.span().contains(&pos) || (k.span().start == pos) {
+                        if path.len() > best.len() {
+                            *best = path.clone();
+                        }
+                    }
+                    walk(v.get_ref(), pos, path, best);
+                    path.pop();
+                }
+            }
+            DeValue::Array(array) => {
+                for (i, v) in array.iter().enumerate() {
+                    path.push(Segment::Index(i));
+                    if v.span().contains(&pos) && path.len() > best.len() {
+                        *best = path.clone();
+                    }
+                    walk(v.get_ref(), pos, path, best);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = Vec::new();
+    walk(value.get_ref(), pos, &mut Vec::new(), &mut best);
+    best
+}
+
+fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
+    let Some((last, parents)) = path.split_last() else { return false };
+    let mut current = value.get_mut();
+    for seg in parents {
+        current = match (current, seg) {
+            (DeValue::Table(t), Segment::Key(k)) => match t.get_mut(k.as_str()) {
+                Some(v) => v.get_mut(),
+                None => return false,
+            },
+            (DeValue::Array(a), Segment::Index(i)) => match a.get_mut(*i) {
+                Some(v) => v.get_mut(),
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (current, last) {
+        (DeValue::Table(t), Segment::Key(k)) => t.remove(k.as_str()).is_some(),
+        (DeValue::Array(a), Segment::Index(i)) if *i < a.len() => {
+            let old = std::mem::replace(a, std::iter::empty().collect());
+            *a = old.into_iter().enumerate().filter(|(j, _)| j != i).map(|(_, v)| v).collect();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The span of the value at a dotted path such as `escalation[1].contacts[0].name`.
+fn span_of_path(value: &Spanned<DeValue<'_>>, path: &str) -> Option<Range<usize>> {
+    let mut current = value;
+    for part in path.split('.') {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        current = current.get_ref().get(key)?;
+        for index in indices.split(['[', ']']).filter(|s| !s.is_empty()) {
+            current = current.get_ref().get(index.parse::<usize>().ok()?)?;
+        }
+    }
+    Some(current.span())
+}
+
+fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
+    let mut errors = Vec::new();
+    // Every name a vendor answers to must lead to exactly one vendor.
+    let mut claimed: HashMap<String, (usize, &str)> = HashMap::new();
+    for (index, (vendor, location)) in vendors.iter().enumerate() {
+        let mut names: Vec<(String, Range<usize>, &str)> = vec![
+            (vendor.slug.as_str().to_owned(), location.slug_span.clone(), "slug"),
+            (vendor.name.to_lowercase(), location.name_span.clone(), "name"),
+        ];
+        for (alias, span) in vendor.aliases.iter().zip(&location.alias_spans) {
+            names.push((alias.trim().to_lowercase(), span.clone(), "aliases"));
+        }
+        let mut own: Vec<String> = Vec::new();
+        for (name, span, field) in names {
+            if own.contains(&name) {
+                continue;
+            }
+            own.push(name.clone());
+            if let Some((first, _)) = claimed.get(&name) {
+                let (other, other_location) = &vendors[*first];
+                let (line, column) = location.lines.position(span.start);
+                let (other_line, _) = other_location.lines.position(other_location.slug_span.start);
+                let message = if field == "slug" && other.slug == vendor.slug {
+                    format!(
+                        "duplicate slug `{name}`: already defined at {}:{other_line}; each vendor needs its own slug",
+                        other_location.file
+                    )
+                } else {
+                    format!(
+                        "`{name}` already names vendor `{}` ({}:{other_line}): a name or alias must lead to one vendor",
+                        other.slug, other_location.file
+                    )
+                };
+                errors.push(PlanError {
+                    file: location.file.clone(),
+                    line,
+                    column,
+                    vendor: Some(vendor.slug.to_string()),
+                    field: Some(field.to_owned()),
+                    message,
+                });
+            } else {
+                claimed.insert(name, (index, field));
+            }
+        }
+    }
+    errors
+}
+
+/// Byte offset → (line, column), both 1-based, column counted in characters.
+#[derive(Clone, Debug)]
+struct LineIndex {
+    starts: Vec<usize>,
+    text: std::sync::Arc<str>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts, text: text.into() }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        (line, column)
+    }
+}

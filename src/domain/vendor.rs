@@ -1,0 +1,274 @@
+//! A vendor and everything needed to get help from it: plan, filing steps, escalation, owners.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{Date, DiscordUserId, PerSeverity, ResponseTime, SupportHours, VendorSlug};
+
+/// How much the business suffers when this vendor fails; orders every list (critical first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Criticality {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Criticality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        [Self::Critical, Self::High, Self::Medium, Self::Low]
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| format!("`{input}` is not a criticality: use critical, high, medium or low"))
+    }
+}
+
+impl fmt::Display for Criticality {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An `http(s)://` address: a portal or status page someone can open mid-incident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebUrl(url::Url);
+
+impl WebUrl {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let url = url::Url::parse(input.trim()).map_err(|e| {
+            format!("`{input}` is not a web address ({e}): write the full address, e.g. https://support.example.com")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("`{input}` is not a web address: it must start with https:// (or http://)"));
+        }
+        Ok(Self(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Display for WebUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl Serialize for WebUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WebUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Someone on our side: the relationship owner or the backup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discord_id: Option<DiscordUserId>,
+    /// When someone last confirmed these details are right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Date>,
+}
+
+/// Someone on the vendor's side, on a rung of the escalation ladder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discord_id: Option<DiscordUserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Date>,
+}
+
+/// What the company pays the vendor for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub tier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<Date>,
+    pub hours: SupportHours,
+    /// Contracted first-response time per severity.
+    #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
+    pub response: PerSeverity<ResponseTime>,
+    /// The vendor's own name for each of our severities (our sev1 = AWS "Business-critical system down").
+    #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
+    pub severity_names: PerSeverity<String>,
+}
+
+/// How to open a case with the vendor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filing {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<WebUrl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    /// What the vendor will ask for (account ID, region, resource, start time …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_info: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+
+impl Filing {
+    pub fn is_empty(&self) -> bool {
+        *self == Filing::default()
+    }
+
+    pub fn has_channel(&self) -> bool {
+        self.portal.is_some() || self.phone.is_some() || self.email.is_some()
+    }
+}
+
+/// One rung of the vendor-side ladder (support → TAM → account manager → executive).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationLevel {
+    pub name: String,
+    /// How long to wait at this level before going to the next one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalate_after: Option<ResponseTime>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+}
+
+fn default_review_every() -> ResponseTime {
+    ResponseTime::from_days(90)
+}
+
+fn is_default_review(r: &ResponseTime) -> bool {
+    *r == default_review_every()
+}
+
+/// A vendor in the registry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    pub slug: VendorSlug,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    pub criticality: Criticality,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_page: Option<WebUrl>,
+    /// How often the contacts must be re-verified (default 90 days).
+    #[serde(default = "default_review_every", skip_serializing_if = "is_default_review")]
+    pub review_every: ResponseTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub owner: Person,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<Person>,
+    /// The first-response time the business needs per severity.
+    #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
+    pub needs: PerSeverity<ResponseTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    #[serde(default, skip_serializing_if = "Filing::is_empty")]
+    pub filing: Filing,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<EscalationLevel>,
+}
+
+/// Rule violations a deserializer cannot see: each is a dotted field path and a message.
+pub type Problems = Vec<(String, String)>;
+
+impl Vendor {
+    /// Checks what the types alone do not: required text is not blank, aliases are usable.
+    pub fn problems(&self) -> Problems {
+        let mut problems = Problems::new();
+        let mut blank = |path: String, value: &str| {
+            if value.trim().is_empty() {
+                problems.push((path, "must not be empty".to_owned()));
+            }
+        };
+        blank("name".into(), &self.name);
+        blank("owner.name".into(), &self.owner.name);
+        if let Some(backup) = &self.backup {
+            blank("backup.name".into(), &backup.name);
+        }
+        if let Some(plan) = &self.plan {
+            blank("plan.tier".into(), &plan.tier);
+        }
+        for (i, alias) in self.aliases.iter().enumerate() {
+            blank(format!("aliases[{i}]"), alias);
+        }
+        for (i, step) in self.filing.steps.iter().enumerate() {
+            blank(format!("filing.steps[{i}]"), step);
+        }
+        for (i, level) in self.escalation.iter().enumerate() {
+            blank(format!("escalation[{i}].name"), &level.name);
+            for (j, contact) in level.contacts.iter().enumerate() {
+                blank(format!("escalation[{i}].contacts[{j}].name"), &contact.name);
+            }
+        }
+        problems
+    }
+
+    /// The names this vendor answers to, lowercased: slug, display name, aliases.
+    pub fn lookup_keys(&self) -> Vec<String> {
+        let mut keys = vec![self.slug.as_str().to_owned(), self.name.to_lowercase()];
+        keys.extend(self.aliases.iter().map(|a| a.to_lowercase()));
+        keys.dedup();
+        keys
+    }
+
+    pub fn summary(&self) -> VendorSummary {
+        VendorSummary {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            aliases: self.aliases.clone(),
+            criticality: self.criticality,
+        }
+    }
+}
+
+/// What lookup and autocomplete need of a vendor, without the whole plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VendorSummary {
+    pub slug: VendorSlug,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub criticality: Criticality,
+}

@@ -1,0 +1,6 @@
+//! backline: a self-hosted Discord bot that tells incident responders how to get help from a vendor.
+
+pub mod cli;
+pub mod commands;
+pub mod domain;
+pub mod store;

@@ -1,0 +1,166 @@
+//! Storage: one trait, a SQLite and a PostgreSQL implementation; every query is scoped by guild.
+
+mod postgres;
+mod shared;
+mod sqlite;
+
+use std::{fmt, sync::Arc};
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+
+use crate::domain::{GuildId, Vendor, VendorSlug, VendorSummary};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// What went wrong in storage, decided at the query. Only the `Display` of the domain
+/// variants is meant for users; `Database` is internal and its details go to the log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A stored document no longer parses: the schema moved on without a migration.
+    #[error("stored vendor `{slug}` could not be read")]
+    Corrupt {
+        slug: String,
+        #[source]
+        source: anyhow::Error,
+    },
+    #[error("database error while {doing}")]
+    Database {
+        doing: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn db(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |source| StoreError::Database { doing, source }
+    }
+}
+
+/// What an import did, vendor by vendor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub added: Vec<VendorSlug>,
+    pub updated: Vec<VendorSlug>,
+    pub unchanged: Vec<VendorSlug>,
+    pub removed: Vec<VendorSlug>,
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} added, {} updated, {} unchanged, {} removed",
+            self.added.len(),
+            self.updated.len(),
+            self.unchanged.len(),
+            self.removed.len()
+        )
+    }
+}
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Succeeds when the database answers a trivial query.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Slug, name, aliases and criticality of every vendor of the guild, sorted by slug.
+    async fn vendor_summaries(&self, guild: GuildId) -> Result<Vec<VendorSummary>, StoreError>;
+
+    async fn vendor(&self, guild: GuildId, slug: &VendorSlug) -> Result<Option<Vendor>, StoreError>;
+
+    /// Every vendor of the guild, sorted by slug.
+    async fn vendors(&self, guild: GuildId) -> Result<Vec<Vendor>, StoreError>;
+
+    /// Makes the guild's registry match `vendors` in one transaction: adds and updates;
+    /// removes vendors not in `vendors` only when `prune` is set. Vendors whose stored
+    /// document is already identical are not written.
+    async fn import(&self, guild: GuildId, vendors: &[Vendor], prune: bool) -> Result<ImportSummary, StoreError>;
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    async fn close(&self);
+}
+
+/// `DATABASE_URL`, kept out of logs and `Debug` output because it may hold a password.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The default: a SQLite file in the working directory, created on first use.
+    pub const DEFAULT: &'static str = "sqlite://backline.db";
+
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with any password replaced, safe for logs and error messages.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("redacted"));
+                url.to_string()
+            }
+            Ok(url) => url.to_string(),
+            Err(_) => "<unparseable database URL>".to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+/// Opens the database named by `url` (SQLite or PostgreSQL) and applies pending migrations.
+pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
+    let raw = url.expose();
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        let store = PostgresStore::connect(url)
+            .await
+            .with_context(|| format!("opening PostgreSQL database {}", url.redacted()))?;
+        Ok(Arc::new(store))
+    } else if raw.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url)
+            .await
+            .with_context(|| format!("opening SQLite database {}", url.redacted()))?;
+        Ok(Arc::new(store))
+    } else {
+        anyhow::bail!(
+            "DATABASE_URL must start with sqlite: (e.g. sqlite://backline.db) or postgres:// (e.g. postgres://user@host/db), got {}",
+            url.redacted()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_redacted_never_show_the_password() {
+        let url = DatabaseUrl::new("postgres://backline:hunter2@db.internal:5432/backline");
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert!(!url.redacted().contains("hunter2"));
+        assert!(url.redacted().contains("db.internal"));
+    }
+}

@@ -1,0 +1,26 @@
+//! The PostgreSQL store: for several replicas sharing one registry.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::{Backend, DatabaseUrl, shared::impl_store};
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        let options = PgConnectOptions::from_str(url.expose())?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+impl_store!(PostgresStore, Backend::Postgres);

@@ -1,0 +1,193 @@
+//! The queries both backends run, written once: the SQL is portable ($N placeholders,
+//! ON CONFLICT) and sqlx's API is the same for both pools, so a macro stamps them out.
+
+use crate::domain::{Criticality, Vendor, VendorSlug, VendorSummary, plans_file};
+
+use super::StoreError;
+
+/// A vendor row as stored: the searchable copies and the TOML document.
+pub(super) struct VendorRow {
+    pub name: String,
+    pub criticality: &'static str,
+    pub aliases: String,
+    pub document: String,
+}
+
+pub(super) fn to_row(vendor: &Vendor) -> Result<VendorRow, StoreError> {
+    let document = plans_file::vendor_to_toml(vendor).map_err(|e| StoreError::Corrupt {
+        slug: vendor.slug.to_string(),
+        source: e.into(),
+    })?;
+    let aliases = serde_json::to_string(&vendor.aliases).map_err(|e| StoreError::Corrupt {
+        slug: vendor.slug.to_string(),
+        source: e.into(),
+    })?;
+    Ok(VendorRow { name: vendor.name.clone(), criticality: vendor.criticality.as_str(), aliases, document })
+}
+
+pub(super) fn parse_document(slug: &str, document: &str) -> Result<Vendor, StoreError> {
+    plans_file::vendor_from_toml(document).map_err(|e| StoreError::Corrupt { slug: slug.to_owned(), source: e.into() })
+}
+
+pub(super) fn parse_summary(slug: &str, name: String, criticality: &str, aliases: &str) -> Result<VendorSummary, StoreError> {
+    let corrupt = |e: anyhow::Error| StoreError::Corrupt { slug: slug.to_owned(), source: e };
+    Ok(VendorSummary {
+        slug: VendorSlug::parse(slug).map_err(|e| corrupt(anyhow::anyhow!(e)))?,
+        name,
+        aliases: serde_json::from_str(aliases).map_err(|e| corrupt(e.into()))?,
+        criticality: Criticality::parse(criticality).map_err(|e| corrupt(anyhow::anyhow!(e)))?,
+    })
+}
+
+/// Implements `Store` for a struct with a `pool: sqlx::Pool<$db>` field.
+macro_rules! impl_store {
+    ($store:ty, $backend:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> $crate::store::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> Result<(), $crate::store::StoreError> {
+                sqlx::query("SELECT 1")
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::StoreError::db("checking the database is reachable"))?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self), fields(guild = %guild))]
+            async fn vendor_summaries(
+                &self,
+                guild: $crate::domain::GuildId,
+            ) -> Result<Vec<$crate::domain::VendorSummary>, $crate::store::StoreError> {
+                use sqlx::Row as _;
+                let rows = sqlx::query(
+                    "SELECT slug, name, criticality, aliases FROM vendors WHERE guild_id = $1 ORDER BY slug",
+                )
+                .bind(guild.as_i64())
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::StoreError::db("listing vendors"))?;
+                rows.iter()
+                    .map(|row| {
+                        let get = |col: &str| -> Result<String, $crate::store::StoreError> {
+                            row.try_get(col).map_err($crate::store::StoreError::db("reading a vendor row"))
+                        };
+                        $crate::store::shared::parse_summary(
+                            &get("slug")?,
+                            get("name")?,
+                            &get("criticality")?,
+                            &get("aliases")?,
+                        )
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip(self), fields(guild = %guild, vendor = %slug))]
+            async fn vendor(
+                &self,
+                guild: $crate::domain::GuildId,
+                slug: &$crate::domain::VendorSlug,
+            ) -> Result<Option<$crate::domain::Vendor>, $crate::store::StoreError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT document FROM vendors WHERE guild_id = $1 AND slug = $2")
+                        .bind(guild.as_i64())
+                        .bind(slug.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($crate::store::StoreError::db("reading a vendor"))?;
+                row.map(|(doc,)| $crate::store::shared::parse_document(slug.as_str(), &doc))
+                    .transpose()
+            }
+
+            #[tracing::instrument(skip(self), fields(guild = %guild))]
+            async fn vendors(
+                &self,
+                guild: $crate::domain::GuildId,
+            ) -> Result<Vec<$crate::domain::Vendor>, $crate::store::StoreError> {
+                let rows: Vec<(String, String)> =
+                    sqlx::query_as("SELECT slug, document FROM vendors WHERE guild_id = $1 ORDER BY slug")
+                        .bind(guild.as_i64())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::store::StoreError::db("reading vendors"))?;
+                rows.iter()
+                    .map(|(slug, doc)| $crate::store::shared::parse_document(slug, doc))
+                    .collect()
+            }
+
+            #[tracing::instrument(skip(self, vendors), fields(guild = %guild, count = vendors.len()))]
+            async fn import(
+                &self,
+                guild: $crate::domain::GuildId,
+                vendors: &[$crate::domain::Vendor],
+                prune: bool,
+            ) -> Result<$crate::store::ImportSummary, $crate::store::StoreError> {
+                use $crate::store::StoreError;
+                let now = chrono::Utc::now();
+                let mut tx = self.pool.begin().await.map_err(StoreError::db("starting the import"))?;
+                let existing: Vec<(String, String)> =
+                    sqlx::query_as("SELECT slug, document FROM vendors WHERE guild_id = $1")
+                        .bind(guild.as_i64())
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(StoreError::db("reading the current registry"))?;
+                let existing: std::collections::HashMap<String, String> = existing.into_iter().collect();
+                let mut summary = $crate::store::ImportSummary::default();
+                for vendor in vendors {
+                    let row = $crate::store::shared::to_row(vendor)?;
+                    match existing.get(vendor.slug.as_str()) {
+                        Some(doc) if *doc == row.document => {
+                            summary.unchanged.push(vendor.slug.clone());
+                            continue;
+                        }
+                        Some(_) => summary.updated.push(vendor.slug.clone()),
+                        None => summary.added.push(vendor.slug.clone()),
+                    }
+                    sqlx::query(
+                        "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+                         ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
+                         criticality = excluded.criticality, aliases = excluded.aliases, \
+                         document = excluded.document, updated_at = excluded.updated_at",
+                    )
+                    .bind(guild.as_i64())
+                    .bind(vendor.slug.as_str())
+                    .bind(&row.name)
+                    .bind(row.criticality)
+                    .bind(&row.aliases)
+                    .bind(&row.document)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::db("writing a vendor"))?;
+                }
+                if prune {
+                    let keep: std::collections::HashSet<&str> = vendors.iter().map(|v| v.slug.as_str()).collect();
+                    let mut gone: Vec<&String> = existing.keys().filter(|s| !keep.contains(s.as_str())).collect();
+                    gone.sort();
+                    for slug in gone {
+                        sqlx::query("DELETE FROM vendors WHERE guild_id = $1 AND slug = $2")
+                            .bind(guild.as_i64())
+                            .bind(slug.as_str())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(StoreError::db("removing a vendor"))?;
+                        if let Ok(slug) = $crate::domain::VendorSlug::parse(slug) {
+                            summary.removed.push(slug);
+                        }
+                    }
+                }
+                tx.commit().await.map_err(StoreError::db("committing the import"))?;
+                Ok(summary)
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+        }
+    };
+}
+
+pub(super) use impl_store;
