@@ -12,7 +12,9 @@ pub fn read_plans(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
     for path in paths {
         if path.is_dir() {
             match toml_files_in(path) {
-                Ok(found) if found.is_empty() => problems.push(format!("{}: no *.toml files in this directory", path.display())),
+                Ok(found) if found.is_empty() => {
+                    problems.push(format!("{}: no *.toml files in this directory", path.display()))
+                }
                 Ok(found) => files.extend(found),
                 Err(e) => problems.push(format!("{}: cannot list the directory: {e}", path.display())),
             }
@@ -23,11 +25,18 @@ pub fn read_plans(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
     let mut sources = Vec::new();
     for file in files {
         match std::fs::read_to_string(&file) {
-            Ok(text) => sources.push(SourceFile { name: file.display().to_string(), text }),
+            Ok(text) => sources.push(SourceFile {
+                name: file.display().to_string(),
+                text,
+            }),
             Err(e) => problems.push(format!("{}: cannot read: {e}", file.display())),
         }
     }
-    if problems.is_empty() { Ok(sources) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 fn toml_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -14,7 +14,11 @@ use crate::{
 };
 
 #[derive(Parser, Debug)]
-#[command(name = "backline", version, about = "Vendor support plans for incident responders, answered in Discord")]
+#[command(
+    name = "backline",
+    version,
+    about = "Vendor support plans for incident responders, answered in Discord"
+)]
 pub struct Cli {
     /// Database: sqlite://FILE (default: ./backline.db, created on first use) or postgres://…
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -95,19 +99,29 @@ pub fn main() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let database_url = DatabaseUrl::new(cli.database_url.unwrap_or_else(|| DatabaseUrl::DEFAULT.to_owned()));
+    let database_url = DatabaseUrl::new(
+        cli.database_url
+            .unwrap_or_else(|| DatabaseUrl::DEFAULT.to_owned()),
+    );
     match cli.command {
         CliCommand::Import { guild, prune, paths } => import(&database_url, guild.get(), prune, &paths).await,
         CliCommand::Export { guild, format } => {
             let store = store::connect(&database_url).await?;
             let vendors = store.vendors(guild.get()).await.context("reading the registry")?;
             let text = match format {
-                ExportFormat::Toml => plans_file::to_toml(&vendors).context("writing the registry as TOML")?,
-                ExportFormat::Markdown => commands::wiki::markdown(&vendors, Date::new(chrono::Utc::now().date_naive())),
+                ExportFormat::Toml => {
+                    plans_file::to_toml(&vendors).context("writing the registry as TOML")?
+                }
+                ExportFormat::Markdown => {
+                    commands::wiki::markdown(&vendors, Date::new(chrono::Utc::now().date_naive()))
+                }
             };
             print!("{text}");
             store.close().await;
@@ -123,7 +137,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let store = store::connect(&database_url).await?;
             let core = Core::new(Arc::clone(&store), Arc::new(SystemClock));
-            let caller = commands::Caller { guild: Some(guild.get()), channel: None, user: 0 };
+            let caller = commands::Caller {
+                guild: Some(guild.get()),
+                channel: None,
+                user: 0,
+            };
             let result = core.execute(&command, &caller).await;
             store.close().await;
             match result {
@@ -141,7 +159,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn import(database_url: &DatabaseUrl, guild: GuildId, prune: bool, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+async fn import(
+    database_url: &DatabaseUrl,
+    guild: GuildId,
+    prune: bool,
+    paths: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
     let sources = match files::read_plans(paths) {
         Ok(sources) => sources,
         Err(message) => {
@@ -164,14 +187,27 @@ async fn import(database_url: &DatabaseUrl, guild: GuildId, prune: bool, paths: 
         }
     };
     if prune && vendors.is_empty() {
-        eprintln!("error: the files hold no vendors; refusing to --prune the whole registry. Remove vendors one by one, or import without --prune.");
+        eprintln!(
+            "error: the files hold no vendors; refusing to --prune the whole registry. Remove vendors one by one, or import without --prune."
+        );
         return Ok(ExitCode::FAILURE);
     }
     let store = store::connect(database_url).await?;
-    let summary = store.import(guild, &vendors, prune).await.context("importing the registry")?;
+    let summary = store
+        .import(guild, &vendors, prune)
+        .await
+        .context("importing the registry")?;
     store.close().await;
-    println!("Imported {} vendor{} into guild {guild}: {summary}", vendors.len(), if vendors.len() == 1 { "" } else { "s" });
-    for (label, slugs) in [("added", &summary.added), ("updated", &summary.updated), ("removed", &summary.removed)] {
+    println!(
+        "Imported {} vendor{} into guild {guild}: {summary}",
+        vendors.len(),
+        if vendors.len() == 1 { "" } else { "s" }
+    );
+    for (label, slugs) in [
+        ("added", &summary.added),
+        ("updated", &summary.updated),
+        ("removed", &summary.removed),
+    ] {
         if !slugs.is_empty() {
             let names: Vec<&str> = slugs.iter().map(|s| s.as_str()).collect();
             println!("  {label}: {}", names.join(", "));

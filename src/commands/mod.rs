@@ -119,19 +119,19 @@ impl Core {
             ));
         }
         match lookup::resolve(query, &summaries) {
-            Lookup::Found(slug) => self
-                .store
-                .vendor(guild, &slug)
-                .await?
-                .ok_or_else(|| CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))),
+            Lookup::Found(slug) => self.store.vendor(guild, &slug).await?.ok_or_else(|| {
+                CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))
+            }),
             Lookup::NotFound { suggestions } => {
                 let shown: String = query.chars().take(60).collect();
                 let mut message = format!("No vendor named `{}` here.", shown.replace('`', "'"));
                 if suggestions.is_empty() {
                     message.push_str(" Start typing a vendor name to see the list, or check the registry with `backline export`.");
                 } else {
-                    let names: Vec<String> =
-                        suggestions.iter().map(|s| format!("`{}` ({})", s.slug, s.name)).collect();
+                    let names: Vec<String> = suggestions
+                        .iter()
+                        .map(|s| format!("`{}` ({})", s.slug, s.name))
+                        .collect();
                     message.push_str(&format!(" Did you mean {}?", names.join(", ")));
                 }
                 Err(CommandError::User(message))

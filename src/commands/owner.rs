@@ -13,10 +13,10 @@ pub(crate) fn owner_card(vendor: &Vendor, _now: DateTime<Utc>) -> Reply {
     };
     reply.field("Owner", person_block(&vendor.owner)).field(
         "Backup",
-        vendor
-            .backup
-            .as_ref()
-            .map_or_else(|| "None: single point of contact. Name a backup in the plans file.".to_owned(), person_block),
+        vendor.backup.as_ref().map_or_else(
+            || "None: single point of contact. Name a backup in the plans file.".to_owned(),
+            person_block,
+        ),
     )
 }
 

@@ -16,7 +16,9 @@ pub fn parse_command_line(line: &str) -> Result<Command, String> {
         "owner" if vendor.is_empty() => Err(needs_vendor("/owner")),
         "owner" => Ok(Command::Owner { vendor }),
         "" => Err("no command given: try `/support <vendor>` or `/owner <vendor>`".into()),
-        other => Err(format!("unknown command `/{other}`: try `/support <vendor>` or `/owner <vendor>`")),
+        other => Err(format!(
+            "unknown command `/{other}`: try `/support <vendor>` or `/owner <vendor>`"
+        )),
     }
 }
 
@@ -26,18 +28,34 @@ mod tests {
 
     #[test]
     fn parses_support_and_owner_with_multi_word_vendors() {
-        assert_eq!(parse_command_line("/support aws"), Ok(Command::Support { vendor: "aws".into() }));
+        assert_eq!(
+            parse_command_line("/support aws"),
+            Ok(Command::Support { vendor: "aws".into() })
+        );
         assert_eq!(
             parse_command_line("/owner  Amazon Web Services "),
-            Ok(Command::Owner { vendor: "Amazon Web Services".into() })
+            Ok(Command::Owner {
+                vendor: "Amazon Web Services".into()
+            })
         );
-        assert_eq!(parse_command_line("support vendor:aws"), Ok(Command::Support { vendor: "aws".into() }));
+        assert_eq!(
+            parse_command_line("support vendor:aws"),
+            Ok(Command::Support { vendor: "aws".into() })
+        );
     }
 
     #[test]
     fn unknown_or_incomplete_commands_say_what_to_type() {
-        assert!(parse_command_line("/support").unwrap_err().contains("/support aws"));
-        assert!(parse_command_line("/pager aws").unwrap_err().contains("/support <vendor>"));
+        assert!(
+            parse_command_line("/support")
+                .unwrap_err()
+                .contains("/support aws")
+        );
+        assert!(
+            parse_command_line("/pager aws")
+                .unwrap_err()
+                .contains("/support <vendor>")
+        );
         assert!(parse_command_line("").is_err());
     }
 }

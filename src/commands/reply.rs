@@ -33,13 +33,21 @@ pub struct Reply {
 impl Reply {
     /// A short message only the caller sees (errors, hints).
     pub fn notice(text: impl Into<String>) -> Self {
-        Self { content: Some(text.into()), ephemeral: true, ..Self::default() }
+        Self {
+            content: Some(text.into()),
+            ephemeral: true,
+            ..Self::default()
+        }
     }
 
     pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let value = value.into();
         if !value.trim().is_empty() {
-            self.fields.push(Field { name: name.into(), value, inline: false });
+            self.fields.push(Field {
+                name: name.into(),
+                value,
+                inline: false,
+            });
         }
         self
     }
@@ -47,7 +55,11 @@ impl Reply {
     pub fn inline_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let value = value.into();
         if !value.trim().is_empty() {
-            self.fields.push(Field { name: name.into(), value, inline: true });
+            self.fields.push(Field {
+                name: name.into(),
+                value,
+                inline: true,
+            });
         }
         self
     }

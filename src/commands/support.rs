@@ -36,7 +36,8 @@ pub(crate) fn support_card(vendor: &Vendor, now: DateTime<Utc>) -> Reply {
             };
             description.push(format!("**{}** plan · {} · {status}", plan.tier, plan.hours));
         }
-        None => description.push("⚠️ **No support plan on record.** Best effort only: use the contacts below.".into()),
+        None => description
+            .push("⚠️ **No support plan on record.** Best effort only: use the contacts below.".into()),
     }
     description.push(format!("Criticality: **{}**", vendor.criticality));
     if !vendor.workloads.is_empty() {
@@ -64,7 +65,10 @@ pub(crate) fn support_card(vendor: &Vendor, now: DateTime<Utc>) -> Reply {
         .field("Owner", person_line(&vendor.owner))
         .field(
             "Backup",
-            vendor.backup.as_ref().map_or_else(|| "none — single point of contact".to_owned(), person_line),
+            vendor
+                .backup
+                .as_ref()
+                .map_or_else(|| "none — single point of contact".to_owned(), person_line),
         )
         .field("Contacts last verified", verified_line(vendor, today));
     let warnings: Vec<String> = findings::findings(vendor, today)
@@ -76,7 +80,10 @@ pub(crate) fn support_card(vendor: &Vendor, now: DateTime<Utc>) -> Reply {
         .collect();
     reply = reply.field("Warnings", warnings.join("\n"));
     if vendor.filing.template.is_some() {
-        reply.footer = Some(format!("A case template is on record: `backline export` or the wiki page has it for {}.", vendor.slug));
+        reply.footer = Some(format!(
+            "A case template is on record: `backline export` or the wiki page has it for {}.",
+            vendor.slug
+        ));
     }
     reply
 }
@@ -111,7 +118,9 @@ fn response_times(vendor: &Vendor) -> String {
                 _ => String::new(),
             };
             let promised = promised.map_or("—".to_owned(), |p| p.to_string());
-            Some(format!("**{severity}**{vendor_name}: first response {promised}{verdict}"))
+            Some(format!(
+                "**{severity}**{vendor_name}: first response {promised}{verdict}"
+            ))
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -119,8 +128,12 @@ fn response_times(vendor: &Vendor) -> String {
 
 fn how_to_file(vendor: &Vendor) -> String {
     let filing = &vendor.filing;
-    let mut lines: Vec<String> =
-        filing.steps.iter().enumerate().map(|(i, step)| format!("{}. {step}", i + 1)).collect();
+    let mut lines: Vec<String> = filing
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| format!("{}. {step}", i + 1))
+        .collect();
     if let Some(portal) = &filing.portal {
         lines.push(format!("Portal: {portal}"));
     }
@@ -140,7 +153,11 @@ fn how_to_file(vendor: &Vendor) -> String {
 }
 
 fn bullets(items: &[String]) -> String {
-    items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("\n")
+    items
+        .iter()
+        .map(|i| format!("• {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn escalation(vendor: &Vendor) -> String {
@@ -149,7 +166,10 @@ fn escalation(vendor: &Vendor) -> String {
         .iter()
         .enumerate()
         .map(|(i, level)| {
-            let after = level.escalate_after.map(|a| format!(" (next level after {a})")).unwrap_or_default();
+            let after = level
+                .escalate_after
+                .map(|a| format!(" (next level after {a})"))
+                .unwrap_or_default();
             let mut line = format!("{}. **{}**{after}", i + 1, level.name);
             for contact in &level.contacts {
                 let mut parts = vec![contact.name.clone()];

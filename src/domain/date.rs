@@ -63,9 +63,8 @@ impl<'de> Deserialize<'de> for Date {
                 Date::parse(v).map_err(E::custom)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Date, A::Error> {
-                let dt = toml::value::Datetime::deserialize(
-                    serde::de::value::MapAccessDeserializer::new(map),
-                )?;
+                let dt =
+                    toml::value::Datetime::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
                 match (dt.date, dt.time, dt.offset) {
                     (Some(d), None, None) => {
                         NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())

@@ -28,10 +28,16 @@ pub struct Finding {
 
 impl Finding {
     fn error(message: String) -> Self {
-        Self { level: FindingLevel::Error, message }
+        Self {
+            level: FindingLevel::Error,
+            message,
+        }
     }
     fn warning(message: String) -> Self {
-        Self { level: FindingLevel::Warning, message }
+        Self {
+            level: FindingLevel::Warning,
+            message,
+        }
     }
 }
 
@@ -136,7 +142,12 @@ pub fn stale_contacts(vendor: &Vendor, today: Date) -> Vec<String> {
 pub fn verification_range(vendor: &Vendor) -> Option<(Date, Date)> {
     let dates: Vec<Date> = std::iter::once(vendor.owner.verified)
         .chain(vendor.backup.iter().map(|b| b.verified))
-        .chain(vendor.escalation.iter().flat_map(|l| l.contacts.iter().map(|c| c.verified)))
+        .chain(
+            vendor
+                .escalation
+                .iter()
+                .flat_map(|l| l.contacts.iter().map(|c| c.verified)),
+        )
         .flatten()
         .collect();
     Some((*dates.iter().min()?, *dates.iter().max()?))

@@ -25,7 +25,8 @@ pub struct TimeOfDay(u16);
 
 impl TimeOfDay {
     pub fn parse(input: &str) -> Result<Self, String> {
-        let bad = || format!("`{input}` is not a time of day: write HH:MM in 24-hour form, e.g. 09:00 or 17:30");
+        let bad =
+            || format!("`{input}` is not a time of day: write HH:MM in 24-hour form, e.g. 09:00 or 17:30");
         let (h, m) = input.trim().split_once(':').ok_or_else(bad)?;
         let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
         if m > 59 || h > 24 || (h == 24 && m != 0) || input.trim().len() != 5 {
@@ -55,16 +56,28 @@ pub struct Coverage {
 
 impl SupportHours {
     pub fn coverage(&self, now: DateTime<Utc>) -> Coverage {
-        let SupportHours::Business { days, start, end, timezone } = self else {
-            return Coverage { covered: true, next_change: None };
+        let SupportHours::Business {
+            days,
+            start,
+            end,
+            timezone,
+        } = self
+        else {
+            return Coverage {
+                covered: true,
+                next_change: None,
+            };
         };
         let local = now.with_timezone(timezone);
         let minute_of_day = local.hour() * 60 + local.minute();
-        let open_today = days.contains(&local.weekday())
-            && (start.minutes()..end.minutes()).contains(&minute_of_day);
+        let open_today =
+            days.contains(&local.weekday()) && (start.minutes()..end.minutes()).contains(&minute_of_day);
         if open_today {
             let closes = at_minute(timezone, local.date_naive(), end.minutes());
-            return Coverage { covered: true, next_change: closes };
+            return Coverage {
+                covered: true,
+                next_change: closes,
+            };
         }
         let next_open = (0..=7).find_map(|offset| {
             let day = local.date_naive() + Duration::days(offset);
@@ -73,7 +86,10 @@ impl SupportHours {
             }
             at_minute(timezone, day, start.minutes()).filter(|t| t.with_timezone(&Utc) > now)
         });
-        Coverage { covered: false, next_change: next_open }
+        Coverage {
+            covered: false,
+            next_change: next_open,
+        }
     }
 
     pub fn is_always(&self) -> bool {
@@ -94,7 +110,12 @@ impl fmt::Display for SupportHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SupportHours::Always => f.write_str("24x7"),
-            SupportHours::Business { days, start, end, timezone } => {
+            SupportHours::Business {
+                days,
+                start,
+                end,
+                timezone,
+            } => {
                 let days: Vec<&str> = days.iter().map(|d| short_day(*d)).collect();
                 write!(f, "{} {start}–{end} {}", days.join(" "), timezone.name())
             }
@@ -124,7 +145,11 @@ fn parse_day(input: &str) -> Result<Weekday, String> {
         Some("fri") => Weekday::Fri,
         Some("sat") => Weekday::Sat,
         Some("sun") => Weekday::Sun,
-        _ => return Err(format!("`{input}` is not a day: use mon, tue, wed, thu, fri, sat or sun")),
+        _ => {
+            return Err(format!(
+                "`{input}` is not a day: use mon, tue, wed, thu, fri, sat or sun"
+            ));
+        }
     };
     Ok(day)
 }
@@ -155,17 +180,28 @@ struct BusinessHoursFields {
 impl TryFrom<BusinessHoursFields> for SupportHours {
     type Error = String;
     fn try_from(raw: BusinessHoursFields) -> Result<Self, String> {
-        let days = raw.days.iter().map(|d| parse_day(d)).collect::<Result<Vec<_>, _>>()?;
+        let days = raw
+            .days
+            .iter()
+            .map(|d| parse_day(d))
+            .collect::<Result<Vec<_>, _>>()?;
         if days.is_empty() {
             return Err("business hours need at least one day in `days`, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]".into());
         }
         let start = TimeOfDay::parse(&raw.start)?;
         let end = TimeOfDay::parse(&raw.end)?;
         if end <= start {
-            return Err(format!("business hours end ({end}) must be after they start ({start})"));
+            return Err(format!(
+                "business hours end ({end}) must be after they start ({start})"
+            ));
         }
         let timezone = parse_timezone(&raw.timezone)?;
-        Ok(SupportHours::Business { days, start, end, timezone })
+        Ok(SupportHours::Business {
+            days,
+            start,
+            end,
+            timezone,
+        })
     }
 }
 
@@ -187,7 +223,8 @@ impl<'de> Deserialize<'de> for SupportHours {
                 }
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<SupportHours, A::Error> {
-                let fields = BusinessHoursFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                let fields =
+                    BusinessHoursFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
                 SupportHours::try_from(fields).map_err(serde::de::Error::custom)
             }
         }
@@ -199,7 +236,12 @@ impl Serialize for SupportHours {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             SupportHours::Always => s.serialize_str("24x7"),
-            SupportHours::Business { days, start, end, timezone } => {
+            SupportHours::Business {
+                days,
+                start,
+                end,
+                timezone,
+            } => {
                 let mut table = s.serialize_struct("SupportHours", 4)?;
                 let days: Vec<String> = days.iter().map(|d| short_day(*d).to_ascii_lowercase()).collect();
                 table.serialize_field("days", &days)?;
@@ -237,14 +279,20 @@ mod tests {
         // 07:30 UTC is 08:30 in Berlin: not yet open, opens at 09:00 local.
         let early = berlin_office().coverage(utc("2026-11-25T07:30:00Z"));
         assert!(!early.covered);
-        assert_eq!(early.next_change.unwrap().to_rfc3339(), "2026-11-25T09:00:00+01:00");
+        assert_eq!(
+            early.next_change.unwrap().to_rfc3339(),
+            "2026-11-25T09:00:00+01:00"
+        );
     }
 
     #[test]
     fn closed_on_weekends_until_monday_morning() {
         let saturday = berlin_office().coverage(utc("2026-11-28T12:00:00Z"));
         assert!(!saturday.covered);
-        assert_eq!(saturday.next_change.unwrap().to_rfc3339(), "2026-11-30T09:00:00+01:00");
+        assert_eq!(
+            saturday.next_change.unwrap().to_rfc3339(),
+            "2026-11-30T09:00:00+01:00"
+        );
     }
 
     #[test]

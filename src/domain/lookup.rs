@@ -7,16 +7,16 @@ use super::{VendorSlug, VendorSummary};
 pub enum Lookup {
     Found(VendorSlug),
     /// No exact match; the closest vendors, best first (possibly none).
-    NotFound { suggestions: Vec<VendorSummary> },
+    NotFound {
+        suggestions: Vec<VendorSummary>,
+    },
 }
 
 /// Case-insensitive exact match on slug, display name or alias; else up to three suggestions.
 pub fn resolve(query: &str, vendors: &[VendorSummary]) -> Lookup {
     let q = normalise(query);
     let exact = vendors.iter().find(|v| {
-        v.slug.as_str() == q
-            || normalise(&v.name) == q
-            || v.aliases.iter().any(|a| normalise(a) == q)
+        v.slug.as_str() == q || normalise(&v.name) == q || v.aliases.iter().any(|a| normalise(a) == q)
     });
     match exact {
         Some(v) => Lookup::Found(v.slug.clone()),
@@ -121,7 +121,11 @@ mod tests {
     fn finds_by_slug_name_or_alias_in_any_case() {
         let r = registry();
         for q in ["aws", "AWS", "Amazon Web Services", "amazon", " Amazon "] {
-            assert_eq!(resolve(q, &r), Lookup::Found(VendorSlug::parse("aws").unwrap()), "{q}");
+            assert_eq!(
+                resolve(q, &r),
+                Lookup::Found(VendorSlug::parse("aws").unwrap()),
+                "{q}"
+            );
         }
     }
 
@@ -139,19 +143,32 @@ mod tests {
 
     #[test]
     fn nonsense_gets_no_suggestions() {
-        assert_eq!(resolve("zzzzqqq", &registry()), Lookup::NotFound { suggestions: vec![] });
+        assert_eq!(
+            resolve("zzzzqqq", &registry()),
+            Lookup::NotFound { suggestions: vec![] }
+        );
     }
 
     #[test]
     fn empty_query_lists_critical_vendors_first() {
-        let ranked = rank("", &registry(), 25);
+        let vendors = registry();
+        let ranked = rank("", &vendors, 25);
         let crit: Vec<_> = ranked.iter().map(|(_, v)| v.criticality).collect();
-        assert_eq!(crit, [Criticality::Critical, Criticality::Critical, Criticality::High, Criticality::Medium]);
+        assert_eq!(
+            crit,
+            [
+                Criticality::Critical,
+                Criticality::Critical,
+                Criticality::High,
+                Criticality::Medium
+            ]
+        );
     }
 
     #[test]
     fn prefix_beats_substring() {
-        let ranked = rank("da", &registry(), 25);
+        let vendors = registry();
+        let ranked = rank("da", &vendors, 25);
         assert_eq!(ranked[0].1.slug.as_str(), "datadog");
     }
 }

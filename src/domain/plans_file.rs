@@ -68,7 +68,10 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Vendor>, Vec<PlanError>> 
 
 /// Parses one file's text (a convenience for tests and `check`).
 pub fn parse_str(name: &str, text: &str) -> Result<Vec<Vendor>, Vec<PlanError>> {
-    parse_files(&[SourceFile { name: name.to_owned(), text: text.to_owned() }])
+    parse_files(&[SourceFile {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    }])
 }
 
 /// Where a vendor was defined, for errors that involve two vendors.
@@ -109,7 +112,14 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
     let lines = LineIndex::new(&file.text);
     let error_at = |span: Range<usize>, vendor: Option<String>, field: Option<String>, message: String| {
         let (line, column) = lines.position(span.start);
-        PlanError { file: file.name.clone(), line, column, vendor, field, message }
+        PlanError {
+            file: file.name.clone(),
+            line,
+            column,
+            vendor,
+            field,
+            message,
+        }
     };
     let (root, syntax_errors) = DeTable::parse_recoverable(&file.text);
     if !syntax_errors.is_empty() {
@@ -144,7 +154,11 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
             continue;
         };
         for item in array.iter() {
-            let slug = item.get_ref().get("slug").and_then(|s| s.get_ref().as_str()).map(str::to_owned);
+            let slug = item
+                .get_ref()
+                .get("slug")
+                .and_then(|s| s.get_ref().as_str())
+                .map(str::to_owned);
             let (vendor, vendor_errors) = deserialize_vendor(item.clone());
             for (span, field, message) in vendor_errors {
                 errors.push(error_at(span, slug.clone(), field, message));
@@ -162,27 +176,40 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
                     lines: lines.clone(),
                     slug_span: span_of("slug"),
                     name_span: span_of("name"),
-                    alias_spans: (0..vendor.aliases.len()).map(|i| span_of(&format!("aliases[{i}]"))).collect(),
+                    alias_spans: (0..vendor.aliases.len())
+                        .map(|i| span_of(&format!("aliases[{i}]")))
+                        .collect(),
                 };
                 vendors.push((vendor, location));
             }
         }
     }
+    errors.sort_by_key(|e| (e.line, e.column));
     (vendors, errors)
 }
+
+/// A problem inside one vendor table: where, which field, what.
+type LocatedProblem = (Range<usize>, Option<String>, String);
 
 /// Deserializes one `[[vendor]]` table, collecting as many errors as it can: after each
 /// error the offending entry is removed and the table tried again, so one typo does not
 /// hide the next. Stops when an error cannot be pinned to an entry.
-fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<(Range<usize>, Option<String>, String)>) {
+fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<LocatedProblem>) {
     let mut errors = Vec::new();
     let mut removed: Vec<String> = Vec::new();
     for _ in 0..MAX_ERRORS_PER_VENDOR {
         match Vendor::deserialize(ValueDeserializer::from(item.clone())) {
             Ok(vendor) => return (errors.is_empty().then_some(vendor), errors),
             Err(e) => {
-                let span = e.span().unwrap_or(item.span());
-                let path = deepest_path(&item, span.start);
+                let mut span = e.span().unwrap_or(item.span());
+                let mut path = deepest_path(&item, span.start);
+                // serde reports an unknown key at its table; point at the key itself.
+                if let Some(key) = unknown_field(e.message())
+                    && let Some(key_span) = key_span_in(&item, &path, key)
+                {
+                    span = key_span;
+                    path.push(Segment::Key(key.to_owned()));
+                }
                 let field = render_path(&path);
                 if let Some(missing) = missing_field(e.message()) {
                     let full = join_path(field.as_deref(), missing);
@@ -201,6 +228,28 @@ fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<(R
         }
     }
     (None, errors)
+}
+
+fn unknown_field(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
+}
+
+/// The span of key `key` in the table at `path`, if that table has it.
+fn key_span_in(value: &Spanned<DeValue<'_>>, path: &[Segment], key: &str) -> Option<Range<usize>> {
+    let mut current = value;
+    for seg in path {
+        current = match seg {
+            Segment::Key(k) => current.get_ref().get(k.as_str())?,
+            Segment::Index(i) => current.get_ref().get(*i)?,
+        };
+    }
+    let DeValue::Table(table) = current.get_ref() else {
+        return None;
+    };
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map(|(k, _)| k.span())
 }
 
 fn missing_field(message: &str) -> Option<&str> {
@@ -258,10 +307,8 @@ fn deepest_path(value: &Spanned<DeValue<'_>>, pos: usize) -> Vec<Segment> {
             DeValue::Table(table) => {
                 for (k, v) in table.iter() {
                     path.push(Segment::Key(k.get_ref().to_string()));
-                    if k.span().contains(&pos) || v.span().contains(&pos) || (k.span().start == pos) {
-                        if path.len() > best.len() {
-                            *best = path.clone();
-                        }
+                    if (k.span().contains(&pos) || v.span().contains(&pos)) && path.len() > best.len() {
+                        *best = path.clone();
                     }
                     walk(v.get_ref(), pos, path, best);
                     path.pop();
@@ -286,7 +333,9 @@ fn deepest_path(value: &Spanned<DeValue<'_>>, pos: usize) -> Vec<Segment> {
 }
 
 fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
-    let Some((last, parents)) = path.split_last() else { return false };
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
     let mut current = value.get_mut();
     for seg in parents {
         current = match (current, seg) {
@@ -305,7 +354,12 @@ fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
         (DeValue::Table(t), Segment::Key(k)) => t.remove(k.as_str()).is_some(),
         (DeValue::Array(a), Segment::Index(i)) if *i < a.len() => {
             let old = std::mem::replace(a, std::iter::empty().collect());
-            *a = old.into_iter().enumerate().filter(|(j, _)| j != i).map(|(_, v)| v).collect();
+            *a = old
+                .into_iter()
+                .enumerate()
+                .filter(|(j, _)| j != i)
+                .map(|(_, v)| v)
+                .collect();
             true
         }
         _ => false,
@@ -334,7 +388,11 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
     let mut claimed: HashMap<String, (usize, &str)> = HashMap::new();
     for (index, (vendor, location)) in vendors.iter().enumerate() {
         let mut names: Vec<(String, Range<usize>, &str)> = vec![
-            (vendor.slug.as_str().to_owned(), location.slug_span.clone(), "slug"),
+            (
+                vendor.slug.as_str().to_owned(),
+                location.slug_span.clone(),
+                "slug",
+            ),
             (vendor.name.to_lowercase(), location.name_span.clone(), "name"),
         ];
         for (alias, span) in vendor.aliases.iter().zip(&location.alias_spans) {
@@ -388,14 +446,21 @@ impl LineIndex {
     fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { starts, text: text.into() }
+        Self {
+            starts,
+            text: text.into(),
+        }
     }
 
     fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         (line, column)
     }
 }

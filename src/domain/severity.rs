@@ -55,7 +55,12 @@ pub struct PerSeverity<T> {
 
 impl<T> Default for PerSeverity<T> {
     fn default() -> Self {
-        Self { sev1: None, sev2: None, sev3: None, sev4: None }
+        Self {
+            sev1: None,
+            sev2: None,
+            sev3: None,
+            sev4: None,
+        }
     }
 }
 

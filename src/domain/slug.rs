@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn accepts_lowercase_digits_and_dashes() {
-        assert_eq!(VendorSlug::parse("google-cloud").unwrap().as_str(), "google-cloud");
+        assert_eq!(
+            VendorSlug::parse("google-cloud").unwrap().as_str(),
+            "google-cloud"
+        );
         assert_eq!(VendorSlug::parse(" aws ").unwrap().as_str(), "aws");
     }
 

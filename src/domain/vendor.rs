@@ -7,8 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{Date, DiscordUserId, PerSeverity, ResponseTime, SupportHours, VendorSlug};
 
 /// How much the business suffers when this vendor fails; orders every list (critical first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Criticality {
     Critical,
     High,
@@ -34,6 +33,19 @@ impl Criticality {
     }
 }
 
+impl Serialize for Criticality {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Criticality {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for Criticality {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -50,7 +62,9 @@ impl WebUrl {
             format!("`{input}` is not a web address ({e}): write the full address, e.g. https://support.example.com")
         })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("`{input}` is not a web address: it must start with https:// (or http://)"));
+            return Err(format!(
+                "`{input}` is not a web address: it must start with https:// (or http://)"
+            ));
         }
         Ok(Self(url))
     }

@@ -90,7 +90,12 @@ pub trait Store: Send + Sync + 'static {
     /// Makes the guild's registry match `vendors` in one transaction: adds and updates;
     /// removes vendors not in `vendors` only when `prune` is set. Vendors whose stored
     /// document is already identical are not written.
-    async fn import(&self, guild: GuildId, vendors: &[Vendor], prune: bool) -> Result<ImportSummary, StoreError>;
+    async fn import(
+        &self,
+        guild: GuildId,
+        vendors: &[Vendor],
+        prune: bool,
+    ) -> Result<ImportSummary, StoreError>;
 
     /// Closes the pool, waiting for connections in use to be returned.
     async fn close(&self);

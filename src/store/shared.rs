@@ -22,15 +22,31 @@ pub(super) fn to_row(vendor: &Vendor) -> Result<VendorRow, StoreError> {
         slug: vendor.slug.to_string(),
         source: e.into(),
     })?;
-    Ok(VendorRow { name: vendor.name.clone(), criticality: vendor.criticality.as_str(), aliases, document })
+    Ok(VendorRow {
+        name: vendor.name.clone(),
+        criticality: vendor.criticality.as_str(),
+        aliases,
+        document,
+    })
 }
 
 pub(super) fn parse_document(slug: &str, document: &str) -> Result<Vendor, StoreError> {
-    plans_file::vendor_from_toml(document).map_err(|e| StoreError::Corrupt { slug: slug.to_owned(), source: e.into() })
+    plans_file::vendor_from_toml(document).map_err(|e| StoreError::Corrupt {
+        slug: slug.to_owned(),
+        source: e.into(),
+    })
 }
 
-pub(super) fn parse_summary(slug: &str, name: String, criticality: &str, aliases: &str) -> Result<VendorSummary, StoreError> {
-    let corrupt = |e: anyhow::Error| StoreError::Corrupt { slug: slug.to_owned(), source: e };
+pub(super) fn parse_summary(
+    slug: &str,
+    name: String,
+    criticality: &str,
+    aliases: &str,
+) -> Result<VendorSummary, StoreError> {
+    let corrupt = |e: anyhow::Error| StoreError::Corrupt {
+        slug: slug.to_owned(),
+        source: e,
+    };
     Ok(VendorSummary {
         slug: VendorSlug::parse(slug).map_err(|e| corrupt(anyhow::anyhow!(e)))?,
         name,

@@ -1,0 +1,154 @@
+//! The `backline` binary: import, export and ask, as an operator runs them.
+
+use crate::{
+    helpers::{TestDb, backline, example_plans, stderr, stdout},
+    on_both_backends,
+};
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn export(db: &TestDb, guild: &str) -> String {
+    let out = backline(db, &["export", "--guild", guild, "--format", "toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans.toml");
+
+on_both_backends! {
+    async fn a_bad_file_reports_every_error_and_leaves_the_database_as_it_was(db) {
+        let ok = backline(&db, &["import", "--guild", "7", EXAMPLES]);
+        assert!(ok.status.success(), "{}", stderr(&ok));
+        let before = export(&db, "7");
+
+        let dir = tempfile::tempdir().unwrap();
+        // One error of each kind, spread over two files; also a valid change that must not land.
+        let broken = example_plans()
+            .replace("tier = \"Enterprise\"", "tier = \"Enterprise Plus\"")
+            .replace("criticality = \"high\"\nworkloads = [\"search\"", "criticality = 3\nworkloads = [\"search\"")
+            .replace("timezone = \"Europe/Amsterdam\"", "timezone = \"Europe/Amsterdan\"")
+            .replace("sev1 = \"30m\"", "sev1 = \"half an hour\"")
+            .replace("notes = \"No paid", "note = \"No paid")
+            .replace("slug = \"pagerduty\"\nname = \"PagerDuty\"\n", "slug = \"pagerduty\"\n");
+        let a = write(&dir, "a.toml", &broken);
+        let b = write(&dir, "b.toml", "[[vendor]]\nslug = \"aws\"\nname = \"AWS again\"\ncriticality = \"low\"\n[vendor.owner]\nname = \"x\"\n\n[[vendor]\n");
+        let out = backline(&db, &["import", "--guild", "7", "--prune", &a, &b]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        for expected in [
+            "field `criticality`: invalid type: integer `3`, expected a string",
+            "field `plan.hours`: `Europe/Amsterdan` is not an IANA time zone (did you mean `Europe/Amsterdam`?)",
+            "field `needs.sev1`: `half an hour` is not a duration",
+            "field `note`: unknown field `note`",
+            "field `name`: required field `name` is missing",
+            "TOML syntax",
+            "nothing was imported",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+        for line in err.lines().filter(|l| !l.contains("nothing was imported")) {
+            let mut parts = line.splitn(4, ':');
+            let (file, line_no, column) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+            assert!(file == a || file == b, "{line}");
+            assert!(line_no.parse::<usize>().is_ok() && column.parse::<usize>().is_ok(), "no line:column in {line}");
+        }
+        assert_eq!(export(&db, "7"), before, "a failed import must not change the database");
+    }
+}
+
+on_both_backends! {
+    async fn export_then_import_into_an_empty_database_round_trips(db) {
+        assert!(backline(&db, &["import", EXAMPLES]).status.success());
+        let exported = export(&db, "0");
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(&dir, "exported.toml", &exported);
+
+        let empty = crate::helpers::sqlite().await;
+        let out = backline(&empty, &["import", &file]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(export(&empty, "0"), exported);
+
+        let again = backline(&db, &["import", &file]);
+        assert!(stdout(&again).contains("0 added, 0 updated, 6 unchanged, 0 removed"), "{}", stdout(&again));
+    }
+}
+
+on_both_backends! {
+    async fn two_guilds_with_different_files_each_see_only_their_own(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let examples = example_plans();
+        let (first, second) = examples.split_at(examples.find("# A critical vendor with no support plan").unwrap());
+        let first = write(&dir, "first.toml", first);
+        let second = write(&dir, "second.toml", second);
+        assert!(backline(&db, &["import", "--guild", "111", &first]).status.success());
+        assert!(backline(&db, &["import", "--guild", "222", &second]).status.success());
+
+        let in_first = backline(&db, &["ask", "--guild", "111", "/support aws"]);
+        assert!(stdout(&in_first).contains("== Amazon Web Services (aws) =="));
+        let across = backline(&db, &["ask", "--guild", "222", "/support aws"]);
+        assert_eq!(across.status.code(), Some(1));
+        assert!(stdout(&across).contains("No vendor named `aws` here"), "{}", stdout(&across));
+        assert!(export(&db, "111").contains("slug = \"elastic\""));
+        assert!(!export(&db, "222").contains("slug = \"elastic\""));
+        assert!(!export(&db, "111").contains("slug = \"stripe\""));
+    }
+}
+
+on_both_backends! {
+    async fn ask_suggests_the_closest_vendors_for_a_misspelling(db) {
+        assert!(backline(&db, &["import", EXAMPLES]).status.success());
+        let out = backline(&db, &["ask", "/owner pagerdutty"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stdout(&out).contains("Did you mean `pagerduty` (PagerDuty)?"), "{}", stdout(&out));
+    }
+}
+
+on_both_backends! {
+    async fn export_markdown_documents_filing_notification_and_escalation(db) {
+        assert!(backline(&db, &["import", EXAMPLES]).status.success());
+        let out = backline(&db, &["export", "--format", "markdown"]);
+        let page = stdout(&out);
+        assert!(page.starts_with("# Vendor support plans"));
+        for heading in ["## Amazon Web Services (`aws`)", "### How to request support", "### Whom to notify", "### How to escalate"] {
+            assert!(page.contains(heading), "missing {heading}");
+        }
+        assert!(page.contains("1. **AWS Support \\(case\\)**") || page.contains("1. **AWS Support (case)**"), "{page}");
+        assert!(page.find("(`aws`)").unwrap() < page.find("(`pagerduty`)").unwrap(), "critical vendors first");
+    }
+}
+
+#[test]
+fn readme_first_command_works_with_no_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("BACKLINE_GUILD_ID")
+            .output()
+            .unwrap()
+    };
+    let import = run(&["import", EXAMPLES]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let ask = run(&["ask", "/support aws"]);
+    assert!(stdout(&ask).contains("Enterprise"), "{}", stdout(&ask));
+    assert!(
+        dir.path().join("backline.db").exists(),
+        "the default SQLite file is created in the working directory"
+    );
+}
+
+#[test]
+fn an_unknown_command_says_what_to_type() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(["ask", "/pager aws"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("try `/support <vendor>`"));
+}

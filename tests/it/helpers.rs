@@ -1,0 +1,170 @@
+//! Test databases: a fresh SQLite file or a fresh PostgreSQL database per test.
+
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+};
+
+use backline::store::{self, DatabaseUrl, Store};
+
+/// The variable that points the tests at a PostgreSQL server (an admin URL; each test
+/// creates and drops its own database there).
+pub const POSTGRES_ENV: &str = "BACKLINE_TEST_POSTGRES_URL";
+
+/// A database that exists for one test and is removed when dropped.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    pub store: Arc<dyn Store>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    /// Holding the directory keeps the file; dropping it deletes both.
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDb {
+    /// The database URL to hand to the `backline` binary.
+    pub fn url(&self) -> &str {
+        self.url.expose()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime; a fresh thread with its own runtime
+            // can block on the DROP without stalling it.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                rt.block_on(async {
+                    let admin = sqlx::PgPool::connect(&admin_url).await.ok()?;
+                    let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                        .execute(&admin)
+                        .await
+                        .ok()?;
+                    Some(())
+                })
+            })
+            .join();
+        }
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path: PathBuf = dir.path().join("backline.db");
+    let url = DatabaseUrl::new(format!("sqlite://{}", path.display()));
+    let store = store::connect(&url).await.expect("open SQLite");
+    TestDb {
+        url,
+        store,
+        cleanup: Cleanup::Sqlite(dir),
+    }
+}
+
+/// A fresh PostgreSQL database, or `None` (with a note on stderr) when no server is
+/// configured. In CI (`CI` set) a missing server is a failure, not a skip.
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{POSTGRES_ENV} is not set in CI: PostgreSQL tests must run there"
+        );
+        eprintln!(
+            "SKIPPED (PostgreSQL): set {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/postgres to run it"
+        );
+        return None;
+    };
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "backline_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is not reachable: {e}"));
+    let create = format!("CREATE DATABASE \"{name}\"");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let mut url = url::Url::parse(&admin_url).expect("valid PostgreSQL URL");
+    url.set_path(&name);
+    let url = DatabaseUrl::new(url.to_string());
+    let store = store::connect(&url).await.expect("open PostgreSQL");
+    Some(TestDb {
+        url,
+        store,
+        cleanup: Cleanup::Postgres { admin_url, name },
+    })
+}
+
+/// Declares one async test per backend: `mod name { fn sqlite(); fn postgres(); }`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let $db = $crate::helpers::sqlite().await;
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some($db) = $crate::helpers::postgres().await else { return };
+                $body
+            }
+        }
+    };
+}
+
+/// The example registry shipped in the repository.
+pub fn example_plans() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans.toml"))
+        .expect("examples/plans.toml")
+}
+
+pub fn parse(text: &str) -> Vec<backline::domain::Vendor> {
+    backline::domain::plans_file::parse_str("test.toml", text).expect("valid plans")
+}
+
+/// Runs the `backline` binary with `DATABASE_URL` pointing at `db`.
+pub fn backline(db: &TestDb, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env_remove("BACKLINE_GUILD_ID")
+        .output()
+        .expect("run backline")
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

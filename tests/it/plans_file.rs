@@ -1,0 +1,242 @@
+//! The plans file parser: every error located by file, line, column and field; all reported.
+
+use backline::domain::plans_file::{PlanError, SourceFile, parse_files, parse_str, to_toml};
+
+use crate::helpers::{example_plans, parse};
+
+const VALID: &str = r#"
+[[vendor]]
+slug = "aws"
+name = "Amazon Web Services"
+criticality = "critical"
+
+[vendor.owner]
+name = "Dana"
+
+[vendor.plan]
+tier = "Enterprise"
+hours = "24x7"
+response = { sev1 = "15m" }
+"#;
+
+fn errors(text: &str) -> Vec<PlanError> {
+    parse_str("plans.toml", text).expect_err("the file has errors")
+}
+
+/// The only error, asserting there is exactly one.
+fn only_error(text: &str) -> PlanError {
+    let errors = errors(text);
+    assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
+    errors.into_iter().next().unwrap()
+}
+
+/// 1-based (line, column) of the first occurrence of `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    (
+        text[..offset].matches('\n').count() + 1,
+        text[line_start..offset].chars().count() + 1,
+    )
+}
+
+#[test]
+fn the_valid_fixture_parses() {
+    let vendors = parse(VALID);
+    assert_eq!(vendors.len(), 1);
+    assert_eq!(vendors[0].plan.as_ref().unwrap().tier, "Enterprise");
+}
+
+#[test]
+fn syntax_error_is_located() {
+    let text = VALID.replace("name = \"Dana\"", "name = \"Dana");
+    let error = &errors(&text)[0];
+    assert_eq!(error.file, "plans.toml");
+    assert_eq!(error.line, position_of(&text, "name = \"Dana").0);
+    assert!(error.message.contains("TOML syntax"), "{error}");
+}
+
+#[test]
+fn wrong_type_names_the_field_and_points_at_the_value() {
+    let text = VALID.replace("criticality = \"critical\"", "criticality = 5");
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("criticality"));
+    assert_eq!((error.line, error.column), position_of(&text, "5\n"));
+    assert_eq!(error.vendor.as_deref(), Some("aws"));
+}
+
+#[test]
+fn unknown_field_names_the_field_and_points_at_the_key() {
+    let text = VALID.replace(
+        "tier = \"Enterprise\"",
+        "tier = \"Enterprise\"\ntier_name = \"x\"",
+    );
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("plan.tier_name"), "{error}");
+    assert_eq!((error.line, error.column), position_of(&text, "tier_name"));
+    assert!(error.message.contains("unknown field `tier_name`"), "{error}");
+}
+
+#[test]
+fn missing_required_field_names_it() {
+    let text = VALID.replace("[vendor.owner]\nname = \"Dana\"\n", "");
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("owner"), "{error}");
+    assert!(
+        error.message.contains("required field `owner` is missing"),
+        "{error}"
+    );
+    assert_eq!(
+        (error.line, error.column),
+        position_of(&text, "[[vendor]]"),
+        "points at the vendor table: {error}"
+    );
+}
+
+#[test]
+fn bad_duration_names_the_field_and_says_how_to_write_one() {
+    let text = VALID.replace("sev1 = \"15m\"", "sev1 = \"fast\"");
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("plan.response.sev1"), "{error}");
+    assert_eq!((error.line, error.column), position_of(&text, "\"fast\""));
+    assert!(error.message.contains("15m"), "{error}");
+}
+
+#[test]
+fn bad_time_zone_is_located_and_suggests_the_right_one() {
+    let text = VALID.replace(
+        "hours = \"24x7\"",
+        "hours = { days = [\"mon\"], start = \"09:00\", end = \"17:00\", timezone = \"Europe/Berln\" }",
+    );
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("plan.hours"), "{error}");
+    assert_eq!(error.line, position_of(&text, "Europe/Berln").0);
+    assert!(error.message.contains("Europe/Berlin"), "{error}");
+}
+
+#[test]
+fn duplicate_slug_across_files_points_at_the_second_and_names_the_first() {
+    let files = [
+        SourceFile {
+            name: "a.toml".into(),
+            text: VALID.into(),
+        },
+        SourceFile {
+            name: "b.toml".into(),
+            text: format!("\n\n{VALID}"),
+        },
+    ];
+    let errors = parse_files(&files).expect_err("duplicate slug");
+    let dup = errors
+        .iter()
+        .find(|e| e.message.contains("duplicate slug"))
+        .expect("a duplicate-slug error");
+    assert_eq!(dup.file, "b.toml");
+    assert_eq!(dup.field.as_deref(), Some("slug"));
+    assert_eq!(dup.line, position_of(&files[1].text, "slug = ").0);
+    assert!(dup.message.contains("a.toml:3"), "{dup}");
+}
+
+#[test]
+fn an_alias_that_names_another_vendor_is_rejected() {
+    let other = VALID
+        .replace("\"aws\"", "\"gcp\"")
+        .replace("Amazon Web Services", "Google Cloud");
+    let text = format!(
+        "{VALID}\n{}",
+        other.replace("criticality", "aliases = [\"AWS\"]\ncriticality")
+    );
+    let error = only_error(&text);
+    assert_eq!(error.vendor.as_deref(), Some("gcp"));
+    assert!(
+        error.message.contains("`aws` already names vendor `aws`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn every_error_is_reported_not_just_the_first() {
+    let broken_aws = VALID
+        .replace("sev1 = \"15m\"", "sev1 = \"fast\"")
+        .replace("criticality = \"critical\"", "criticality = \"urgent\"");
+    let broken_gcp = VALID
+        .replace("\"aws\"", "\"gcp\"")
+        .replace("Amazon Web Services", "Google Cloud")
+        .replace("hours = \"24x7\"", "hours = \"always\"");
+    let text = format!("{broken_aws}\n{broken_gcp}");
+    let errors = errors(&text);
+    let fields: Vec<(Option<&str>, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.vendor.as_deref(), e.field.as_deref()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (Some("aws"), Some("criticality")),
+            (Some("aws"), Some("plan.response.sev1")),
+            (Some("gcp"), Some("plan.hours"))
+        ],
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn blank_required_text_is_rejected() {
+    let text = VALID.replace("name = \"Dana\"", "name = \"  \"");
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("owner.name"));
+    assert_eq!(error.line, position_of(&text, "name = \"  \"").0);
+}
+
+#[test]
+fn top_level_keys_other_than_vendor_are_rejected() {
+    let text = format!("title = \"plans\"\n{VALID}");
+    let error = only_error(&text);
+    assert_eq!((error.line, error.column), (1, 1));
+    assert_eq!(error.field.as_deref(), Some("title"));
+}
+
+#[test]
+fn the_error_display_reads_file_line_column_vendor_field() {
+    let text = VALID.replace("sev1 = \"15m\"", "sev1 = \"fast\"");
+    let shown = only_error(&text).to_string();
+    let (line, column) = position_of(&text, "\"fast\"");
+    assert!(
+        shown.starts_with(&format!(
+            "plans.toml:{line}:{column}: vendor `aws`, field `plan.response.sev1`: "
+        )),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_example_registry_parses() {
+    let vendors = parse(&example_plans());
+    assert!(vendors.len() >= 6);
+}
+
+#[test]
+fn export_then_parse_gives_the_same_registry_and_the_same_text() {
+    let vendors = parse(&example_plans());
+    let exported = to_toml(&vendors).unwrap();
+    let reparsed = parse(&exported);
+    assert_eq!(reparsed, vendors);
+    assert_eq!(to_toml(&reparsed).unwrap(), exported);
+}
+
+#[test]
+fn unknown_top_level_vendor_field_points_at_the_key_and_later_errors_still_show() {
+    let text = VALID
+        .replace(
+            "criticality = \"critical\"",
+            "criticality = \"critical\"\nnote = \"x\"",
+        )
+        .replace("sev1 = \"15m\"", "sev1 = \"soon\"");
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(errors[0].field.as_deref(), Some("note"));
+    assert_eq!((errors[0].line, errors[0].column), position_of(&text, "note ="));
+    assert_eq!(errors[1].field.as_deref(), Some("plan.response.sev1"));
+}
