@@ -73,7 +73,7 @@ pub async fn sqlite() -> TestDb {
     TestDb {
         url,
         store,
-        cleanup: Cleanup::Sqlite(dir),
+        cleanup: Cleanup::Sqlite { _dir: dir },
     }
 }
 
