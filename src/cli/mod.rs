@@ -55,6 +55,8 @@ enum CliCommand {
         /// The command line: "/support <vendor>" or "/owner <vendor>".
         command: String,
     },
+    /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
+    Schema,
 }
 
 #[derive(clap::Args, Debug)]
@@ -125,6 +127,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             print!("{text}");
             store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Schema => {
+            print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Ask { guild, command } => {

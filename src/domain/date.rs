@@ -35,6 +35,19 @@ impl fmt::Display for Date {
     }
 }
 
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A calendar date, YYYY-MM-DD (a bare TOML date or a string).",
+            "type": "string",
+            "format": "date"
+        })
+    }
+}
+
 impl Serialize for Date {
     /// As a TOML local date, so an exported plans file reads `verified = 2026-10-01`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -59,6 +59,20 @@ impl fmt::Display for ResponseTime {
     }
 }
 
+impl schemars::JsonSchema for ResponseTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResponseTime".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A duration in whole minutes: a number and a unit, e.g. 15m, 4h, 1h 30m, 2d.",
+            "type": "string",
+            "pattern": "^\\s*[0-9]+\\s*[a-z]+(\\s*[0-9]+\\s*[a-z]+)*\\s*$",
+            "examples": ["15m", "1h", "1h 30m", "2d"]
+        })
+    }
+}
+
 impl Serialize for ResponseTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_string())

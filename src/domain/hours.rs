@@ -232,6 +232,35 @@ impl<'de> Deserialize<'de> for SupportHours {
     }
 }
 
+impl schemars::JsonSchema for SupportHours {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SupportHours".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "When the plan answers: \"24x7\", or business hours in an IANA time zone.",
+            "oneOf": [
+                { "const": "24x7" },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["days", "start", "end", "timezone"],
+                    "properties": {
+                        "days": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": { "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] }
+                        },
+                        "start": { "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$" },
+                        "end": { "type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$" },
+                        "timezone": { "type": "string", "description": "IANA zone, e.g. Europe/Berlin" }
+                    }
+                }
+            ]
+        })
+    }
+}
+
 impl Serialize for SupportHours {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

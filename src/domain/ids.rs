@@ -72,6 +72,19 @@ impl fmt::Display for DiscordUserId {
     }
 }
 
+impl schemars::JsonSchema for DiscordUserId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DiscordUserId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A Discord user ID (Discord: right-click the user, Copy User ID).",
+            "type": ["string", "integer"],
+            "pattern": "^[0-9]{1,19}$"
+        })
+    }
+}
+
 impl Serialize for DiscordUserId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0.to_string())

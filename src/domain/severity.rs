@@ -40,7 +40,7 @@ impl fmt::Display for Severity {
 }
 
 /// One optional value for each severity, written in TOML as `sev1 = …`, `sev2 = …`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, bound(deserialize = "T: Deserialize<'de>"))]
 pub struct PerSeverity<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -45,6 +45,19 @@ impl fmt::Display for VendorSlug {
     }
 }
 
+impl schemars::JsonSchema for VendorSlug {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VendorSlug".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The vendor's short identifier: lowercase letters, digits and -, at most 32 characters.",
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9-]{0,31}$"
+        })
+    }
+}
+
 impl Serialize for VendorSlug {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)

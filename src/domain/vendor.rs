@@ -46,6 +46,32 @@ impl<'de> Deserialize<'de> for Criticality {
     }
 }
 
+impl schemars::JsonSchema for Criticality {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Criticality".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "How much the business suffers when this vendor fails.",
+            "enum": ["critical", "high", "medium", "low"]
+        })
+    }
+}
+
+impl schemars::JsonSchema for WebUrl {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebUrl".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A full http(s) address.",
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https?://"
+        })
+    }
+}
+
 impl fmt::Display for Criticality {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -94,7 +120,7 @@ impl<'de> Deserialize<'de> for WebUrl {
 }
 
 /// Someone on our side: the relationship owner or the backup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     pub name: String,
@@ -110,7 +136,7 @@ pub struct Person {
 }
 
 /// Someone on the vendor's side, on a rung of the escalation ladder.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub name: String,
@@ -127,7 +153,7 @@ pub struct Contact {
 }
 
 /// What the company pays the vendor for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub tier: String,
@@ -145,7 +171,7 @@ pub struct Plan {
 }
 
 /// How to open a case with the vendor.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Filing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,7 +200,7 @@ impl Filing {
 }
 
 /// One rung of the vendor-side ladder (support → TAM → account manager → executive).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationLevel {
     pub name: String,
@@ -194,7 +220,7 @@ fn is_default_review(r: &ResponseTime) -> bool {
 }
 
 /// A vendor in the registry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vendor {
     pub slug: VendorSlug,
