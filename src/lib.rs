@@ -2,5 +2,8 @@
 
 pub mod cli;
 pub mod commands;
+pub mod discord;
 pub mod domain;
+pub mod http;
+pub mod secret;
 pub mod store;

@@ -1,6 +1,7 @@
 //! The command line: `import`, `export`, `ask`. Configuration is read here, once.
 
 mod files;
+mod serve;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -10,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::{
     commands::{self, CommandError, Core, SystemClock},
     domain::{Date, GuildId, plans_file},
+    secret::Secret,
     store::{self, DatabaseUrl},
 };
 
@@ -22,7 +24,7 @@ use crate::{
 pub struct Cli {
     /// Database: sqlite://FILE (default: ./backline.db, created on first use) or postgres://…
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
-    database_url: Option<String>,
+    database_url: Option<DatabaseUrl>,
 
     #[command(subcommand)]
     command: CliCommand,
@@ -55,8 +57,45 @@ enum CliCommand {
         /// The command line: "/support <vendor>" or "/owner <vendor>".
         command: String,
     },
+    /// Run the bot: the HTTP interactions endpoint and/or the gateway connection.
+    Serve(serve::ServeArgs),
+    /// Talk to Discord's API on the bot's behalf.
+    Discord {
+        #[command(subcommand)]
+        command: DiscordCommand,
+    },
+    /// Show or change a guild's settings.
+    Guild {
+        #[command(flatten)]
+        guild: GuildArg,
+        /// Reply to /support and /owner only to the asker (they show phones and account IDs).
+        #[arg(long)]
+        sensitive_contacts: Option<bool>,
+    },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
+}
+
+#[derive(Subcommand, Debug)]
+enum DiscordCommand {
+    /// Overwrite the bot's slash commands, globally or for one guild (instant; global takes up to an hour).
+    Register {
+        /// Register for this guild only.
+        #[arg(long)]
+        guild: Option<u64>,
+        /// Print the request body instead of sending it.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(
+            long,
+            env = "DISCORD_TOKEN",
+            hide_env_values = true,
+            required_unless_present = "dry_run"
+        )]
+        token: Option<Secret>,
+        #[arg(long, env = "DISCORD_APPLICATION_ID", required_unless_present = "dry_run")]
+        application_id: Option<u64>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -108,10 +147,9 @@ fn init_tracing() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let database_url = DatabaseUrl::new(
-        cli.database_url
-            .unwrap_or_else(|| DatabaseUrl::DEFAULT.to_owned()),
-    );
+    let database_url = cli
+        .database_url
+        .unwrap_or_else(|| DatabaseUrl::new(DatabaseUrl::DEFAULT));
     match cli.command {
         CliCommand::Import { guild, prune, paths } => import(&database_url, guild.get(), prune, &paths).await,
         CliCommand::Export { guild, format } => {
@@ -127,6 +165,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             print!("{text}");
             store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Serve(args) => serve::serve(&database_url, args).await,
+        CliCommand::Discord {
+            command:
+                DiscordCommand::Register {
+                    guild,
+                    dry_run,
+                    token,
+                    application_id,
+                },
+        } => {
+            if dry_run {
+                let body = crate::discord::registration::registration_body();
+                println!("{}", serde_json::to_string_pretty(&body)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (Some(token), Some(application_id)) = (token, application_id) else {
+                anyhow::bail!("set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register commands");
+            };
+            let http = serenity::http::Http::new(token.expose());
+            http.set_application_id(serenity::all::ApplicationId::new(application_id));
+            let count = crate::discord::registration::register(&http, guild)
+                .await
+                .context("registering the slash commands with Discord")?;
+            match guild {
+                Some(guild) => println!("Registered {count} commands for guild {guild}."),
+                None => println!(
+                    "Registered {count} global commands (Discord may take up to an hour to show them)."
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Guild {
+            guild,
+            sensitive_contacts,
+        } => {
+            let store = store::connect(&database_url).await?;
+            let mut settings = store
+                .guild_settings(guild.get())
+                .await
+                .context("reading guild settings")?;
+            if let Some(sensitive) = sensitive_contacts {
+                settings.sensitive_contacts = sensitive;
+                store
+                    .set_guild_settings(guild.get(), &settings)
+                    .await
+                    .context("saving guild settings")?;
+            }
+            store.close().await;
+            println!(
+                "guild {}: sensitive_contacts = {}",
+                guild.get(),
+                settings.sensitive_contacts
+            );
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Schema => {

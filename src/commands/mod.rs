@@ -29,6 +29,13 @@ pub enum Command {
     Owner { vendor: String },
 }
 
+/// One autocomplete suggestion: what is shown, and what is sent back when picked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub label: String,
+    pub value: String,
+}
+
 /// Who asked and where. `guild` is `None` in a direct message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
@@ -98,16 +105,42 @@ impl Core {
                 "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.".into(),
             ));
         };
-        match command {
+        let mut reply = match command {
             Command::Support { vendor } => {
                 let vendor = self.find_vendor(guild, vendor).await?;
-                Ok(support::support_card(&vendor, self.clock.now()))
+                support::support_card(&vendor, self.clock.now())
             }
             Command::Owner { vendor } => {
                 let vendor = self.find_vendor(guild, vendor).await?;
-                Ok(owner::owner_card(&vendor, self.clock.now()))
+                owner::owner_card(&vendor, self.clock.now())
             }
+        };
+        // Both cards carry phone numbers, emails and account IDs.
+        if self.store.guild_settings(guild).await?.sensitive_contacts {
+            reply.ephemeral = true;
         }
+        Ok(reply)
+    }
+
+    /// Vendors matching what someone is typing, best first, for autocomplete: at most
+    /// `limit`, from the caller's guild only (none in a direct message).
+    pub async fn vendor_choices(
+        &self,
+        caller: &Caller,
+        typed: &str,
+        limit: usize,
+    ) -> Result<Vec<Choice>, CommandError> {
+        let Some(guild) = caller.guild else {
+            return Ok(Vec::new());
+        };
+        let summaries = self.store.vendor_summaries(guild).await?;
+        Ok(lookup::rank(typed, &summaries, limit)
+            .into_iter()
+            .map(|(_, v)| Choice {
+                label: format!("{} ({}, {})", v.name, v.slug, v.criticality),
+                value: v.slug.to_string(),
+            })
+            .collect())
     }
 
     /// The vendor someone named, or a user error with "did you mean …" suggestions.

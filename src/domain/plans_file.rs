@@ -469,7 +469,10 @@ impl LineIndex {
 /// Reference: docs/plans-format.md.
 #[derive(schemars::JsonSchema)]
 #[schemars(title = "backline plans file", deny_unknown_fields)]
-#[expect(dead_code, reason = "only its schema is used; files are parsed vendor by vendor")]
+#[expect(
+    dead_code,
+    reason = "only its schema is used; files are parsed vendor by vendor"
+)]
 struct PlansFileSchema {
     /// One table per vendor: write each as [[vendor]].
     #[serde(default)]

@@ -65,6 +65,13 @@ impl fmt::Display for ImportSummary {
     }
 }
 
+/// How a guild wants backline to behave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuildSettings {
+    /// Phone numbers and account IDs are for the asker only: `/support` replies ephemerally.
+    pub sensitive_contacts: bool,
+}
+
 /// Which database a store talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -97,6 +104,11 @@ pub trait Store: Send + Sync + 'static {
         prune: bool,
     ) -> Result<ImportSummary, StoreError>;
 
+    /// The guild's settings; defaults when it never set any.
+    async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError>;
+
+    async fn set_guild_settings(&self, guild: GuildId, settings: &GuildSettings) -> Result<(), StoreError>;
+
     /// Closes the pool, waiting for connections in use to be returned.
     async fn close(&self);
 }
@@ -127,6 +139,13 @@ impl DatabaseUrl {
             Ok(url) => url.to_string(),
             Err(_) => "<unparseable database URL>".to_owned(),
         }
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(s))
     }
 }
 

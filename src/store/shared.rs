@@ -199,6 +199,40 @@ macro_rules! impl_store {
                 Ok(summary)
             }
 
+            async fn guild_settings(
+                &self,
+                guild: $crate::domain::GuildId,
+            ) -> Result<$crate::store::GuildSettings, $crate::store::StoreError> {
+                let row: Option<(bool,)> =
+                    sqlx::query_as("SELECT sensitive_contacts FROM guild_settings WHERE guild_id = $1")
+                        .bind(guild.as_i64())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($crate::store::StoreError::db("reading guild settings"))?;
+                Ok(row.map_or_else(Default::default, |(sensitive_contacts,)| $crate::store::GuildSettings {
+                    sensitive_contacts,
+                }))
+            }
+
+            async fn set_guild_settings(
+                &self,
+                guild: $crate::domain::GuildId,
+                settings: &$crate::store::GuildSettings,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO guild_settings (guild_id, sensitive_contacts, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (guild_id) DO UPDATE SET sensitive_contacts = excluded.sensitive_contacts, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(guild.as_i64())
+                .bind(settings.sensitive_contacts)
+                .bind(chrono::Utc::now())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::StoreError::db("saving guild settings"))?;
+                Ok(())
+            }
+
             async fn close(&self) {
                 self.pool.close().await;
             }

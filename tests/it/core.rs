@@ -161,3 +161,17 @@ on_both_backends! {
         assert!(user_error(result).contains("not in direct messages"));
     }
 }
+
+on_both_backends! {
+    async fn a_guild_with_sensitive_contacts_gets_replies_only_the_asker_sees(db) {
+        let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
+        assert!(!support(&core, "aws").await.unwrap().ephemeral);
+        let settings = backline::store::GuildSettings { sensitive_contacts: true };
+        db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+        assert!(support(&core, "aws").await.unwrap().ephemeral);
+        let owner = core.execute(&Command::Owner { vendor: "aws".into() }, &in_guild()).await.unwrap();
+        assert!(owner.ephemeral);
+        let other = GuildId::new(5).unwrap();
+        assert_eq!(db.store.guild_settings(other).await.unwrap(), Default::default(), "settings are per guild");
+    }
+}

@@ -243,7 +243,8 @@ fn unknown_top_level_vendor_field_points_at_the_key_and_later_errors_still_show(
 
 #[test]
 fn the_committed_json_schema_matches_the_types() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/plans.schema.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/plans.schema.json")).unwrap();
     assert!(
         committed == backline::domain::plans_file::json_schema(),
         "docs/plans.schema.json is stale: run `cargo run -q -- schema > docs/plans.schema.json`"

@@ -1,0 +1,130 @@
+//! `backline serve`: the HTTP endpoint and/or the gateway, until SIGINT or SIGTERM.
+
+use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+
+use anyhow::Context as _;
+use tokio::sync::watch;
+
+use crate::{
+    commands::{Core, SystemClock},
+    discord::{Dispatcher, SignatureVerifier, gateway},
+    http::{self, AppState},
+    secret::Secret,
+    store::{self, DatabaseUrl},
+};
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The application's public key (hex): serves the HTTP interactions endpoint.
+    #[arg(long, env = "DISCORD_PUBLIC_KEY")]
+    public_key: Option<String>,
+    /// The bot token: connects to the gateway.
+    #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
+    token: Option<Secret>,
+    /// Where the HTTP endpoint listens.
+    #[arg(long, env = "BACKLINE_HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    http_addr: SocketAddr,
+}
+
+pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.public_key.is_none() && args.token.is_none() {
+        eprintln!(
+            "Nothing to serve. Set DISCORD_PUBLIC_KEY to serve the HTTP interactions endpoint, \
+             DISCORD_TOKEN to connect to the gateway, or both (see README: Running the bot)."
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let verifier = match args
+        .public_key
+        .as_deref()
+        .map(SignatureVerifier::from_hex)
+        .transpose()
+    {
+        Ok(verifier) => verifier,
+        Err(message) => {
+            eprintln!("{message}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let store = store::connect(database_url).await?;
+    let clock = Arc::new(SystemClock);
+    let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone()));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing in-flight interactions");
+        let _ = stop_tx.send(true);
+    });
+
+    let mut tasks = tokio::task::JoinSet::new();
+    if let Some(verifier) = verifier {
+        let listener = tokio::net::TcpListener::bind(args.http_addr)
+            .await
+            .with_context(|| format!("listening on {}", args.http_addr))?;
+        let app = http::router(Arc::new(AppState {
+            dispatcher: dispatcher.clone(),
+            verifier,
+            clock,
+        }));
+        eprintln!(
+            "Interactions endpoint: http://{}/interactions",
+            listener.local_addr()?
+        );
+        let mut stop = stop_rx.clone();
+        tasks.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await
+                .context("serving HTTP")
+        });
+    }
+    if let Some(token) = args.token {
+        let mut client = gateway::client(&token, dispatcher.clone(), None)
+            .await
+            .context("creating the Discord gateway client")?;
+        let shards = client.shard_manager.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _ = stop.wait_for(|s| *s).await;
+            shards.shutdown_all().await;
+        });
+        eprintln!("Connecting to the Discord gateway…");
+        tasks.spawn(async move { client.start().await.context("running the Discord gateway client") });
+    }
+    let mut failed = None;
+    while let Some(result) = tasks.join_next().await {
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => failed = Some(error),
+            Err(join_error) => failed = Some(join_error.into()),
+        }
+    }
+    store.close().await;
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

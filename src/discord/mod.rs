@@ -1,0 +1,12 @@
+//! The Discord adapter: interactions in, responses out, for both the gateway and the HTTP
+//! endpoint. The only module that knows serenity.
+
+mod dispatch;
+pub mod gateway;
+pub mod limits;
+pub mod registration;
+mod render;
+mod signature;
+
+pub use dispatch::Dispatcher;
+pub use signature::{SignatureError, SignatureVerifier};

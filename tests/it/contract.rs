@@ -1,0 +1,127 @@
+//! Discord's own OpenAPI description as the judge of every body we send it.
+//! Read from `BACKLINE_DISCORD_SPEC` or `../shared/discord-api-spec/openapi.json`, never copied.
+
+use std::sync::LazyLock;
+
+use serde_json::Value;
+
+const CALLBACK: &str = "/paths/~1interactions~1{interaction_id}~1{interaction_token}~1callback/post/requestBody/content/application~1json/schema";
+const COMMANDS: &str =
+    "/paths/~1applications~1{application_id}~1commands/put/requestBody/content/application~1json/schema";
+
+struct Validators {
+    callback: jsonschema::Validator,
+    commands: jsonschema::Validator,
+}
+
+static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
+    let path = std::env::var("BACKLINE_DISCORD_SPEC").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/discord-api-spec/openapi.json"
+        )
+        .to_owned()
+    });
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Discord's OpenAPI description is missing at {path}; CI must have it"
+        );
+        return None;
+    };
+    let spec: Value = serde_json::from_str(&text).expect("the spec is JSON");
+    let build = |pointer: &str| {
+        // The request-body schema with the spec's components beside it, so its local $refs resolve.
+        let mut schema = spec
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{pointer} not in the spec"))
+            .clone();
+        schema["components"] = spec["components"].clone();
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&schema)
+            .expect("a valid schema")
+    };
+    Some(Validators {
+        callback: build(CALLBACK),
+        commands: build(COMMANDS),
+    })
+});
+
+fn errors(validator: &jsonschema::Validator, body: &Value) -> Vec<String> {
+    if validator.is_valid(body) {
+        return Vec::new();
+    }
+    validator
+        .evaluate(body)
+        .iter_errors()
+        .map(|e| format!("{} @ {}", e.error, e.instance_location))
+        .collect()
+}
+
+/// Whether the spec is here; when not, says so once per call site (outside CI only).
+pub fn available() -> bool {
+    if VALIDATORS.is_none() {
+        eprintln!("SKIPPED (Discord OpenAPI contract): set BACKLINE_DISCORD_SPEC to the spec's path");
+    }
+    VALIDATORS.is_some()
+}
+
+/// Panics unless `body` is an interaction callback Discord accepts.
+pub fn assert_valid_callback(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let errors = errors(&v.callback, body);
+    assert!(
+        errors.is_empty(),
+        "not a valid interaction response:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Whether the spec rejects `body` as a callback (to show the validator has teeth).
+pub fn is_valid_callback(body: &Value) -> Option<bool> {
+    VALIDATORS.as_ref().map(|v| v.callback.is_valid(body))
+}
+
+/// Panics unless `body` is a command-registration body Discord accepts, including the two
+/// rules the spec does not state: names match ^[-_a-z0-9]{1,32}$, descriptions are 1–100 chars.
+pub fn assert_valid_registration(body: &Value) {
+    let commands = body.as_array().expect("an array of commands");
+    for command in commands {
+        check_name_and_description(command);
+        for option in command["options"].as_array().into_iter().flatten() {
+            check_name_and_description(option);
+        }
+    }
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    // Discord takes `default_member_permissions` as a string of digits (serenity sends it so);
+    // the spec types it as an integer. Normalise that one field, nothing else.
+    let mut normalised = body.clone();
+    for command in normalised.as_array_mut().into_iter().flatten() {
+        if let Some(Value::String(digits)) = command.get("default_member_permissions").cloned() {
+            command["default_member_permissions"] = serde_json::json!(digits.parse::<u64>().expect("digits"));
+        }
+    }
+    let errors = errors(&v.commands, &normalised);
+    assert!(
+        errors.is_empty(),
+        "not a valid registration body:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn check_name_and_description(item: &Value) {
+    let name = item["name"].as_str().expect("a name");
+    assert!(
+        (1..=32).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'),
+        "name {name:?} does not match ^[-_a-z0-9]{{1,32}}$"
+    );
+    let description = item["description"].as_str().expect("a description");
+    assert!(
+        (1..=100).contains(&description.chars().count()),
+        "description of {name} is not 1–100 characters"
+    );
+}
