@@ -1,11 +1,14 @@
-//! Integration tests: the plans file, both storage backends, the command core and the CLI.
+//! Integration tests: the plans file, both storage backends, the command core, the CLI, and
+//! Discord over the signed HTTP endpoint and a fake gateway.
 
 mod contract;
+mod fake_discord;
 mod fixtures;
 mod helpers;
 
 mod cli;
 mod core;
 mod endpoint;
+mod gateway;
 mod plans_file;
 mod store;

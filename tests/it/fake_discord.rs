@@ -1,0 +1,173 @@
+//! An in-process fake Discord: REST (axum) and a gateway websocket (tokio-tungstenite) that
+//! says HELLO, waits for IDENTIFY, sends READY and then whatever the test dispatches, and
+//! records every interaction callback. A real serenity client talks to it over loopback.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::{
+    net::TcpListener,
+    sync::{Mutex, mpsc},
+};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::fixtures::{APPLICATION, GUILD};
+
+/// One `POST /api/v10/interactions/{id}/{token}/callback` the bot made.
+#[derive(Debug)]
+pub struct Callback {
+    pub interaction_id: String,
+    pub token: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+}
+
+pub struct FakeDiscord {
+    /// What to hand serenity as its API base (replaces https://discord.com).
+    pub api_url: String,
+    dispatches: mpsc::UnboundedSender<(String, Value)>,
+    callbacks: Mutex<mpsc::UnboundedReceiver<Callback>>,
+    identified: Mutex<mpsc::UnboundedReceiver<Value>>,
+}
+
+/// How long a test waits for the bot before it fails.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+impl FakeDiscord {
+    pub async fn start() -> Self {
+        let ws_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ws_url = format!("ws://{}", ws_listener.local_addr().unwrap());
+        let (dispatch_tx, dispatch_rx) = mpsc::unbounded_channel();
+        let (identify_tx, identify_rx) = mpsc::unbounded_channel();
+        tokio::spawn(gateway(
+            ws_listener,
+            Arc::new(Mutex::new(dispatch_rx)),
+            identify_tx,
+        ));
+
+        let (callback_tx, callback_rx) = mpsc::unbounded_channel();
+        let rest = Router::new()
+            .route(
+                "/api/v10/gateway",
+                get(move || async move { Json(json!({ "url": ws_url })) }),
+            )
+            .route(
+                "/api/v10/interactions/{id}/{token}/callback",
+                post(record_callback),
+            )
+            .with_state(callback_tx);
+        let rest_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let api_url = format!("http://{}", rest_listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(rest_listener, rest).await });
+        Self {
+            api_url,
+            dispatches: dispatch_tx,
+            callbacks: Mutex::new(callback_rx),
+            identified: Mutex::new(identify_rx),
+        }
+    }
+
+    /// Sends a gateway dispatch (`t`, `d`) once the bot has identified.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        self.dispatches.send((event.to_owned(), data)).unwrap();
+    }
+
+    /// The bot's IDENTIFY payload, waiting for it up to the deadline.
+    pub async fn identify(&self) -> Value {
+        let mut rx = self.identified.lock().await;
+        tokio::time::timeout(DEADLINE, rx.recv())
+            .await
+            .expect("the bot never identified")
+            .unwrap()
+    }
+
+    /// The next interaction callback, waiting for it up to the deadline.
+    pub async fn next_callback(&self) -> Callback {
+        let mut rx = self.callbacks.lock().await;
+        tokio::time::timeout(DEADLINE, rx.recv())
+            .await
+            .expect("the bot never answered")
+            .unwrap()
+    }
+}
+
+async fn record_callback(
+    State(tx): State<mpsc::UnboundedSender<Callback>>,
+    Path((interaction_id, token)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let authorization = headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let _ = tx.send(Callback {
+        interaction_id,
+        token,
+        authorization,
+        body,
+    });
+    StatusCode::NO_CONTENT
+}
+
+async fn gateway(
+    listener: TcpListener,
+    dispatches: Arc<Mutex<mpsc::UnboundedReceiver<(String, Value)>>>,
+    identified: mpsc::UnboundedSender<Value>,
+) {
+    while let Ok((tcp, _)) = listener.accept().await {
+        let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+            continue;
+        };
+        let hello = json!({"op": 10, "d": {"heartbeat_interval": 45_000}, "s": null, "t": null});
+        if ws.send(Message::Text(hello.to_string())).await.is_err() {
+            continue;
+        }
+        let mut seq = 0u64;
+        let mut ready = false;
+        let mut dispatches = dispatches.lock().await;
+        loop {
+            tokio::select! {
+                frame = ws.next() => {
+                    let Some(Ok(Message::Text(text))) = frame else { break };
+                    let Ok(payload) = serde_json::from_str::<Value>(&text) else { continue };
+                    let answer = match payload["op"].as_u64() {
+                        Some(2) => {
+                            let _ = identified.send(payload);
+                            seq += 1;
+                            ready = true;
+                            json!({"op": 0, "s": seq, "t": "READY", "d": ready_payload()})
+                        }
+                        Some(1) => json!({"op": 11}),
+                        _ => continue,
+                    };
+                    if ws.send(Message::Text(answer.to_string())).await.is_err() { break }
+                }
+                next = dispatches.recv(), if ready => {
+                    let Some((event, data)) = next else { break };
+                    seq += 1;
+                    let frame = json!({"op": 0, "s": seq, "t": event, "d": data});
+                    if ws.send(Message::Text(frame.to_string())).await.is_err() { break }
+                }
+            }
+        }
+    }
+}
+
+fn ready_payload() -> Value {
+    json!({
+        "v": 10,
+        "user": {"id": APPLICATION.to_string(), "username": "backline", "discriminator": "0", "bot": true, "avatar": null, "global_name": null},
+        "guilds": [{"id": GUILD.to_string(), "unavailable": true}],
+        "session_id": "fake-session",
+        "resume_gateway_url": "ws://127.0.0.1:1",
+        "shard": [0, 1],
+        "application": {"id": APPLICATION.to_string(), "flags": 0},
+    })
+}

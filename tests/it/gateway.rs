@@ -1,0 +1,68 @@
+//! The gateway path end to end: a real serenity client against the fake Discord.
+
+use std::sync::Arc;
+
+use backline::{
+    commands::{Core, FixedClock},
+    discord::{Dispatcher, gateway},
+    domain::GuildId,
+    secret::Secret,
+};
+
+use crate::{
+    contract,
+    fake_discord::FakeDiscord,
+    fixtures::{self, GUILD},
+    helpers::{example_plans, parse},
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_serenity_client_answers_slash_commands_and_autocomplete_through_the_gateway() {
+    let db = crate::helpers::sqlite().await;
+    db.store
+        .import(GuildId::new(GUILD).unwrap(), &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let clock = Arc::new(FixedClock("2026-11-25T10:00:00Z".parse().unwrap()));
+    let dispatcher = Dispatcher::new(Core::new(Arc::clone(&db.store), clock));
+
+    let discord = FakeDiscord::start().await;
+    let token = Secret::new("fake-token");
+    let mut client = gateway::client(&token, dispatcher, Some(&discord.api_url))
+        .await
+        .unwrap();
+    let shards = client.shard_manager.clone();
+    let running = tokio::spawn(async move { client.start().await });
+
+    let identify = discord.identify().await;
+    assert_eq!(identify["d"]["token"], "Bot fake-token");
+
+    let command = fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")]);
+    discord.dispatch("INTERACTION_CREATE", command.clone());
+    let callback = discord.next_callback().await;
+    assert_eq!(callback.interaction_id, command["id"].as_str().unwrap());
+    assert_eq!(callback.token, command["token"].as_str().unwrap());
+    assert_eq!(callback.authorization.as_deref(), Some("Bot fake-token"));
+    assert_eq!(callback.body["type"], 4);
+    assert_eq!(
+        callback.body["data"]["embeds"][0]["title"],
+        "Amazon Web Services (aws)"
+    );
+    assert_eq!(
+        callback.body["data"]["allowed_mentions"]["parse"],
+        serde_json::json!([])
+    );
+    contract::assert_valid_callback(&callback.body);
+
+    discord.dispatch(
+        "INTERACTION_CREATE",
+        fixtures::autocomplete(Some(GUILD), "owner", "pag"),
+    );
+    let callback = discord.next_callback().await;
+    assert_eq!(callback.body["type"], 8);
+    assert_eq!(callback.body["data"]["choices"][0]["value"], "pagerduty");
+    contract::assert_valid_callback(&callback.body);
+
+    shards.shutdown_all().await;
+    let _ = running.await;
+}
