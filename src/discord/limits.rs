@@ -51,21 +51,27 @@ pub fn fit(reply: &Reply) -> Reply {
     out.footer = reply.footer.as_deref().map(|f| truncate(f, FOOTER));
     out.fields = reply.fields.iter().flat_map(split_field).collect();
 
-    let fixed = out.title.as_deref().map_or(0, chars)
-        + out.description.as_deref().map_or(0, chars)
-        + out.footer.as_deref().map_or(0, chars);
-    let mut budget = EMBED_TOTAL.saturating_sub(fixed);
+    // The note that says something was cut must always fit, so keep room for it.
+    let note = chars(NOTE_NAME) + chars(NOTE_VALUE);
+    let room = EMBED_TOTAL - note;
+    let title = out.title.as_deref().map_or(0, chars);
+    // Title, description and footer can exceed 6000 together: shorten the footer, then the description.
+    if let Some(footer) = out.footer.take() {
+        let description = out.description.as_deref().map_or(0, chars);
+        let left = room.saturating_sub(title + description);
+        out.footer = (left > 0).then(|| truncate(&footer, left.min(FOOTER)));
+    }
+    if let Some(description) = out.description.take() {
+        let footer = out.footer.as_deref().map_or(0, chars);
+        let left = room.saturating_sub(title + footer);
+        out.description = (left > 0).then(|| truncate(&description, left.min(EMBED_DESCRIPTION)));
+    }
+    let fixed = title + out.description.as_deref().map_or(0, chars) + out.footer.as_deref().map_or(0, chars);
+    let mut budget = room.saturating_sub(fixed);
     let mut kept = Vec::new();
-    let total_fields = out.fields.len();
-    for (i, field) in out.fields.into_iter().enumerate() {
+    for field in out.fields {
         let size = chars(&field.name) + chars(&field.value);
-        // Leave room for the note that says something was left out.
-        let reserve = if i + 1 < total_fields {
-            NOTE_NAME.len() + NOTE_VALUE.len()
-        } else {
-            0
-        };
-        if kept.len() + 1 < EMBED_FIELDS && size + reserve <= budget {
+        if kept.len() + 1 < EMBED_FIELDS && size <= budget {
             budget -= size;
             kept.push(field);
         } else {

@@ -14,9 +14,14 @@ impl Date {
     }
 
     pub fn parse(input: &str) -> Result<Self, String> {
-        NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
+        let bad = || format!("`{input}` is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01");
+        let s = input.trim();
+        if s.len() != 10 {
+            return Err(bad());
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(Self)
-            .map_err(|_| format!("`{input}` is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01"))
+            .map_err(|_| bad())
     }
 
     pub fn naive(self) -> NaiveDate {

@@ -105,6 +105,11 @@ pub fn findings(vendor: &Vendor, today: Date) -> Vec<Finding> {
             "empty escalation ladder: add [[escalation]] levels so responders know where to go next".into(),
         ));
     }
+    if let Some((_, newest)) = verification_range(vendor).filter(|(_, newest)| *newest > today) {
+        out.push(Finding::warning(format!(
+            "a `verified` date is in the future ({newest}): correct it, or the contact will never be reported stale"
+        )));
+    }
     let stale = stale_contacts(vendor, today);
     if !stale.is_empty() {
         out.push(Finding::warning(format!(
@@ -119,9 +124,10 @@ pub fn findings(vendor: &Vendor, today: Date) -> Vec<Finding> {
 
 /// Names of the people whose details were not verified within the vendor's review cadence.
 pub fn stale_contacts(vendor: &Vendor, today: Date) -> Vec<String> {
+    let cadence_minutes = i64::try_from(vendor.review_every.minutes()).unwrap_or(i64::MAX);
     let is_stale = |verified: Option<Date>| match verified {
         None => true,
-        Some(date) => date.days_until(today) > vendor.review_every.whole_days(),
+        Some(date) => date.days_until(today).saturating_mul(24 * 60) > cadence_minutes,
     };
     let mut names = Vec::new();
     if is_stale(vendor.owner.verified) {

@@ -137,14 +137,14 @@ fn short_day(d: Weekday) -> &'static str {
 
 fn parse_day(input: &str) -> Result<Weekday, String> {
     let s = input.trim().to_ascii_lowercase();
-    let day = match s.get(..3) {
-        Some("mon") => Weekday::Mon,
-        Some("tue") => Weekday::Tue,
-        Some("wed") => Weekday::Wed,
-        Some("thu") => Weekday::Thu,
-        Some("fri") => Weekday::Fri,
-        Some("sat") => Weekday::Sat,
-        Some("sun") => Weekday::Sun,
+    let day = match s.as_str() {
+        "mon" | "monday" => Weekday::Mon,
+        "tue" | "tuesday" => Weekday::Tue,
+        "wed" | "wednesday" => Weekday::Wed,
+        "thu" | "thursday" => Weekday::Thu,
+        "fri" | "friday" => Weekday::Fri,
+        "sat" | "saturday" => Weekday::Sat,
+        "sun" | "sunday" => Weekday::Sun,
         _ => {
             return Err(format!(
                 "`{input}` is not a day: use mon, tue, wed, thu, fri, sat or sun"
@@ -333,6 +333,14 @@ mod tests {
     fn a_misspelt_zone_gets_a_suggestion() {
         let err = parse_timezone("Europe/Berln").unwrap_err();
         assert!(err.contains("Europe/Berlin"), "{err}");
+    }
+
+    #[test]
+    fn days_are_whole_names_or_three_letters() {
+        assert_eq!(parse_day("Monday"), Ok(Weekday::Mon));
+        assert_eq!(parse_day("thu"), Ok(Weekday::Thu));
+        assert!(parse_day("thunder").is_err());
+        assert!(parse_day("mo").is_err());
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub fn to_toml(vendors: &[Vendor]) -> Result<String, toml::ser::Error> {
     sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
     let body = toml::to_string_pretty(&PlansFileOut { vendor: &sorted })?;
     Ok(format!(
-        "# backline support plans (exported). Format: docs/plans-format.md\n#:schema ./plans.schema.json\n\n{body}"
+        "# backline support plans (exported). Format: docs/plans-format.md; JSON Schema for editors:\n# docs/plans.schema.json in the backline repository.\n\n{body}"
     ))
 }
 
@@ -214,10 +214,18 @@ fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<Lo
                 if let Some(missing) = missing_field(e.message()) {
                     let full = join_path(field.as_deref(), missing);
                     // A field we removed ourselves after reporting it: nothing new to say.
-                    if !removed.contains(&full) {
-                        errors.push((span, Some(full), friendly(e.message())));
+                    if removed.contains(&full) {
+                        break;
                     }
-                    break;
+                    errors.push((span, Some(full), friendly(e.message())));
+                    // serde checks required fields after a table's other keys, so the rest of
+                    // this table is fine; drop it to look at the keys after it. At the top
+                    // level every key has been seen: nothing more to find.
+                    if path.is_empty() || !remove_path(&mut item, &path) {
+                        break;
+                    }
+                    removed.push(field.unwrap_or_default());
+                    continue;
                 }
                 errors.push((span, field.clone(), friendly(e.message())));
                 if path.is_empty() || !remove_path(&mut item, &path) {
@@ -393,7 +401,11 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
                 location.slug_span.clone(),
                 "slug",
             ),
-            (vendor.name.to_lowercase(), location.name_span.clone(), "name"),
+            (
+                vendor.name.trim().to_lowercase(),
+                location.name_span.clone(),
+                "name",
+            ),
         ];
         for (alias, span) in vendor.aliases.iter().zip(&location.alias_spans) {
             names.push((alias.trim().to_lowercase(), span.clone(), "aliases"));

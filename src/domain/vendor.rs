@@ -288,8 +288,8 @@ impl Vendor {
 
     /// The names this vendor answers to, lowercased: slug, display name, aliases.
     pub fn lookup_keys(&self) -> Vec<String> {
-        let mut keys = vec![self.slug.as_str().to_owned(), self.name.to_lowercase()];
-        keys.extend(self.aliases.iter().map(|a| a.to_lowercase()));
+        let mut keys = vec![self.slug.as_str().to_owned(), self.name.trim().to_lowercase()];
+        keys.extend(self.aliases.iter().map(|a| a.trim().to_lowercase()));
         keys.dedup();
         keys
     }

@@ -9,6 +9,7 @@ mod helpers;
 mod cli;
 mod core;
 mod endpoint;
+mod findings;
 mod gateway;
 mod plans_file;
 mod store;

@@ -250,3 +250,35 @@ fn the_committed_json_schema_matches_the_types() {
         "docs/plans.schema.json is stale: run `cargo run -q -- schema > docs/plans.schema.json`"
     );
 }
+
+#[test]
+fn a_missing_field_in_a_sub_table_does_not_hide_errors_after_it() {
+    // serde reports `plan.hours` missing only after the plan table; `review_every` comes later.
+    let text = VALID.replace("hours = \"24x7\"\n", "").replace(
+        "criticality = \"critical\"",
+        "criticality = \"critical\"\nreview_every = \"1M\"",
+    );
+    let errors = errors(&text);
+    let fields: Vec<&str> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
+    assert_eq!(fields, ["review_every", "plan.hours"], "{errors:#?}");
+}
+
+#[test]
+fn a_name_with_surrounding_spaces_still_collides() {
+    let other = VALID
+        .replace("\"aws\"", "\"amazon\"")
+        .replace("\"Amazon Web Services\"", "\" amazon web services \"");
+    let errors = errors(&format!("{VALID}\n{other}"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field.as_deref() == Some("name") && e.message.contains("already names vendor `aws`")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn dates_need_the_full_form() {
+    let text = VALID.replace("name = \"Dana\"", "name = \"Dana\"\nverified = \"2026-1-5\"");
+    assert_eq!(only_error(&text).field.as_deref(), Some("owner.verified"));
+}
