@@ -12,4 +12,5 @@ mod endpoint;
 mod findings;
 mod gateway;
 mod plans_file;
+mod serve;
 mod store;
