@@ -1,5 +1,6 @@
 //! Plain types and rules of the support-plan registry; imports nothing from the rest of the crate.
 
+pub mod case;
 mod date;
 mod duration;
 pub mod findings;
@@ -15,7 +16,7 @@ pub use date::Date;
 pub use duration::ResponseTime;
 pub use findings::{Finding, FindingLevel};
 pub use hours::{Coverage, SupportHours, TimeOfDay};
-pub use ids::{DiscordUserId, GuildId};
+pub use ids::{DiscordRoleId, DiscordUserId, GuildId};
 pub use severity::{PerSeverity, Severity};
 pub use slug::VendorSlug;
 pub use vendor::{

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Date, DiscordUserId, PerSeverity, ResponseTime, SupportHours, VendorSlug};
+use super::{Date, DiscordRoleId, DiscordUserId, PerSeverity, ResponseTime, SupportHours, VendorSlug};
 
 /// How much the business suffers when this vendor fails; orders every list (critical first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -249,6 +249,9 @@ pub struct Vendor {
     pub filing: Filing,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<EscalationLevel>,
+    /// Discord roles to mention when a case of that severity is opened (e.g. on-call).
+    #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
+    pub notify_roles: PerSeverity<Vec<DiscordRoleId>>,
 }
 
 /// Rule violations a deserializer cannot see: each is a dotted field path and a message.

@@ -1,5 +1,7 @@
 //! Storage: one trait, a SQLite and a PostgreSQL implementation; every query is scoped by guild.
 
+pub mod cases;
+pub(crate) mod cases_impl;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -11,6 +13,7 @@ use async_trait::async_trait;
 
 use crate::domain::{GuildId, Vendor, VendorSlug, VendorSummary};
 
+pub use cases::{CaseStore, NewCase, NewEvent, Recorded, Timeline};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -22,6 +25,9 @@ pub enum StoreError {
     AlreadyExists(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// Someone else changed the same thing first.
+    #[error("{0}")]
+    Conflict(String),
     /// A stored document no longer parses: the schema moved on without a migration.
     #[error("stored vendor `{slug}` could not be read")]
     Corrupt {
@@ -80,7 +86,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: CaseStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Succeeds when the database answers a trivial query.

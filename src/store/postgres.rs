@@ -4,7 +4,7 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{Backend, DatabaseUrl, shared::impl_store};
+use super::{Backend, DatabaseUrl, cases_impl::{HasDb, impl_case_store}, shared::impl_store};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -24,3 +24,9 @@ impl PostgresStore {
 }
 
 impl_store!(PostgresStore, Backend::Postgres);
+
+impl HasDb for PostgresStore {
+    type Db = sqlx::Postgres;
+}
+
+impl_case_store!(PostgresStore, "BEGIN");

@@ -6,7 +6,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Backend, DatabaseUrl, shared::impl_store};
+use super::{Backend, DatabaseUrl, cases_impl::{HasDb, impl_case_store}, shared::impl_store};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -30,3 +30,9 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, Backend::Sqlite);
+
+impl HasDb for SqliteStore {
+    type Db = sqlx::Sqlite;
+}
+
+impl_case_store!(SqliteStore, "BEGIN IMMEDIATE");

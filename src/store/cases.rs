@@ -1,0 +1,186 @@
+//! Case storage: cases, their timelines and notifications, on both backends (same SQL).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::domain::{
+    GuildId, Severity, VendorSlug,
+    case::{Case, CaseEvent, CaseStatus, Delivery, EventKind, Notification, NotifyTarget, Recipient},
+};
+
+/// A case about to be opened (its number is given by the store).
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub vendor: VendorSlug,
+    pub vendor_name: String,
+    pub severity: Severity,
+    pub vendor_severity: Option<String>,
+    pub summary: String,
+    pub vendor_case_id: Option<String>,
+    pub link: Option<String>,
+    pub channel_id: Option<u64>,
+    pub opened_by: u64,
+    pub opened_at: DateTime<Utc>,
+    pub response_due: Option<DateTime<Utc>>,
+}
+
+/// One timeline entry to record, with the interaction that caused it (for idempotency).
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub actor: Option<u64>,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+    pub interaction_id: Option<u64>,
+}
+
+/// What recording an event did.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The case after the event.
+    pub case: Case,
+    pub event_id: i64,
+    /// The same interaction was recorded before: nothing new was written.
+    pub replayed: bool,
+}
+
+/// The whole history of a case.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    pub events: Vec<CaseEvent>,
+    pub notifications: Vec<Notification>,
+}
+
+/// The method recorded for notifications: a message in the case's channel mentioning them.
+pub const CHANNEL_MENTION: &str = "channel-mention";
+
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Numbers the case (per guild, sequential), records it with its `opened` event and one
+    /// pending notification per target, in one transaction. A repeated interaction ID
+    /// returns the case it opened the first time.
+    async fn open_case(
+        &self,
+        guild: GuildId,
+        case: &NewCase,
+        event: &NewEvent,
+        notify: &[NotifyTarget],
+    ) -> Result<Recorded, StoreError>;
+
+    /// Saves `after` (a changed copy of `before`) with its event and notifications, in one
+    /// transaction, only if the case's status and escalation level are still those of
+    /// `before` (else `Conflict`: someone changed it meanwhile). Idempotent like `open_case`.
+    async fn record_case_event(
+        &self,
+        guild: GuildId,
+        before: &Case,
+        after: &Case,
+        event: &NewEvent,
+        notify: &[NotifyTarget],
+    ) -> Result<Recorded, StoreError>;
+
+    /// Marks the notifications of an event as sent or failed, once the message went out (or not).
+    async fn mark_delivery(&self, guild: GuildId, event_id: i64, delivery: Delivery) -> Result<(), StoreError>;
+
+    async fn case(&self, guild: GuildId, number: i64) -> Result<Option<Case>, StoreError>;
+
+    /// Cases of the guild, open ones first, newest first, at most `limit`.
+    async fn cases(
+        &self,
+        guild: GuildId,
+        vendor: Option<&VendorSlug>,
+        status: Option<CaseStatus>,
+        limit: i64,
+    ) -> Result<Vec<Case>, StoreError>;
+
+    async fn timeline(&self, guild: GuildId, number: i64) -> Result<Timeline, StoreError>;
+
+    /// Cases opened at or after `since` (all when none), oldest first, with their timelines.
+    async fn cases_with_timelines(
+        &self,
+        guild: GuildId,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Case, Timeline)>, StoreError>;
+
+    /// Claims the open cases whose response is overdue at `now` and not yet reminded, at most
+    /// `limit`; each case is returned by exactly one call, whichever replica makes it. This
+    /// is the one query that spans guilds: each claimed case carries its guild, and its
+    /// reminder goes only to its own channel.
+    async fn claim_overdue_reminders(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(GuildId, Case)>, StoreError>;
+}
+
+pub(super) const CASE_COLUMNS: &str = "number, vendor_slug, vendor_name, severity, vendor_severity, summary, \
+     vendor_case_id, link, channel_id, opened_by, opened_at, response_due, status, escalation_level, \
+     vendor_responded_at, closed_at, resolution";
+
+/// Case columns as read from a row, before they are checked into a `Case`.
+pub(super) struct CaseRow {
+    pub number: i64,
+    pub vendor_slug: String,
+    pub vendor_name: String,
+    pub severity: String,
+    pub vendor_severity: Option<String>,
+    pub summary: String,
+    pub vendor_case_id: Option<String>,
+    pub link: Option<String>,
+    pub channel_id: Option<i64>,
+    pub opened_by: i64,
+    pub opened_at: DateTime<Utc>,
+    pub response_due: Option<DateTime<Utc>>,
+    pub status: String,
+    pub escalation_level: i64,
+    pub vendor_responded_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+}
+
+impl CaseRow {
+    pub fn into_case(self) -> Result<Case, StoreError> {
+        let corrupt = |what: String| StoreError::Corrupt {
+            slug: self.vendor_slug.clone(),
+            source: anyhow::anyhow!("case #{}: {what}", self.number),
+        };
+        Ok(Case {
+            number: self.number,
+            vendor: VendorSlug::parse(&self.vendor_slug).map_err(&corrupt)?,
+            vendor_name: self.vendor_name.clone(),
+            severity: Severity::parse(&self.severity).map_err(&corrupt)?,
+            vendor_severity: self.vendor_severity.clone(),
+            summary: self.summary.clone(),
+            vendor_case_id: self.vendor_case_id.clone(),
+            link: self.link.clone(),
+            channel_id: self.channel_id.map(|c| c as u64),
+            opened_by: self.opened_by as u64,
+            opened_at: self.opened_at,
+            response_due: self.response_due,
+            status: CaseStatus::parse(&self.status).map_err(&corrupt)?,
+            escalation_level: usize::try_from(self.escalation_level).unwrap_or(0),
+            vendor_responded_at: self.vendor_responded_at,
+            closed_at: self.closed_at,
+            resolution: self.resolution.clone(),
+        })
+    }
+}
+
+pub(super) fn recipient_parts(recipient: Recipient) -> (&'static str, i64) {
+    match recipient {
+        Recipient::User(id) => ("user", id as i64),
+        Recipient::Role(id) => ("role", id as i64),
+    }
+}
+
+pub(super) fn recipient_from(kind: &str, id: i64) -> Recipient {
+    match kind {
+        "role" => Recipient::Role(id as u64),
+        _ => Recipient::User(id as u64),
+    }
+}
+
+pub(super) fn event_kind(kind: &str) -> EventKind {
+    EventKind::parse(kind).unwrap_or(EventKind::Updated)
+}
+
+pub(super) fn delivery(s: &str) -> Delivery {
+    Delivery::parse(s).unwrap_or(Delivery::Pending)
+}
