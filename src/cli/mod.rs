@@ -64,6 +64,11 @@ enum CliCommand {
         #[command(subcommand)]
         command: DiscordCommand,
     },
+    /// Cases recorded with `/case`.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
     /// Show or change a guild's settings.
     Guild {
         #[command(flatten)]
@@ -74,6 +79,26 @@ enum CliCommand {
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
+}
+
+#[derive(Subcommand, Debug)]
+enum CasesCommand {
+    /// Print the cases and every notification sent for them, for post-incident reviews.
+    Export {
+        #[command(flatten)]
+        guild: GuildArg,
+        #[arg(long, value_enum)]
+        format: CasesFormat,
+        /// Only cases opened on or after this date (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CasesFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -168,6 +193,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Serve(args) => serve::serve(&database_url, args).await,
+        CliCommand::Cases {
+            command: CasesCommand::Export { guild, format, since },
+        } => {
+            let since = match since.as_deref().map(Date::parse).transpose() {
+                Ok(since) => since.map(|d| d.naive().and_time(chrono::NaiveTime::MIN).and_utc()),
+                Err(message) => {
+                    eprintln!("--since: {message}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let store = store::connect(&database_url).await?;
+            let cases = store
+                .cases_with_timelines(guild.get(), since)
+                .await
+                .context("reading cases")?;
+            store.close().await;
+            match format {
+                CasesFormat::Csv => print!("{}", commands::export::cases_csv(&cases)?),
+                CasesFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&commands::export::cases_json(&cases))?
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         CliCommand::Discord {
             command:
                 DiscordCommand::Register {
@@ -240,6 +290,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 guild: Some(guild.get()),
                 channel: None,
                 user: 0,
+                interaction: None,
             };
             let result = core.execute(&command, &caller).await;
             store.close().await;

@@ -13,6 +13,9 @@ use crate::{
     store::{self, DatabaseUrl},
 };
 
+/// How often the response clock looks for overdue cases.
+const REMINDER_SWEEP: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     /// The application's public key (hex): serves the HTTP interactions endpoint.
@@ -80,11 +83,25 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
                 .context("serving HTTP")
         });
     }
+    if args.token.is_none() {
+        tracing::warn!("DISCORD_TOKEN is not set: overdue-response reminders cannot be posted");
+        eprintln!("Note: without DISCORD_TOKEN, overdue-response reminders are not posted.");
+    }
     if let Some(token) = args.token {
         let mut client = gateway::client(&token, dispatcher.clone(), None)
             .await
             .context("creating the Discord gateway client")?;
         let shards = client.shard_manager.clone();
+        // The response clock posts through the bot's REST client.
+        let poster = crate::discord::poster::DiscordPoster {
+            http: client.http.clone(),
+        };
+        let core = dispatcher.core().clone();
+        let reminder_stop = stop_rx.clone();
+        tasks.spawn(async move {
+            core.run_reminders(&poster, REMINDER_SWEEP, reminder_stop).await;
+            Ok(())
+        });
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let _ = stop.wait_for(|s| *s).await;

@@ -1,7 +1,11 @@
 //! The command core: typed commands plus who and where, in; a reply model, out. No transport here.
 
+mod case_views;
+pub mod cases;
+pub mod export;
 mod owner;
 pub mod parse;
+pub mod reminders;
 mod reply;
 mod support;
 pub mod wiki;
@@ -18,15 +22,40 @@ use crate::{
     store::Store,
 };
 
-pub use reply::{Field, Mentions, Reply};
+pub use cases::{OpenCase, UpdateCase};
+pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
 
 /// A command someone asked for, already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `/support <vendor>`: everything needed to get help from the vendor now.
-    Support { vendor: String },
+    Support {
+        vendor: String,
+    },
     /// `/owner <vendor>`: who owns the relationship.
-    Owner { vendor: String },
+    Owner {
+        vendor: String,
+    },
+    /// The "Open a case" button on a support card: the form that asks for the details.
+    CaseForm {
+        vendor: String,
+    },
+    CaseOpen(OpenCase),
+    CaseEscalate {
+        case: String,
+    },
+    CaseUpdate(UpdateCase),
+    CaseClose {
+        case: String,
+        resolution: Option<String>,
+    },
+    CaseList {
+        vendor: Option<String>,
+        status: Option<String>,
+    },
+    CaseShow {
+        case: String,
+    },
 }
 
 /// One autocomplete suggestion: what is shown, and what is sent back when picked.
@@ -42,6 +71,8 @@ pub struct Caller {
     pub guild: Option<GuildId>,
     pub channel: Option<u64>,
     pub user: u64,
+    /// The Discord interaction, when there is one: a redelivered interaction changes nothing twice.
+    pub interaction: Option<u64>,
 }
 
 /// The two kinds of failure: one the user can fix, shown as is; one that is ours,
@@ -114,6 +145,24 @@ impl Core {
                 let vendor = self.find_vendor(guild, vendor).await?;
                 owner::owner_card(&vendor, self.clock.now())
             }
+            Command::CaseForm { vendor } => {
+                let vendor = self.find_vendor(guild, vendor).await?;
+                return Ok(support::case_form(&vendor));
+            }
+            Command::CaseOpen(open) => return self.open_case(guild, caller, open).await,
+            Command::CaseEscalate { case } => return self.escalate_case(guild, caller, case).await,
+            Command::CaseUpdate(update) => return self.update_case(guild, caller, update).await,
+            Command::CaseClose { case, resolution } => {
+                return self.close_case(guild, caller, case, resolution.as_deref()).await;
+            }
+            Command::CaseList { vendor, status } => {
+                return self.list_cases(guild, vendor.as_deref(), status.as_deref()).await;
+            }
+            Command::CaseShow { case } => {
+                let case = self.existing_case(guild, case).await?;
+                let timeline = self.store.timeline(guild, case.number).await?;
+                return Ok(case_views::show_card(&case, &timeline, self.clock.now()));
+            }
         };
         // Both cards carry phone numbers, emails and account IDs.
         if self.store.guild_settings(guild).await?.sensitive_contacts {
@@ -141,6 +190,66 @@ impl Core {
                 value: v.slug.to_string(),
             })
             .collect())
+    }
+
+    /// Cases matching what someone is typing into a `case` option: open ones first.
+    pub async fn case_choices(
+        &self,
+        caller: &Caller,
+        typed: &str,
+        limit: usize,
+    ) -> Result<Vec<Choice>, CommandError> {
+        let Some(guild) = caller.guild else {
+            return Ok(Vec::new());
+        };
+        let typed = typed.trim().trim_start_matches('#').to_lowercase();
+        let cases = self.store.cases(guild, None, None, 200).await?;
+        Ok(cases
+            .iter()
+            .filter(|c| {
+                typed.is_empty()
+                    || c.number.to_string().starts_with(&typed)
+                    || c.vendor_name.to_lowercase().contains(&typed)
+                    || c.vendor.as_str().contains(&typed)
+                    || c.summary.to_lowercase().contains(&typed)
+            })
+            .take(limit)
+            .map(|c| Choice {
+                label: format!(
+                    "#{} {} {} ({}): {}",
+                    c.number, c.vendor_name, c.severity, c.status, c.summary
+                ),
+                value: c.number.to_string(),
+            })
+            .collect())
+    }
+
+    async fn list_cases(
+        &self,
+        guild: GuildId,
+        vendor: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Reply, CommandError> {
+        let status = status
+            .map(crate::domain::case::CaseStatus::parse)
+            .transpose()
+            .map_err(CommandError::User)?;
+        let vendor = match vendor {
+            Some(v) => Some(self.find_vendor(guild, v).await?),
+            None => None,
+        };
+        let cases = self
+            .store
+            .cases(guild, vendor.as_ref().map(|v| &v.slug), status, 25)
+            .await?;
+        let mut filter = String::new();
+        if let Some(status) = status {
+            filter.push_str(&format!(" ({status})"));
+        }
+        if let Some(v) = &vendor {
+            filter.push_str(&format!(" with {}", v.name));
+        }
+        Ok(case_views::list_card(&cases, &filter))
     }
 
     /// The vendor someone named, or a user error with "did you mean …" suggestions.

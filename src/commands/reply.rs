@@ -28,6 +28,45 @@ pub struct Reply {
     /// Shown only to the person who asked.
     pub ephemeral: bool,
     pub mentions: Mentions,
+    /// Buttons under the card, in one row.
+    pub buttons: Vec<Button>,
+    /// Answer with this form instead of a message.
+    pub modal: Option<Modal>,
+    /// The case event whose notifications this message delivers: the transport records
+    /// whether it was sent.
+    pub delivers: Option<Delivers>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    pub custom_id: String,
+    pub label: String,
+}
+
+/// A form of up to five text inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Modal {
+    pub custom_id: String,
+    pub title: String,
+    pub inputs: Vec<TextInput>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextInput {
+    pub custom_id: String,
+    pub label: String,
+    pub placeholder: Option<String>,
+    pub required: bool,
+    pub max_length: u16,
+    /// A multi-line box rather than a single line.
+    pub paragraph: bool,
+}
+
+/// Identifies the notifications a message carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivers {
+    pub guild: crate::domain::GuildId,
+    pub event_id: i64,
 }
 
 impl Reply {

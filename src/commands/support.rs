@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::Reply;
 use crate::domain::{
     Criticality, Date, Person, Severity, Vendor,
+    case::CaseSummary,
     findings::{self, FindingLevel},
 };
 
@@ -79,13 +80,64 @@ pub(crate) fn support_card(vendor: &Vendor, now: DateTime<Utc>) -> Reply {
         })
         .collect();
     reply = reply.field("Warnings", warnings.join("\n"));
-    if vendor.filing.template.is_some() {
-        reply.footer = Some(format!(
-            "A case template is on record: `backline export` or the wiki page has it for {}.",
-            vendor.slug
-        ));
-    }
+    reply.buttons.push(super::Button {
+        custom_id: format!("case-open:{}", vendor.slug),
+        label: "Open a case".into(),
+    });
+    reply.footer = Some(format!(
+        "Opened a case with the vendor? Record it and notify the owners: /case open vendor:{} (or the button).",
+        vendor.slug
+    ));
     reply
+}
+
+/// The form behind "Open a case": what `/case open` asks, in at most five inputs.
+pub(crate) fn case_form(vendor: &Vendor) -> Reply {
+    use super::{Modal, TextInput};
+    let input =
+        |id: &str, label: &str, placeholder: &str, required: bool, max: usize, paragraph: bool| TextInput {
+            custom_id: id.into(),
+            label: label.into(),
+            placeholder: Some(placeholder.into()),
+            required,
+            max_length: u16::try_from(max).unwrap_or(u16::MAX),
+            paragraph,
+        };
+    let title: String = format!("Open a case: {}", vendor.name).chars().take(45).collect();
+    Reply {
+        modal: Some(Modal {
+            custom_id: format!("case-open:{}", vendor.slug),
+            title,
+            inputs: vec![
+                input(
+                    "summary",
+                    "What is broken?",
+                    "Checkout errors in eu-west-1",
+                    true,
+                    CaseSummary::MAX_CHARS,
+                    true,
+                ),
+                input("severity", "Severity (sev1 to sev4)", "sev1", true, 4, false),
+                input(
+                    "vendor_case_id",
+                    "Vendor case ID (if filed)",
+                    "12345678",
+                    false,
+                    super::cases::VENDOR_CASE_ID_MAX,
+                    false,
+                ),
+                input(
+                    "link",
+                    "Link to the vendor case",
+                    "https://",
+                    false,
+                    super::cases::LINK_MAX,
+                    false,
+                ),
+            ],
+        }),
+        ..Reply::default()
+    }
 }
 
 fn until(now: DateTime<Utc>, then: DateTime<Utc>) -> String {

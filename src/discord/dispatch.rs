@@ -1,14 +1,35 @@
 //! One dispatcher for both transports: a serenity `Interaction` in, the response to send out.
 
-use serenity::all::{CommandInteraction, CreateAutocompleteResponse, CreateInteractionResponse, Interaction};
+use serenity::all::{
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
+    CreateAutocompleteResponse, CreateInteractionResponse, Interaction, ModalInteraction,
+};
 use tracing::Instrument as _;
 
 use super::{limits, render};
-use crate::commands::{Caller, Command, CommandError, Core, Reply};
+use crate::{
+    commands::{Caller, Command, CommandError, Core, Delivers, OpenCase, Reply, UpdateCase},
+    domain::{GuildId, case::Delivery},
+};
 
 #[derive(Clone)]
 pub struct Dispatcher {
     core: Core,
+}
+
+/// The response to send, and the case event whose notifications it carries (if any).
+pub struct Answer {
+    pub response: CreateInteractionResponse,
+    pub delivers: Option<Delivers>,
+}
+
+impl Answer {
+    fn plain(response: CreateInteractionResponse) -> Self {
+        Self {
+            response,
+            delivers: None,
+        }
+    }
 }
 
 impl Dispatcher {
@@ -22,7 +43,7 @@ impl Dispatcher {
 
     /// The response to an interaction. Never fails: a user error becomes an ephemeral
     /// explanation, an internal one is logged and answered with its error ID.
-    pub async fn dispatch(&self, interaction: &Interaction) -> CreateInteractionResponse {
+    pub async fn dispatch(&self, interaction: &Interaction) -> Answer {
         let span = tracing::info_span!(
             "interaction",
             id = %interaction.id(),
@@ -32,19 +53,32 @@ impl Dispatcher {
         );
         async move {
             match interaction {
-                Interaction::Ping(_) => CreateInteractionResponse::Pong,
+                Interaction::Ping(_) => Answer::plain(CreateInteractionResponse::Pong),
                 Interaction::Command(command) => self.command(command).await,
-                Interaction::Autocomplete(command) => self.autocomplete(command).await,
-                Interaction::Component(_) | Interaction::Modal(_) => render::response(&Reply::notice(
-                    "This button or form is no longer active. Run the command again.",
-                )),
-                _ => render::response(&Reply::notice(
+                Interaction::Autocomplete(command) => Answer::plain(self.autocomplete(command).await),
+                Interaction::Component(component) => self.component(component).await,
+                Interaction::Modal(modal) => self.modal(modal).await,
+                _ => Answer::plain(render::response(&Reply::notice(
                     "backline does not handle this kind of interaction.",
-                )),
+                ))),
             }
         }
         .instrument(span)
         .await
+    }
+
+    /// Records whether the message carrying a case event's notifications reached Discord.
+    pub async fn confirm(&self, delivers: Option<Delivers>, sent: bool) {
+        let Some(delivers) = delivers else { return };
+        let delivery = if sent { Delivery::Sent } else { Delivery::Failed };
+        if let Err(error) = self
+            .core
+            .store()
+            .mark_delivery(delivers.guild, delivers.event_id, delivery)
+            .await
+        {
+            tracing::error!(event = delivers.event_id, %error, "could not record a notification's delivery");
+        }
     }
 
     /// For the HTTP endpoint: a verified body in, the JSON response body out, or `None`
@@ -57,8 +91,11 @@ impl Dispatcher {
                 return None;
             }
         };
-        let response = self.dispatch(&interaction).await;
-        match serde_json::to_value(&response) {
+        let answer = self.dispatch(&interaction).await;
+        let body = serde_json::to_value(&answer.response);
+        // The body is the message: handing it back to Discord is as far as we can follow it.
+        self.confirm(answer.delivers, body.is_ok()).await;
+        match body {
             Ok(value) => Some(value),
             Err(error) => {
                 tracing::error!(%error, "could not serialise an interaction response");
@@ -67,41 +104,143 @@ impl Dispatcher {
         }
     }
 
-    async fn command(&self, interaction: &CommandInteraction) -> CreateInteractionResponse {
+    async fn run(
+        &self,
+        command: Result<Command, String>,
+        caller: Caller,
+        interaction_id: u64,
+        name: &str,
+    ) -> Answer {
+        let reply = match command {
+            Ok(command) => match self.core.execute(&command, &caller).await {
+                Ok(reply) => reply,
+                Err(CommandError::User(message)) => Reply::notice(message),
+                Err(error) => {
+                    log_internal(&error, interaction_id, name);
+                    Reply::notice(format!(
+                        "Something went wrong on backline's side. It is logged as error ID {interaction_id}; give that to whoever runs the bot."
+                    ))
+                }
+            },
+            Err(message) => Reply::notice(message),
+        };
+        Answer {
+            response: render::response(&reply),
+            delivers: reply.delivers,
+        }
+    }
+
+    async fn command(&self, interaction: &CommandInteraction) -> Answer {
         let span = tracing::Span::current();
         span.record("command", interaction.data.name.as_str());
         if let Some(guild) = interaction.guild_id {
             span.record("guild", guild.get());
         }
-        let reply = match parse_command(interaction) {
-            Ok(command) => {
-                let result = self.core.execute(&command, &caller(interaction)).await;
-                reply_or_error(result, interaction)
-            }
-            Err(message) => Reply::notice(message),
+        let caller = caller(
+            interaction.guild_id,
+            interaction.channel_id.get(),
+            interaction.user.id.get(),
+            interaction.id.get(),
+        );
+        self.run(
+            parse_command(interaction),
+            caller,
+            interaction.id.get(),
+            &interaction.data.name,
+        )
+        .await
+    }
+
+    async fn component(&self, interaction: &ComponentInteraction) -> Answer {
+        let caller = caller(
+            interaction.guild_id,
+            interaction.channel_id.get(),
+            interaction.user.id.get(),
+            interaction.id.get(),
+        );
+        let id = interaction.data.custom_id.as_str();
+        let command = match id.split_once(':') {
+            Some(("case-open", vendor)) => Ok(Command::CaseForm {
+                vendor: vendor.to_owned(),
+            }),
+            Some(("case-escalate", case)) => Ok(Command::CaseEscalate {
+                case: case.to_owned(),
+            }),
+            Some(("case-responded", case)) => Ok(Command::CaseUpdate(UpdateCase {
+                case: case.to_owned(),
+                status: Some("vendor-responded".to_owned()),
+                ..UpdateCase::default()
+            })),
+            _ => Err("This button is no longer active. Run the command again.".to_owned()),
         };
-        render::response(&reply)
+        self.run(command, caller, interaction.id.get(), id).await
+    }
+
+    async fn modal(&self, interaction: &ModalInteraction) -> Answer {
+        let caller = caller(
+            interaction.guild_id,
+            interaction.channel_id.get(),
+            interaction.user.id.get(),
+            interaction.id.get(),
+        );
+        let id = interaction.data.custom_id.as_str();
+        let input = |name: &str| {
+            interaction
+                .data
+                .components
+                .iter()
+                .flat_map(|row| &row.components)
+                .find_map(|c| match c {
+                    serenity::all::ActionRowComponent::InputText(t) if t.custom_id == name => t.value.clone(),
+                    _ => None,
+                })
+        };
+        let command = match id.split_once(':') {
+            Some(("case-open", vendor)) => Ok(Command::CaseOpen(OpenCase {
+                vendor: vendor.to_owned(),
+                severity: input("severity").unwrap_or_default(),
+                summary: input("summary").unwrap_or_default(),
+                vendor_case_id: input("vendor_case_id"),
+                link: input("link"),
+            })),
+            _ => Err("This form is no longer active. Run the command again.".to_owned()),
+        };
+        self.run(command, caller, interaction.id.get(), id).await
     }
 
     async fn autocomplete(&self, interaction: &CommandInteraction) -> CreateInteractionResponse {
-        let typed = interaction
-            .data
-            .autocomplete()
-            .map(|o| o.value.to_owned())
-            .unwrap_or_default();
-        let typed: String = typed.chars().take(limits::CHOICE_VALUE).collect();
-        let choices = match self
-            .core
-            .vendor_choices(&caller(interaction), &typed, limits::AUTOCOMPLETE_CHOICES)
-            .await
-        {
-            Ok(choices) => choices,
-            Err(error) => {
-                // Autocomplete has no room for a message: log it and offer nothing.
-                log_internal(&error, interaction);
-                Vec::new()
+        let focused = interaction.data.autocomplete();
+        let option = focused.as_ref().map(|o| o.name).unwrap_or("vendor");
+        let typed: String = focused
+            .as_ref()
+            .map(|o| o.value)
+            .unwrap_or_default()
+            .chars()
+            .take(limits::CHOICE_VALUE)
+            .collect();
+        let caller = caller(
+            interaction.guild_id,
+            interaction.channel_id.get(),
+            interaction.user.id.get(),
+            interaction.id.get(),
+        );
+        let choices = match option {
+            "case" => {
+                self.core
+                    .case_choices(&caller, &typed, limits::AUTOCOMPLETE_CHOICES)
+                    .await
+            }
+            _ => {
+                self.core
+                    .vendor_choices(&caller, &typed, limits::AUTOCOMPLETE_CHOICES)
+                    .await
             }
         };
+        let choices = choices.unwrap_or_else(|error| {
+            // Autocomplete has no room for a message: log it and offer nothing.
+            log_internal(&error, interaction.id.get(), &interaction.data.name);
+            Vec::new()
+        });
         let mut response = CreateAutocompleteResponse::new();
         for choice in choices {
             response = response.add_string_choice(
@@ -113,56 +252,83 @@ impl Dispatcher {
     }
 }
 
-fn caller(interaction: &CommandInteraction) -> Caller {
+fn caller(guild: Option<serenity::all::GuildId>, channel: u64, user: u64, interaction: u64) -> Caller {
     Caller {
-        guild: interaction
-            .guild_id
-            .and_then(|g| crate::domain::GuildId::new(g.get()).ok()),
-        channel: Some(interaction.channel_id.get()),
-        user: interaction.user.id.get(),
+        guild: guild.and_then(|g| GuildId::new(g.get()).ok()),
+        channel: Some(channel),
+        user,
+        interaction: Some(interaction),
     }
 }
 
-fn string_option<'a>(interaction: &'a CommandInteraction, name: &str) -> Option<&'a str> {
-    interaction
-        .data
-        .options
+fn string_option(options: &[CommandDataOption], name: &str) -> Option<String> {
+    options
         .iter()
         .find(|o| o.name == name)
         .and_then(|o| o.value.as_str())
+        .map(str::to_owned)
+        .filter(|v| !v.trim().is_empty())
 }
 
 fn parse_command(interaction: &CommandInteraction) -> Result<Command, String> {
-    let vendor = || {
-        string_option(interaction, "vendor")
-            .map(str::to_owned)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| "Name a vendor, e.g. `/support vendor:aws`.".to_owned())
+    let options = &interaction.data.options;
+    let required = |options: &[CommandDataOption], name: &str| {
+        string_option(options, name).ok_or_else(|| format!("The `{name}` option is required."))
     };
     match interaction.data.name.as_str() {
-        "support" => Ok(Command::Support { vendor: vendor()? }),
-        "owner" => Ok(Command::Owner { vendor: vendor()? }),
+        "support" => Ok(Command::Support {
+            vendor: required(options, "vendor")?,
+        }),
+        "owner" => Ok(Command::Owner {
+            vendor: required(options, "vendor")?,
+        }),
+        "case" => {
+            let Some(sub) = options.first() else {
+                return Err("Pick a /case subcommand.".into());
+            };
+            let CommandDataOptionValue::SubCommand(args) = &sub.value else {
+                return Err("Pick a /case subcommand.".into());
+            };
+            match sub.name.as_str() {
+                "open" => Ok(Command::CaseOpen(OpenCase {
+                    vendor: required(args, "vendor")?,
+                    severity: required(args, "severity")?,
+                    summary: required(args, "summary")?,
+                    vendor_case_id: string_option(args, "vendor_case_id"),
+                    link: string_option(args, "link"),
+                })),
+                "escalate" => Ok(Command::CaseEscalate {
+                    case: required(args, "case")?,
+                }),
+                "update" => Ok(Command::CaseUpdate(UpdateCase {
+                    case: required(args, "case")?,
+                    vendor_case_id: string_option(args, "vendor_case_id"),
+                    status: string_option(args, "status"),
+                    note: string_option(args, "note"),
+                })),
+                "close" => Ok(Command::CaseClose {
+                    case: required(args, "case")?,
+                    resolution: string_option(args, "resolution"),
+                }),
+                "list" => Ok(Command::CaseList {
+                    vendor: string_option(args, "vendor"),
+                    status: string_option(args, "status"),
+                }),
+                "show" => Ok(Command::CaseShow {
+                    case: required(args, "case")?,
+                }),
+                other => Err(format!(
+                    "backline has no `/case {other}`. An admin can refresh the commands with `backline discord register`."
+                )),
+            }
+        }
         other => Err(format!(
             "backline has no `/{other}` command any more. An admin can refresh the list with `backline discord register`."
         )),
     }
 }
 
-fn reply_or_error(result: Result<Reply, CommandError>, interaction: &CommandInteraction) -> Reply {
-    match result {
-        Ok(reply) => reply,
-        Err(CommandError::User(message)) => Reply::notice(message),
-        Err(error) => {
-            log_internal(&error, interaction);
-            Reply::notice(format!(
-                "Something went wrong on backline's side. It is logged as error ID {}; give that to whoever runs the bot.",
-                interaction.id
-            ))
-        }
-    }
-}
-
-fn log_internal(error: &CommandError, interaction: &CommandInteraction) {
+fn log_internal(error: &CommandError, interaction_id: u64, command: &str) {
     let error: &dyn std::error::Error = error;
     let mut chain = error.to_string();
     let mut source = error.source();
@@ -171,5 +337,5 @@ fn log_internal(error: &CommandError, interaction: &CommandInteraction) {
         chain.push_str(&cause.to_string());
         source = cause.source();
     }
-    tracing::error!(error_id = %interaction.id, command = %interaction.data.name, error = %chain, "internal error");
+    tracing::error!(error_id = interaction_id, command, error = %chain, "internal error");
 }

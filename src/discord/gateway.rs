@@ -23,7 +23,8 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let response = self.dispatcher.dispatch(&interaction).await;
+        let answer = self.dispatcher.dispatch(&interaction).await;
+        let response = answer.response;
         let sent = match &interaction {
             Interaction::Command(i) | Interaction::Autocomplete(i) => {
                 i.create_response(&ctx.http, response).await
@@ -32,9 +33,10 @@ impl EventHandler for Handler {
             Interaction::Modal(i) => i.create_response(&ctx.http, response).await,
             _ => Ok(()),
         };
-        if let Err(error) = sent {
+        if let Err(error) = &sent {
             tracing::error!(interaction = %interaction.id(), %error, "could not answer the interaction");
         }
+        self.dispatcher.confirm(answer.delivers, sent.is_ok()).await;
     }
 }
 

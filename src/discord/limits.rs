@@ -18,7 +18,12 @@ pub const CHOICE_NAME: usize = 100;
 pub const CHOICE_VALUE: usize = 100;
 pub const CUSTOM_ID: usize = 100;
 pub const MODAL_TITLE: usize = 45;
+pub const MODAL_INPUTS: usize = 5;
 pub const TEXT_INPUT_LABEL: usize = 45;
+pub const TEXT_INPUT_PLACEHOLDER: usize = 100;
+pub const TEXT_INPUT_MAX: u16 = 4000;
+pub const BUTTONS_PER_ROW: usize = 5;
+pub const BUTTON_LABEL: usize = 80;
 
 const ELLIPSIS: char = '…';
 

@@ -4,9 +4,10 @@
 mod dispatch;
 pub mod gateway;
 pub mod limits;
+pub mod poster;
 pub mod registration;
 mod render;
 mod signature;
 
-pub use dispatch::Dispatcher;
+pub use dispatch::{Answer, Dispatcher};
 pub use signature::{SignatureError, SignatureVerifier};

@@ -4,23 +4,123 @@ use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InteractionContext,
 };
 
+use crate::{
+    commands::cases::{LINK_MAX, NOTE_MAX, VENDOR_CASE_ID_MAX},
+    domain::case::CaseSummary,
+};
+
+fn vendor(description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::String, "vendor", description)
+        .required(true)
+        .set_autocomplete(true)
+        .max_length(100)
+}
+
+fn case() -> CreateCommandOption {
+    CreateCommandOption::new(
+        CommandOptionType::String,
+        "case",
+        "The case (number, or pick from the list)",
+    )
+    .required(true)
+    .set_autocomplete(true)
+    .max_length(20)
+}
+
+fn text(name: &str, description: &str, max: usize) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::String, name, description)
+        .max_length(u16::try_from(max).unwrap_or(6000))
+}
+
+fn sub(name: &str, description: &str, options: Vec<CreateCommandOption>) -> CreateCommandOption {
+    options.into_iter().fold(
+        CreateCommandOption::new(CommandOptionType::SubCommand, name, description),
+        |sub, option| sub.add_sub_option(option),
+    )
+}
+
 /// The command set, as Discord's bulk-overwrite endpoint takes it.
 pub fn commands() -> Vec<CreateCommand> {
-    let vendor = || {
-        CreateCommandOption::new(CommandOptionType::String, "vendor", "Vendor slug, name or alias")
-            .required(true)
+    let severity = ["sev1", "sev2", "sev3", "sev4"].into_iter().fold(
+        CreateCommandOption::new(CommandOptionType::String, "severity", "Our severity").required(true),
+        |o, s| o.add_string_choice(s, s),
+    );
+    let status = ["open", "vendor-responded", "closed"].into_iter().fold(
+        CreateCommandOption::new(CommandOptionType::String, "status", "Only cases with this status"),
+        |o, s| o.add_string_choice(s, s),
+    );
+    let update_status = CreateCommandOption::new(
+        CommandOptionType::String,
+        "status",
+        "Set the status (stops the response clock)",
+    )
+    .add_string_choice("vendor-responded", "vendor-responded");
+    let list_vendor =
+        CreateCommandOption::new(CommandOptionType::String, "vendor", "Only cases with this vendor")
             .set_autocomplete(true)
-            .max_length(100)
-    };
+            .max_length(100);
     vec![
         CreateCommand::new("support")
             .description("How to get help from a vendor now: plan, hours, response times, filing, escalation")
             .contexts(vec![InteractionContext::Guild])
-            .add_option(vendor()),
+            .add_option(vendor("Vendor slug, name or alias")),
         CreateCommand::new("owner")
             .description("Who owns the relationship with a vendor, and their backup")
             .contexts(vec![InteractionContext::Guild])
-            .add_option(vendor()),
+            .add_option(vendor("Vendor slug, name or alias")),
+        CreateCommand::new("case")
+            .description("Record a support case with a vendor and notify the right people")
+            .contexts(vec![InteractionContext::Guild])
+            .add_option(sub(
+                "open",
+                "Record a case opened with a vendor and notify its owners and first contacts",
+                vec![
+                    vendor("The vendor the case is with"),
+                    severity,
+                    text(
+                        "summary",
+                        "What is broken, in one sentence",
+                        CaseSummary::MAX_CHARS,
+                    )
+                    .required(true),
+                    text(
+                        "vendor_case_id",
+                        "The vendor's case ID, if filed",
+                        VENDOR_CASE_ID_MAX,
+                    ),
+                    text("link", "Link to the vendor case", LINK_MAX),
+                ],
+            ))
+            .add_option(sub(
+                "escalate",
+                "Go to the next level of the vendor's escalation ladder",
+                vec![case()],
+            ))
+            .add_option(sub(
+                "update",
+                "Add the vendor case ID, record the vendor's response, or add a note",
+                vec![
+                    case(),
+                    text("vendor_case_id", "The vendor's case ID", VENDOR_CASE_ID_MAX),
+                    update_status,
+                    text("note", "A note for the timeline", NOTE_MAX),
+                ],
+            ))
+            .add_option(sub(
+                "close",
+                "Close a case",
+                vec![case(), text("resolution", "How it ended", NOTE_MAX)],
+            ))
+            .add_option(sub(
+                "list",
+                "Cases in this server, open first",
+                vec![list_vendor, status],
+            ))
+            .add_option(sub(
+                "show",
+                "A case's whole timeline, with who was notified",
+                vec![case()],
+            )),
     ]
 }
 

@@ -1,12 +1,13 @@
 //! Reply model → Discord message, cut to Discord's limits, mentions exactly as intended.
 
 use serenity::all::{
-    CreateAllowedMentions, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
-    CreateInteractionResponseMessage, RoleId, UserId,
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
+    InputTextStyle, RoleId, UserId,
 };
 
 use super::limits;
-use crate::commands::{Mentions, Reply};
+use crate::commands::{Button, Mentions, Modal, Reply};
 
 /// Exactly the users and roles the reply names; never @everyone, never "all users".
 pub fn allowed_mentions(mentions: &Mentions) -> CreateAllowedMentions {
@@ -22,8 +23,11 @@ pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
     if let Some(content) = &reply.content {
         message = message.content(content);
     }
-    if reply.title.is_some() || reply.description.is_some() || !reply.fields.is_empty() {
+    if has_embed(&reply) {
         message = message.embed(embed(&reply));
+    }
+    if !reply.buttons.is_empty() {
+        message = message.components(vec![buttons(&reply.buttons)]);
     }
     if reply.ephemeral {
         message = message.ephemeral(true);
@@ -31,8 +35,76 @@ pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
     message
 }
 
+/// The same reply as a channel message the bot posts on its own (reminders, digests).
+pub fn channel_message(reply: &Reply) -> CreateMessage {
+    let reply = limits::fit(reply);
+    let mut message = CreateMessage::new().allowed_mentions(allowed_mentions(&reply.mentions));
+    if let Some(content) = &reply.content {
+        message = message.content(content);
+    }
+    if has_embed(&reply) {
+        message = message.embed(embed(&reply));
+    }
+    if !reply.buttons.is_empty() {
+        message = message.components(vec![buttons(&reply.buttons)]);
+    }
+    message
+}
+
 pub fn response(reply: &Reply) -> CreateInteractionResponse {
-    CreateInteractionResponse::Message(message(reply))
+    match &reply.modal {
+        Some(form) => CreateInteractionResponse::Modal(modal(form)),
+        None => CreateInteractionResponse::Message(message(reply)),
+    }
+}
+
+fn has_embed(reply: &Reply) -> bool {
+    reply.title.is_some() || reply.description.is_some() || !reply.fields.is_empty()
+}
+
+fn buttons(buttons: &[Button]) -> CreateActionRow {
+    CreateActionRow::Buttons(
+        buttons
+            .iter()
+            .take(limits::BUTTONS_PER_ROW)
+            .map(|b| {
+                CreateButton::new(limits::truncate(&b.custom_id, limits::CUSTOM_ID))
+                    .label(limits::truncate(&b.label, limits::BUTTON_LABEL))
+                    .style(ButtonStyle::Secondary)
+            })
+            .collect(),
+    )
+}
+
+fn modal(form: &Modal) -> CreateModal {
+    let rows = form
+        .inputs
+        .iter()
+        .take(limits::MODAL_INPUTS)
+        .map(|input| {
+            let style = if input.paragraph {
+                InputTextStyle::Paragraph
+            } else {
+                InputTextStyle::Short
+            };
+            let mut text = CreateInputText::new(
+                style,
+                limits::truncate(&input.label, limits::TEXT_INPUT_LABEL),
+                limits::truncate(&input.custom_id, limits::CUSTOM_ID),
+            )
+            .required(input.required)
+            .max_length(input.max_length.min(limits::TEXT_INPUT_MAX));
+            if let Some(placeholder) = &input.placeholder {
+                text = text.placeholder(limits::truncate(placeholder, limits::TEXT_INPUT_PLACEHOLDER));
+            }
+            CreateActionRow::InputText(text)
+        })
+        .collect();
+    CreateModal::new(
+        limits::truncate(&form.custom_id, limits::CUSTOM_ID),
+        limits::truncate(&form.title, limits::MODAL_TITLE),
+    )
+    .components(rows)
 }
 
 fn embed(reply: &Reply) -> CreateEmbed {

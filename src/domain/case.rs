@@ -150,9 +150,16 @@ impl EventKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Opened, Self::Escalated, Self::Updated, Self::VendorResponded, Self::Closed, Self::Reminder]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::Opened,
+            Self::Escalated,
+            Self::Updated,
+            Self::VendorResponded,
+            Self::Closed,
+            Self::Reminder,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -199,7 +206,9 @@ impl Delivery {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Sent, Self::Failed].into_iter().find(|d| d.as_str() == s)
+        [Self::Pending, Self::Sent, Self::Failed]
+            .into_iter()
+            .find(|d| d.as_str() == s)
     }
 }
 
@@ -225,7 +234,10 @@ pub fn opening_targets(vendor: &Vendor, severity: Severity) -> Vec<NotifyTarget>
         }
     };
     if let Some(id) = vendor.owner.discord_id {
-        push(Recipient::User(id.get()), format!("{} (owner)", vendor.owner.name));
+        push(
+            Recipient::User(id.get()),
+            format!("{} (owner)", vendor.owner.name),
+        );
     }
     if let Some(backup) = &vendor.backup
         && let Some(id) = backup.discord_id
@@ -235,7 +247,10 @@ pub fn opening_targets(vendor: &Vendor, severity: Severity) -> Vec<NotifyTarget>
     if let Some(level) = vendor.escalation.first() {
         for contact in &level.contacts {
             if let Some(id) = contact.discord_id {
-                push(Recipient::User(id.get()), format!("{} ({})", contact.name, level.name));
+                push(
+                    Recipient::User(id.get()),
+                    format!("{} ({})", contact.name, level.name),
+                );
             }
         }
     }
@@ -247,13 +262,18 @@ pub fn opening_targets(vendor: &Vendor, severity: Severity) -> Vec<NotifyTarget>
 
 /// The contacts with Discord IDs on escalation level `level`.
 pub fn level_targets(vendor: &Vendor, level: usize) -> Vec<NotifyTarget> {
-    let Some(rung) = vendor.escalation.get(level) else { return Vec::new() };
+    let Some(rung) = vendor.escalation.get(level) else {
+        return Vec::new();
+    };
     let mut targets: Vec<NotifyTarget> = Vec::new();
     for contact in &rung.contacts {
         if let Some(id) = contact.discord_id {
             let recipient = Recipient::User(id.get());
             if !targets.iter().any(|t| t.recipient == recipient) {
-                targets.push(NotifyTarget { recipient, label: format!("{} ({})", contact.name, rung.name) });
+                targets.push(NotifyTarget {
+                    recipient,
+                    label: format!("{} ({})", contact.name, rung.name),
+                });
             }
         }
     }
@@ -263,15 +283,30 @@ pub fn level_targets(vendor: &Vendor, level: usize) -> Vec<NotifyTarget> {
 /// The vendor's case template with what is known filled in: `{summary}`, `{severity}`,
 /// `{vendor_severity}`, `{case_number}`, `{vendor_case_id}`, `{link}`, `{opened_at}`, `{account_id}`.
 pub fn fill_template(template: &str, vendor: &Vendor, case: &Case) -> String {
-    let account = vendor.plan.as_ref().and_then(|p| p.account_id.clone()).unwrap_or_default();
+    let account = vendor
+        .plan
+        .as_ref()
+        .and_then(|p| p.account_id.clone())
+        .unwrap_or_default();
     let pairs = [
         ("{summary}", case.summary.clone()),
         ("{severity}", case.severity.to_string()),
-        ("{vendor_severity}", case.vendor_severity.clone().unwrap_or_else(|| case.severity.to_string())),
+        (
+            "{vendor_severity}",
+            case.vendor_severity
+                .clone()
+                .unwrap_or_else(|| case.severity.to_string()),
+        ),
         ("{case_number}", format!("#{}", case.number)),
-        ("{vendor_case_id}", case.vendor_case_id.clone().unwrap_or_else(|| "(not yet)".into())),
+        (
+            "{vendor_case_id}",
+            case.vendor_case_id.clone().unwrap_or_else(|| "(not yet)".into()),
+        ),
         ("{link}", case.link.clone().unwrap_or_default()),
-        ("{opened_at}", case.opened_at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        (
+            "{opened_at}",
+            case.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        ),
         ("{account_id}", account),
     ];
     let mut out = template.to_owned();

@@ -81,7 +81,12 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<Recorded, StoreError>;
 
     /// Marks the notifications of an event as sent or failed, once the message went out (or not).
-    async fn mark_delivery(&self, guild: GuildId, event_id: i64, delivery: Delivery) -> Result<(), StoreError>;
+    async fn mark_delivery(
+        &self,
+        guild: GuildId,
+        event_id: i64,
+        delivery: Delivery,
+    ) -> Result<(), StoreError>;
 
     async fn case(&self, guild: GuildId, number: i64) -> Result<Option<Case>, StoreError>;
 
@@ -107,7 +112,11 @@ pub trait CaseStore: Send + Sync {
     /// `limit`; each case is returned by exactly one call, whichever replica makes it. This
     /// is the one query that spans guilds: each claimed case carries its guild, and its
     /// reminder goes only to its own channel.
-    async fn claim_overdue_reminders(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(GuildId, Case)>, StoreError>;
+    async fn claim_overdue_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(GuildId, Case)>, StoreError>;
 }
 
 pub(super) const CASE_COLUMNS: &str = "number, vendor_slug, vendor_name, severity, vendor_severity, summary, \

@@ -4,7 +4,11 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{Backend, DatabaseUrl, cases_impl::{HasDb, impl_case_store}, shared::impl_store};
+use super::{
+    Backend, DatabaseUrl,
+    cases_impl::{HasDb, impl_case_store},
+    shared::impl_store,
+};
 
 pub struct PostgresStore {
     pool: PgPool,

@@ -6,7 +6,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Backend, DatabaseUrl, cases_impl::{HasDb, impl_case_store}, shared::impl_store};
+use super::{
+    Backend, DatabaseUrl,
+    cases_impl::{HasDb, impl_case_store},
+    shared::impl_store,
+};
 
 pub struct SqliteStore {
     pool: SqlitePool,

@@ -377,7 +377,7 @@ fn the_registration_body_is_one_discord_accepts() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["support", "owner"]);
+    assert_eq!(names, ["support", "owner", "case"]);
     assert_eq!(body[0]["options"][0]["autocomplete"], true);
     contract::assert_valid_registration(&body);
 }
