@@ -2,7 +2,13 @@
 //! says HELLO, waits for IDENTIFY, sends READY and then whatever the test dispatches, and
 //! records every interaction callback. A real serenity client talks to it over loopback.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use axum::{
     Json, Router,
@@ -35,6 +41,8 @@ pub struct FakeDiscord {
     dispatches: mpsc::UnboundedSender<(String, Value)>,
     callbacks: Mutex<mpsc::UnboundedReceiver<Callback>>,
     identified: Mutex<mpsc::UnboundedReceiver<Value>>,
+    /// While set, interaction callbacks are answered 500 (Discord having a bad day).
+    pub reject_callbacks: Arc<AtomicBool>,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -53,6 +61,7 @@ impl FakeDiscord {
         ));
 
         let (callback_tx, callback_rx) = mpsc::unbounded_channel();
+        let reject_callbacks = Arc::new(AtomicBool::new(false));
         let rest = Router::new()
             .route(
                 "/api/v10/gateway",
@@ -62,7 +71,7 @@ impl FakeDiscord {
                 "/api/v10/interactions/{id}/{token}/callback",
                 post(record_callback),
             )
-            .with_state(callback_tx);
+            .with_state((callback_tx, reject_callbacks.clone()));
         let rest_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api_url = format!("http://{}", rest_listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(rest_listener, rest).await });
@@ -71,6 +80,7 @@ impl FakeDiscord {
             dispatches: dispatch_tx,
             callbacks: Mutex::new(callback_rx),
             identified: Mutex::new(identify_rx),
+            reject_callbacks,
         }
     }
 
@@ -99,7 +109,7 @@ impl FakeDiscord {
 }
 
 async fn record_callback(
-    State(tx): State<mpsc::UnboundedSender<Callback>>,
+    State((tx, reject)): State<(mpsc::UnboundedSender<Callback>, Arc<AtomicBool>)>,
     Path((interaction_id, token)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
     Json(body): Json<Value>,
@@ -113,7 +123,11 @@ async fn record_callback(
         authorization,
         body,
     });
-    StatusCode::NO_CONTENT
+    if reject.load(Ordering::SeqCst) {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::NO_CONTENT
+    }
 }
 
 async fn gateway(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use backline::{
     commands::{Core, FixedClock},
     discord::{Dispatcher, gateway},
-    domain::GuildId,
+    domain::{GuildId, case::Delivery},
     secret::Secret,
 };
 
@@ -62,6 +62,36 @@ async fn a_real_serenity_client_answers_slash_commands_and_autocomplete_through_
     assert_eq!(callback.body["type"], 8);
     assert_eq!(callback.body["data"]["choices"][0]["value"], "pagerduty");
     contract::assert_valid_callback(&callback.body);
+
+    // Discord refuses the next answer: the notifications it carried are recorded as failed.
+    discord
+        .reject_callbacks
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let open = serde_json::json!({"id": "600000000000000002", "name": "case", "type": 1, "options": [{"name": "open", "type": 1,
+        "options": [{"name": "vendor", "type": 3, "value": "aws"}, {"name": "severity", "type": 3, "value": "sev3"}, {"name": "summary", "type": 3, "value": "Slow"}]}]});
+    discord.dispatch("INTERACTION_CREATE", fixtures::envelope(2, Some(GUILD), open));
+    let callback = discord.next_callback().await;
+    contract::assert_valid_callback(&callback.body);
+    let guild = GuildId::new(GUILD).unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deliveries = loop {
+        // The bot records the outcome right after Discord answers; wait for that write.
+        let timeline = db.store.timeline(guild, 1).await.unwrap();
+        let deliveries: Vec<_> = timeline.notifications.iter().map(|n| n.delivery).collect();
+        if !deliveries.is_empty() && deliveries.iter().all(|d| *d != Delivery::Pending) {
+            break deliveries;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "delivery never recorded: {deliveries:?}"
+        );
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(
+        deliveries,
+        [Delivery::Failed; 3],
+        "owner, backup, first level: recorded as not delivered"
+    );
 
     shards.shutdown_all().await;
     let _ = running.await;

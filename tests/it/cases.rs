@@ -1,0 +1,331 @@
+//! Cases through the command core on both backends: lifecycle, notifications, idempotency,
+//! concurrency, the response clock.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use backline::{
+    commands::{Caller, Clock, Command, CommandError, Core, OpenCase, Reply, UpdateCase, reminders::Poster},
+    domain::{
+        GuildId,
+        case::{CaseStatus, Delivery, Recipient},
+    },
+    store,
+};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::{
+    helpers::{TestDb, example_plans, parse},
+    on_both_backends,
+};
+
+const DANA: u64 = 402_811_948_512_772_097; // AWS owner
+const RAVI: u64 = 402_811_948_512_772_098; // AWS backup
+const KIM: u64 = 402_811_948_512_772_110; // AWS first level
+const JORDAN: u64 = 402_811_948_512_772_111; // AWS TAM, second level
+const ONCALL_ROLE: u64 = 402_811_948_512_779_001; // AWS sev1 role
+const OPENER: u64 = 42;
+
+/// A clock the test moves by hand.
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    pub fn at(s: &str) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(s.parse().unwrap())))
+    }
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Records what would have been posted to Discord.
+#[derive(Default)]
+pub struct RecordingPoster {
+    pub posts: Mutex<Vec<(u64, Reply)>>,
+    pub fail: bool,
+}
+
+#[async_trait]
+impl Poster for RecordingPoster {
+    async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()> {
+        if self.fail {
+            anyhow::bail!("Discord is unreachable");
+        }
+        self.posts.lock().unwrap().push((channel, reply.clone()));
+        Ok(())
+    }
+}
+
+/// Wednesday, in business hours everywhere the examples care about.
+const NOW: &str = "2026-11-25T10:00:00Z";
+
+async fn setup(db: &TestDb) -> (Core, Arc<TestClock>) {
+    db.store
+        .import(GuildId::LOCAL, &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let clock = TestClock::at(NOW);
+    (Core::new(Arc::clone(&db.store), clock.clone()), clock)
+}
+
+fn caller(interaction: u64) -> Caller {
+    Caller {
+        guild: Some(GuildId::LOCAL),
+        channel: Some(777),
+        user: OPENER,
+        interaction: Some(interaction),
+    }
+}
+
+fn open(vendor: &str, severity: &str, summary: &str) -> Command {
+    Command::CaseOpen(OpenCase {
+        vendor: vendor.into(),
+        severity: severity.into(),
+        summary: summary.into(),
+        vendor_case_id: None,
+        link: None,
+    })
+}
+
+fn user_error(result: Result<Reply, CommandError>) -> String {
+    match result {
+        Err(CommandError::User(message)) => message,
+        other => panic!("expected a user error, got {other:?}"),
+    }
+}
+
+on_both_backends! {
+    async fn a_case_goes_from_open_to_closed_with_every_notification_recorded(db) {
+        let (core, clock) = setup(&db).await;
+        let opened = core.execute(&open("aws", "sev1", "Checkout 500s in eu-west-1"), &caller(1)).await.unwrap();
+        let content = opened.content.clone().unwrap();
+        assert!(content.starts_with("🚨 **Case #1** opened with **Amazon Web Services** at **sev1** by <@42>."), "{content}");
+        assert_eq!(opened.mentions.users, [DANA, RAVI, KIM], "owner, backup, first level: exactly them");
+        assert_eq!(opened.mentions.roles, [ONCALL_ROLE]);
+        assert!(!opened.mentions.users.contains(&OPENER), "the opener is named but not pinged");
+        let template = &opened.fields.iter().find(|f| f.name == "Case template").unwrap().value;
+        assert!(template.contains("Impact: Checkout 500s in eu-west-1") && template.contains("Account / region: 4821-0937-5512"));
+        assert!(template.contains("Severity: Business-critical system down"));
+        let delivers = opened.delivers.expect("the message carries the opening notifications");
+        db.store.mark_delivery(delivers.guild, delivers.event_id, Delivery::Sent).await.unwrap();
+
+        let case = db.store.case(GuildId::LOCAL, 1).await.unwrap().unwrap();
+        assert_eq!(case.response_due, Some(NOW.parse::<DateTime<Utc>>().unwrap() + Duration::minutes(15)));
+        assert_eq!(case.vendor_severity.as_deref(), Some("Business-critical system down"));
+
+        clock.advance(Duration::minutes(20));
+        let escalated = core.execute(&Command::CaseEscalate { case: "1".into() }, &caller(2)).await.unwrap();
+        assert_eq!(escalated.mentions.users, [JORDAN]);
+        assert!(escalated.content.unwrap().contains("level 2 of 4: **Technical Account Manager**"));
+
+        let update = UpdateCase { case: "#1".into(), vendor_case_id: Some("17170000001".into()), status: Some("vendor-responded".into()), note: None };
+        let updated = core.execute(&Command::CaseUpdate(update), &caller(3)).await.unwrap();
+        assert!(updated.content.unwrap().contains("The response clock is stopped"));
+        assert_eq!(updated.mentions, Default::default());
+
+        clock.advance(Duration::hours(2));
+        let closed = core.execute(&Command::CaseClose { case: "1".into(), resolution: Some("AWS fixed a faulty LB".into()) }, &caller(4)).await.unwrap();
+        assert!(closed.content.unwrap().contains("closed by <@42> after 2h 20m; the vendor first responded after 20m."));
+
+        let case = db.store.case(GuildId::LOCAL, 1).await.unwrap().unwrap();
+        assert_eq!(case.status, CaseStatus::Closed);
+        assert_eq!(case.vendor_case_id.as_deref(), Some("17170000001"));
+        let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
+        let kinds: Vec<&str> = timeline.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["opened", "escalated", "vendor-responded", "closed"]);
+        let notified: Vec<(Recipient, Delivery)> = timeline.notifications.iter().map(|n| (n.recipient, n.delivery)).collect();
+        assert_eq!(notified, [
+            (Recipient::User(DANA), Delivery::Sent),
+            (Recipient::User(RAVI), Delivery::Sent),
+            (Recipient::User(KIM), Delivery::Sent),
+            (Recipient::Role(ONCALL_ROLE), Delivery::Sent),
+            (Recipient::User(JORDAN), Delivery::Pending),
+        ]);
+        assert!(timeline.notifications.iter().all(|n| n.method == "channel-mention"));
+
+        let show = core.execute(&Command::CaseShow { case: "1".into() }, &caller(5)).await.unwrap();
+        let shown = &show.fields[0].value;
+        for who in ["Dana Whitfield (owner)", "Ravi Menon (backup)", "Kim Osei (AWS Support (case))", "role for sev1", "Jordan Alvarez (Technical Account Manager)"] {
+            assert!(shown.contains(who), "timeline misses {who}: {shown}");
+        }
+        assert!(show.ephemeral);
+    }
+}
+
+on_both_backends! {
+    async fn the_same_interaction_twice_records_one_case_and_one_escalation(db) {
+        let (core, _) = setup(&db).await;
+        let first = core.execute(&open("aws", "sev2", "Elevated latency"), &caller(100)).await.unwrap();
+        let again = core.execute(&open("aws", "sev2", "Elevated latency"), &caller(100)).await.unwrap();
+        assert_eq!(first.title, again.title);
+        assert_eq!(db.store.cases(GuildId::LOCAL, None, None, 10).await.unwrap().len(), 1);
+
+        core.execute(&Command::CaseEscalate { case: "1".into() }, &caller(101)).await.unwrap();
+        core.execute(&Command::CaseEscalate { case: "1".into() }, &caller(101)).await.unwrap();
+        let case = db.store.case(GuildId::LOCAL, 1).await.unwrap().unwrap();
+        assert_eq!(case.escalation_level, 1, "a redelivered escalation escalates once");
+        let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
+        assert_eq!(timeline.events.len(), 2);
+        assert_eq!(timeline.notifications.len(), 4, "3 at opening (no role for sev2) + 1 at escalation");
+    }
+}
+
+on_both_backends! {
+    async fn two_hundred_openings_at_once_get_two_hundred_distinct_numbers(db) {
+        let (core, _) = setup(&db).await;
+        let openings = (0..200u64).map(|i| {
+            let core = core.clone();
+            tokio::spawn(async move { core.execute(&open("aws", "sev1", &format!("incident {i}")), &caller(10_000 + i)).await })
+        });
+        for opening in futures_util::future::join_all(openings).await {
+            opening.unwrap().unwrap();
+        }
+        let cases = db.store.cases(GuildId::LOCAL, None, None, 1000).await.unwrap();
+        let mut numbers: Vec<i64> = cases.iter().map(|c| c.number).collect();
+        numbers.sort();
+        assert_eq!(numbers, (1..=200).collect::<Vec<_>>());
+        let all = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
+        let rows: usize = all.iter().map(|(_, t)| t.notifications.len()).sum();
+        assert_eq!(rows, 200 * 4, "owner, backup, first level and the sev1 role, for every case");
+    }
+}
+
+on_both_backends! {
+    async fn each_person_is_notified_once_per_event_even_in_two_roles(db) {
+        let text = example_plans().replace(
+            "name = \"Kim Osei\"\nrole = \"Our AWS liaison in the vendor's Discord\"\ndiscord_id = \"402811948512772110\"",
+            "name = \"Dana Whitfield\"\nrole = \"also our liaison\"\ndiscord_id = \"402811948512772097\"",
+        );
+        db.store.import(GuildId::LOCAL, &parse(&text), false).await.unwrap();
+        let core = Core::new(Arc::clone(&db.store), TestClock::at(NOW));
+        let opened = core.execute(&open("aws", "sev3", "Slow API"), &caller(7)).await.unwrap();
+        assert_eq!(opened.mentions.users, [DANA, RAVI]);
+        assert_eq!(db.store.timeline(GuildId::LOCAL, 1).await.unwrap().notifications.len(), 2);
+    }
+}
+
+on_both_backends! {
+    async fn bad_input_gets_a_clear_message_and_records_nothing(db) {
+        let (core, _) = setup(&db).await;
+        let message = user_error(core.execute(&open("awz", "sev1", "x"), &caller(1)).await);
+        assert!(message.contains("Did you mean `aws`"), "{message}");
+        let message = user_error(core.execute(&open("aws", "sev1", &"x".repeat(201)), &caller(2)).await);
+        assert!(message.contains("201 characters; the limit is 200"), "{message}");
+        let message = user_error(core.execute(&open("aws", "critical", "x"), &caller(3)).await);
+        assert!(message.contains("use sev1, sev2, sev3 or sev4"), "{message}");
+        let message = user_error(core.execute(&Command::CaseEscalate { case: "9".into() }, &caller(4)).await);
+        assert!(message.contains("There is no case #9"), "{message}");
+        let message = user_error(core.execute(&Command::CaseShow { case: "abc".into() }, &caller(5)).await);
+        assert!(message.contains("is not a case number"), "{message}");
+        assert!(db.store.cases(GuildId::LOCAL, None, None, 10).await.unwrap().is_empty());
+
+        core.execute(&open("pagerduty", "sev1", "Pages delayed"), &caller(6)).await.unwrap();
+        let message = user_error(core.execute(&Command::CaseEscalate { case: "1".into() }, &caller(7)).await);
+        assert!(message.contains("already at the top of PagerDuty's escalation ladder"), "{message}");
+        let nothing = UpdateCase { case: "1".into(), ..UpdateCase::default() };
+        assert!(user_error(core.execute(&Command::CaseUpdate(nothing), &caller(8)).await).starts_with("Nothing to update"));
+        core.execute(&Command::CaseClose { case: "1".into(), resolution: None }, &caller(9)).await.unwrap();
+        let message = user_error(core.execute(&Command::CaseClose { case: "1".into(), resolution: None }, &caller(10)).await);
+        assert!(message.contains("already closed"), "{message}");
+        assert_eq!(db.store.timeline(GuildId::LOCAL, 1).await.unwrap().events.len(), 2);
+    }
+}
+
+on_both_backends! {
+    async fn list_shows_open_cases_first_then_newest(db) {
+        let (core, _) = setup(&db).await;
+        for (i, vendor) in ["aws", "stripe", "github"].into_iter().enumerate() {
+            core.execute(&open(vendor, "sev2", "problem"), &caller(i as u64 + 1)).await.unwrap();
+        }
+        core.execute(&Command::CaseClose { case: "3".into(), resolution: None }, &caller(9)).await.unwrap();
+        let cases = db.store.cases(GuildId::LOCAL, None, None, 10).await.unwrap();
+        assert_eq!(cases.iter().map(|c| c.number).collect::<Vec<_>>(), [2, 1, 3]);
+        let list = core.execute(&Command::CaseList { vendor: Some("Stripe".into()), status: None }, &caller(10)).await.unwrap();
+        let text = list.description.unwrap();
+        assert!(text.contains("**#2**") && !text.contains("**#1**"), "{text}");
+    }
+}
+
+on_both_backends! {
+    async fn an_overdue_case_is_reminded_once_and_the_opener_pinged(db) {
+        let (core, clock) = setup(&db).await;
+        core.execute(&open("aws", "sev1", "Checkout down"), &caller(1)).await.unwrap();
+        core.execute(&open("aws", "sev4", "Console typo"), &caller(2)).await.unwrap();
+        let poster = RecordingPoster::default();
+        assert_eq!(core.post_overdue_reminders(&poster).await.unwrap(), 0, "not due yet");
+
+        clock.advance(Duration::minutes(16));
+        assert_eq!(core.post_overdue_reminders(&poster).await.unwrap(), 1);
+        assert_eq!(core.post_overdue_reminders(&poster).await.unwrap(), 0, "once");
+        let posts = poster.posts.lock().unwrap().clone();
+        assert_eq!(posts.len(), 1);
+        let (channel, reminder) = &posts[0];
+        assert_eq!(*channel, 777);
+        assert_eq!(reminder.mentions.users, [OPENER]);
+        assert!(reminder.content.as_ref().unwrap().contains("Consider escalating to **Technical Account Manager**"));
+        let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
+        assert_eq!(timeline.events.last().unwrap().kind.as_str(), "reminder");
+        assert_eq!(timeline.notifications.last().unwrap().delivery, Delivery::Sent);
+    }
+}
+
+on_both_backends! {
+    async fn a_responded_case_is_not_reminded_and_a_failed_post_is_recorded_as_failed(db) {
+        let (core, clock) = setup(&db).await;
+        core.execute(&open("aws", "sev1", "A"), &caller(1)).await.unwrap();
+        core.execute(&open("aws", "sev1", "B"), &caller(2)).await.unwrap();
+        let responded = UpdateCase { case: "1".into(), status: Some("vendor-responded".into()), ..UpdateCase::default() };
+        core.execute(&Command::CaseUpdate(responded), &caller(3)).await.unwrap();
+        clock.advance(Duration::hours(1));
+        let failing = RecordingPoster { fail: true, ..RecordingPoster::default() };
+        assert_eq!(core.post_overdue_reminders(&failing).await.unwrap(), 0);
+        let timeline = db.store.timeline(GuildId::LOCAL, 2).await.unwrap();
+        assert_eq!(timeline.notifications.last().unwrap().delivery, Delivery::Failed, "what happened is recorded");
+        assert!(db.store.timeline(GuildId::LOCAL, 1).await.unwrap().events.iter().all(|e| e.kind.as_str() != "reminder"));
+        assert_eq!(core.post_overdue_reminders(&RecordingPoster::default()).await.unwrap(), 0, "claimed once, never again");
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_post_each_reminder_once() {
+    let Some(db) = crate::helpers::postgres().await else {
+        return;
+    };
+    let (core, clock) = setup(&db).await;
+    for i in 0..30 {
+        core.execute(&open("aws", "sev1", &format!("incident {i}")), &caller(i + 1))
+            .await
+            .unwrap();
+    }
+    clock.advance(Duration::minutes(30));
+    let second_store = store::connect(&db.url).await.unwrap();
+    let replica = Core::new(second_store, clock.clone());
+    let (a, b) = (RecordingPoster::default(), RecordingPoster::default());
+    let (first, second) = tokio::join!(
+        core.post_overdue_reminders(&a),
+        replica.post_overdue_reminders(&b)
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(
+        first + second,
+        30,
+        "every overdue case reminded: {first} + {second}"
+    );
+    let mut reminded: Vec<String> = a
+        .posts
+        .lock()
+        .unwrap()
+        .iter()
+        .chain(b.posts.lock().unwrap().iter())
+        .map(|(_, r)| r.content.clone().unwrap())
+        .collect();
+    reminded.sort();
+    reminded.dedup();
+    assert_eq!(reminded.len(), 30, "and none twice");
+}
