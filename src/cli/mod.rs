@@ -1,5 +1,6 @@
 //! The command line: `import`, `export`, `ask`. Configuration is read here, once.
 
+mod check;
 mod files;
 mod serve;
 
@@ -69,6 +70,24 @@ enum CliCommand {
         #[command(subcommand)]
         command: CasesCommand,
     },
+    /// List what is wrong with a plans file (no database needed) or the stored registry;
+    /// exits 1 when anything is an error. For the CI of the repository that keeps the plans.
+    Check {
+        #[command(flatten)]
+        guild: GuildArg,
+        #[arg(long, value_enum, default_value_t = check::Format::Human)]
+        format: check::Format,
+        /// Plans files or directories; without them, the stored registry is checked.
+        paths: Vec<PathBuf>,
+    },
+    /// Print the change history of the registry (imports, verifications, edits, owners who left).
+    History {
+        #[command(flatten)]
+        guild: GuildArg,
+        /// Only this vendor (slug).
+        #[arg(long)]
+        vendor: Option<String>,
+    },
     /// Show or change a guild's settings.
     Guild {
         #[command(flatten)]
@@ -76,6 +95,18 @@ enum CliCommand {
         /// Reply to /support and /owner only to the asker (they show phones and account IDs).
         #[arg(long)]
         sensitive_contacts: Option<bool>,
+        /// Channel for the verification digest and owner-left notices (0 turns them off).
+        #[arg(long)]
+        notice_channel: Option<u64>,
+        /// Role whose members may edit vendors from Discord, besides Manage Server (0: none).
+        #[arg(long)]
+        manager_role: Option<u64>,
+        /// How often the digest is posted, e.g. 7d or 1d.
+        #[arg(long)]
+        digest_every: Option<String>,
+        /// Also ask owners of stale vendors by direct message.
+        #[arg(long)]
+        dm_owners: Option<bool>,
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
@@ -124,14 +155,14 @@ enum DiscordCommand {
 }
 
 #[derive(clap::Args, Debug)]
-struct GuildArg {
+pub struct GuildArg {
     /// The Discord server (guild) ID whose registry to use; without it, the local registry.
     #[arg(long = "guild", env = "BACKLINE_GUILD_ID")]
     id: Option<GuildId>,
 }
 
 impl GuildArg {
-    fn get(&self) -> GuildId {
+    pub fn get(&self) -> GuildId {
         self.id.unwrap_or(GuildId::LOCAL)
     }
 }
@@ -179,7 +210,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Import { guild, prune, paths } => import(&database_url, guild.get(), prune, &paths).await,
         CliCommand::Export { guild, format } => {
             let store = store::connect(&database_url).await?;
-            let vendors = store.vendors(guild.get()).await.context("reading the registry")?;
+            let verified = store
+                .verifications(guild.get())
+                .await
+                .context("reading verifications")?;
+            // What the registry holds now, `/vendor verify` confirmations and Discord edits included.
+            let vendors: Vec<_> = store
+                .vendors(guild.get())
+                .await
+                .context("reading the registry")?
+                .into_iter()
+                .map(|v| {
+                    let at = verified.get(&v.slug).map(|(_, at)| *at);
+                    commands::upkeep::with_verification(v, at)
+                })
+                .collect();
             let text = match format {
                 ExportFormat::Toml => {
                     plans_file::to_toml(&vendors).context("writing the registry as TOML")?
@@ -248,27 +293,59 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        CliCommand::Check { guild, format, paths } => {
+            check::check(&database_url, &guild, &paths, format).await
+        }
+        CliCommand::History { guild, vendor } => {
+            check::history(&database_url, &guild, vendor.as_deref()).await
+        }
         CliCommand::Guild {
             guild,
             sensitive_contacts,
+            notice_channel,
+            manager_role,
+            digest_every,
+            dm_owners,
         } => {
+            let digest_every = match digest_every
+                .as_deref()
+                .map(crate::domain::ResponseTime::parse)
+                .transpose()
+            {
+                Ok(every) => every,
+                Err(message) => {
+                    eprintln!("--digest-every: {message}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let store = store::connect(&database_url).await?;
             let mut settings = store
                 .guild_settings(guild.get())
                 .await
                 .context("reading guild settings")?;
-            if let Some(sensitive) = sensitive_contacts {
-                settings.sensitive_contacts = sensitive;
+            let before = settings.clone();
+            settings.sensitive_contacts = sensitive_contacts.unwrap_or(settings.sensitive_contacts);
+            settings.notice_channel =
+                notice_channel.map_or(settings.notice_channel, |c| (c != 0).then_some(c));
+            settings.manager_role = manager_role.map_or(settings.manager_role, |r| (r != 0).then_some(r));
+            settings.digest_every = digest_every.unwrap_or(settings.digest_every);
+            settings.dm_owners = dm_owners.unwrap_or(settings.dm_owners);
+            if settings != before {
                 store
                     .set_guild_settings(guild.get(), &settings)
                     .await
                     .context("saving guild settings")?;
             }
             store.close().await;
+            let show = |v: Option<u64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
             println!(
-                "guild {}: sensitive_contacts = {}",
+                "guild {}: sensitive_contacts = {}, notice_channel = {}, manager_role = {}, digest_every = {}, dm_owners = {}",
                 guild.get(),
-                settings.sensitive_contacts
+                settings.sensitive_contacts,
+                show(settings.notice_channel),
+                show(settings.manager_role),
+                settings.digest_every,
+                settings.dm_owners
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -286,12 +363,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let store = store::connect(&database_url).await?;
             let core = Core::new(Arc::clone(&store), Arc::new(SystemClock));
-            let caller = commands::Caller {
-                guild: Some(guild.get()),
-                channel: None,
-                user: 0,
-                interaction: None,
-            };
+            let caller = commands::Caller::terminal(guild.get());
             let result = core.execute(&command, &caller).await;
             store.close().await;
             match result {

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use tokio::sync::watch;
 
 use crate::{
-    commands::{Core, SystemClock},
+    commands::{Core, SystemClock, reminders::repeat},
     discord::{Dispatcher, SignatureVerifier, gateway},
     http::{self, AppState},
     secret::Secret,
@@ -15,6 +15,14 @@ use crate::{
 
 /// How often the response clock looks for overdue cases.
 const REMINDER_SWEEP: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often to look for a digest period that has started (each is posted once).
+const DIGEST_SWEEP: std::time::Duration = std::time::Duration::from_secs(600);
+
+#[derive(Clone, Copy, Debug)]
+enum Job {
+    Reminders,
+    Digests,
+}
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -85,23 +93,38 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
     }
     if args.token.is_none() {
         tracing::warn!("DISCORD_TOKEN is not set: overdue-response reminders cannot be posted");
-        eprintln!("Note: without DISCORD_TOKEN, overdue-response reminders are not posted.");
+        eprintln!(
+            "Note: without DISCORD_TOKEN, overdue-response reminders, digests and owner-left notices are not posted."
+        );
     }
     if let Some(token) = args.token {
         let mut client = gateway::client(&token, dispatcher.clone(), None)
             .await
             .context("creating the Discord gateway client")?;
         let shards = client.shard_manager.clone();
-        // The response clock posts through the bot's REST client.
-        let poster = crate::discord::poster::DiscordPoster {
+        // The response clock and the digests post through the bot's REST client.
+        let poster = Arc::new(crate::discord::poster::DiscordPoster {
             http: client.http.clone(),
-        };
-        let core = dispatcher.core().clone();
-        let reminder_stop = stop_rx.clone();
-        tasks.spawn(async move {
-            core.run_reminders(&poster, REMINDER_SWEEP, reminder_stop).await;
-            Ok(())
         });
+        for (every, job) in [(REMINDER_SWEEP, Job::Reminders), (DIGEST_SWEEP, Job::Digests)] {
+            let (core, poster, stop) = (dispatcher.core().clone(), poster.clone(), stop_rx.clone());
+            tasks.spawn(async move {
+                repeat(every, stop, || {
+                    let (core, poster) = (core.clone(), poster.clone());
+                    async move {
+                        let result = match job {
+                            Job::Reminders => core.post_overdue_reminders(poster.as_ref()).await,
+                            Job::Digests => core.post_digests(poster.as_ref()).await,
+                        };
+                        if let Err(error) = result {
+                            tracing::error!(?job, %error, "background job failed");
+                        }
+                    }
+                })
+                .await;
+                Ok(())
+            });
+        }
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let _ = stop.wait_for(|s| *s).await;

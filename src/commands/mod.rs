@@ -8,6 +8,8 @@ pub mod parse;
 pub mod reminders;
 mod reply;
 mod support;
+pub mod upkeep;
+mod vendor_admin;
 pub mod wiki;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use crate::{
 
 pub use cases::{OpenCase, UpdateCase};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
+pub use vendor_admin::PersonEdit;
 
 /// A command someone asked for, already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +59,32 @@ pub enum Command {
     CaseShow {
         case: String,
     },
+    /// `/vendor audit`: everything wrong with this server's registry.
+    VendorAudit,
+    /// `/vendor verify`: the owner (or a manager) confirms the contacts are still right.
+    VendorVerify {
+        vendor: String,
+    },
+    /// The owner's answer to the verification DM ("Still correct" or "Needs update").
+    VerifyAnswer {
+        vendor: String,
+        still_correct: bool,
+    },
+    VendorSetOwner {
+        vendor: String,
+        person: PersonEdit,
+    },
+    VendorSetBackup {
+        vendor: String,
+        person: PersonEdit,
+    },
+    VendorNote {
+        vendor: String,
+        text: String,
+    },
+    VendorHistory {
+        vendor: String,
+    },
 }
 
 /// One autocomplete suggestion: what is shown, and what is sent back when picked.
@@ -73,6 +102,24 @@ pub struct Caller {
     pub user: u64,
     /// The Discord interaction, when there is one: a redelivered interaction changes nothing twice.
     pub interaction: Option<u64>,
+    /// The caller's permissions in the channel, as Discord sent them with the interaction.
+    pub permissions: Option<u64>,
+    /// The caller's roles in the guild, as Discord sent them with the interaction.
+    pub roles: Vec<u64>,
+}
+
+impl Caller {
+    /// Someone at a terminal: no interaction, no Discord permissions.
+    pub fn terminal(guild: GuildId) -> Self {
+        Self {
+            guild: Some(guild),
+            channel: None,
+            user: 0,
+            interaction: None,
+            permissions: None,
+            roles: Vec::new(),
+        }
+    }
 }
 
 /// The two kinds of failure: one the user can fix, shown as is; one that is ours,
@@ -138,12 +185,18 @@ impl Core {
         };
         let mut reply = match command {
             Command::Support { vendor } => {
-                let vendor = self.find_vendor(guild, vendor).await?;
-                support::support_card(&vendor, self.clock.now())
+                let vendor = self.current_vendor(guild, vendor).await?;
+                let departed = self.store.departed(guild).await?;
+                let today = crate::domain::Date::new(self.clock.now().date_naive());
+                let found = crate::domain::findings::findings_with_members(&vendor, today, &|u| {
+                    departed.contains(&u)
+                });
+                support::support_card(&vendor, &found, self.clock.now())
             }
             Command::Owner { vendor } => {
-                let vendor = self.find_vendor(guild, vendor).await?;
-                owner::owner_card(&vendor, self.clock.now())
+                let vendor = self.current_vendor(guild, vendor).await?;
+                let departed = self.store.departed(guild).await?;
+                owner::owner_card(&vendor, &departed)
             }
             Command::CaseForm { vendor } => {
                 let vendor = self.find_vendor(guild, vendor).await?;
@@ -158,6 +211,26 @@ impl Core {
             Command::CaseList { vendor, status } => {
                 return self.list_cases(guild, vendor.as_deref(), status.as_deref()).await;
             }
+            Command::VendorAudit => return self.vendor_audit(guild).await,
+            Command::VendorVerify { vendor } => return self.verify_vendor(guild, caller, vendor).await,
+            Command::VerifyAnswer {
+                vendor,
+                still_correct,
+            } => {
+                return self.verify_answer(guild, caller, vendor, *still_correct).await;
+            }
+            Command::VendorSetOwner { vendor, person } => {
+                return self
+                    .set_person(guild, caller, vendor, person, vendor_admin::Role::Owner)
+                    .await;
+            }
+            Command::VendorSetBackup { vendor, person } => {
+                return self
+                    .set_person(guild, caller, vendor, person, vendor_admin::Role::Backup)
+                    .await;
+            }
+            Command::VendorNote { vendor, text } => return self.set_note(guild, caller, vendor, text).await,
+            Command::VendorHistory { vendor } => return self.vendor_history(guild, vendor).await,
             Command::CaseShow { case } => {
                 let case = self.existing_case(guild, case).await?;
                 let timeline = self.store.timeline(guild, case.number).await?;
@@ -250,6 +323,18 @@ impl Core {
             filter.push_str(&format!(" with {}", v.name));
         }
         Ok(case_views::list_card(&cases, &filter))
+    }
+
+    /// The vendor as it stands now: the stored entry with the last `/vendor verify` applied.
+    async fn current_vendor(&self, guild: GuildId, query: &str) -> Result<Vendor, CommandError> {
+        let vendor = self.find_vendor(guild, query).await?;
+        let verified = self
+            .store
+            .verifications(guild)
+            .await?
+            .get(&vendor.slug)
+            .map(|(_, at)| *at);
+        Ok(upkeep::with_verification(vendor, verified))
     }
 
     /// The vendor someone named, or a user error with "did you mean …" suggestions.

@@ -16,6 +16,8 @@ use crate::{
 #[async_trait]
 pub trait Poster: Send + Sync {
     async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()>;
+    /// A direct message to one user.
+    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()>;
 }
 
 /// How many overdue cases one sweep handles; the next sweep takes the rest.
@@ -74,22 +76,22 @@ impl Core {
         }
         Ok(posted)
     }
+}
 
-    /// Sweeps every `every` until `stop` turns true.
-    pub async fn run_reminders(&self, poster: &dyn Poster, every: Duration, mut stop: watch::Receiver<bool>) {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {
-                    if let Err(error) = self.post_overdue_reminders(poster).await {
-                        tracing::error!(error = %error, "reminder sweep failed");
-                    }
-                }
-                changed = stop.changed() => {
-                    if changed.is_err() || *stop.borrow() {
-                        return;
-                    }
+/// Runs `tick` every `every` until `stop` turns true (the background loops of `serve`).
+pub async fn repeat<F, Fut>(every: Duration, mut stop: watch::Receiver<bool>, mut tick: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => tick().await,
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return;
                 }
             }
         }

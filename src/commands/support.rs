@@ -6,7 +6,7 @@ use super::Reply;
 use crate::domain::{
     Criticality, Date, Person, Severity, Vendor,
     case::CaseSummary,
-    findings::{self, FindingLevel},
+    findings::{self, Finding, FindingLevel},
 };
 
 /// Embed colour by criticality: red, orange, yellow, grey.
@@ -19,7 +19,7 @@ pub(crate) fn criticality_color(c: Criticality) -> u32 {
     }
 }
 
-pub(crate) fn support_card(vendor: &Vendor, now: DateTime<Utc>) -> Reply {
+pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc>) -> Reply {
     let today = Date::new(now.date_naive());
     let mut description = Vec::new();
     match &vendor.plan {
@@ -72,8 +72,8 @@ pub(crate) fn support_card(vendor: &Vendor, now: DateTime<Utc>) -> Reply {
                 .map_or_else(|| "none — single point of contact".to_owned(), person_line),
         )
         .field("Contacts last verified", verified_line(vendor, today));
-    let warnings: Vec<String> = findings::findings(vendor, today)
-        .into_iter()
+    let warnings: Vec<String> = found
+        .iter()
         .map(|f| match f.level {
             FindingLevel::Error => format!("❗ {}", f.message),
             FindingLevel::Warning => format!("⚠️ {}", f.message),

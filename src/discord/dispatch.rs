@@ -8,7 +8,7 @@ use tracing::Instrument as _;
 
 use super::{limits, render};
 use crate::{
-    commands::{Caller, Command, CommandError, Core, Delivers, OpenCase, Reply, UpdateCase},
+    commands::{Caller, Command, CommandError, Core, Delivers, OpenCase, PersonEdit, Reply, UpdateCase},
     domain::{GuildId, case::Delivery},
 };
 
@@ -141,6 +141,7 @@ impl Dispatcher {
             interaction.channel_id.get(),
             interaction.user.id.get(),
             interaction.id.get(),
+            interaction.member.as_deref(),
         );
         self.run(
             parse_command(interaction),
@@ -157,9 +158,25 @@ impl Dispatcher {
             interaction.channel_id.get(),
             interaction.user.id.get(),
             interaction.id.get(),
+            interaction.member.as_ref(),
         );
         let id = interaction.data.custom_id.as_str();
+        let mut caller = caller;
         let command = match id.split_once(':') {
+            // Sent by direct message, where no guild comes with the click: it is in the button.
+            Some((answer @ ("verify-yes" | "verify-no"), rest)) => match rest.split_once(':') {
+                Some((guild, vendor))
+                    if caller.guild.is_none()
+                        || caller.guild.map(|g| g.to_string()).as_deref() == Some(guild) =>
+                {
+                    caller.guild = guild.parse().ok();
+                    Ok(Command::VerifyAnswer {
+                        vendor: vendor.to_owned(),
+                        still_correct: answer == "verify-yes",
+                    })
+                }
+                _ => Err("This button belongs to another server.".to_owned()),
+            },
             Some(("case-open", vendor)) => Ok(Command::CaseForm {
                 vendor: vendor.to_owned(),
             }),
@@ -182,6 +199,7 @@ impl Dispatcher {
             interaction.channel_id.get(),
             interaction.user.id.get(),
             interaction.id.get(),
+            interaction.member.as_ref(),
         );
         let id = interaction.data.custom_id.as_str();
         let input = |name: &str| {
@@ -223,6 +241,7 @@ impl Dispatcher {
             interaction.channel_id.get(),
             interaction.user.id.get(),
             interaction.id.get(),
+            interaction.member.as_deref(),
         );
         let choices = match option {
             "case" => {
@@ -252,12 +271,23 @@ impl Dispatcher {
     }
 }
 
-fn caller(guild: Option<serenity::all::GuildId>, channel: u64, user: u64, interaction: u64) -> Caller {
+fn caller(
+    guild: Option<serenity::all::GuildId>,
+    channel: u64,
+    user: u64,
+    interaction: u64,
+    member: Option<&serenity::all::Member>,
+) -> Caller {
     Caller {
         guild: guild.and_then(|g| GuildId::new(g.get()).ok()),
         channel: Some(channel),
         user,
         interaction: Some(interaction),
+        // What Discord sent with the interaction, not a cache: it is current by construction.
+        permissions: member.and_then(|m| m.permissions).map(|p| p.bits()),
+        roles: member
+            .map(|m| m.roles.iter().map(|r| r.get()).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -322,6 +352,7 @@ fn parse_command(interaction: &CommandInteraction) -> Result<Command, String> {
                 )),
             }
         }
+        "vendor" => parse_vendor_command(interaction),
         other => Err(format!(
             "backline has no `/{other}` command any more. An admin can refresh the list with `backline discord register`."
         )),
@@ -338,4 +369,66 @@ fn log_internal(error: &CommandError, interaction_id: u64, command: &str) {
         source = cause.source();
     }
     tracing::error!(error_id = interaction_id, command, error = %chain, "internal error");
+}
+
+/// `/vendor …`: its subcommand and options, with a user option's display name from the
+/// members and users Discord resolved for the interaction.
+fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, String> {
+    let Some(sub) = interaction.data.options.first() else {
+        return Err("Pick a /vendor subcommand.".into());
+    };
+    let CommandDataOptionValue::SubCommand(args) = &sub.value else {
+        return Err("Pick a /vendor subcommand.".into());
+    };
+    let vendor =
+        || string_option(args, "vendor").ok_or_else(|| "The `vendor` option is required.".to_owned());
+    let person = || -> Result<PersonEdit, String> {
+        let user = args
+            .iter()
+            .find(|o| o.name == "user")
+            .and_then(|o| match o.value {
+                CommandDataOptionValue::User(id) => Some(id),
+                _ => None,
+            })
+            .ok_or_else(|| "The `user` option is required: pick the person.".to_owned())?;
+        let resolved = &interaction.data.resolved;
+        let shown = resolved
+            .members
+            .get(&user)
+            .and_then(|m| m.nick.clone())
+            .or_else(|| {
+                resolved
+                    .users
+                    .get(&user)
+                    .map(|u| u.global_name.clone().unwrap_or_else(|| u.name.clone()))
+            });
+        Ok(PersonEdit {
+            user: user.get(),
+            name: string_option(args, "name")
+                .or(shown)
+                .unwrap_or_else(|| user.to_string()),
+            team: string_option(args, "team"),
+            email: string_option(args, "email"),
+        })
+    };
+    match sub.name.as_str() {
+        "audit" => Ok(Command::VendorAudit),
+        "verify" => Ok(Command::VendorVerify { vendor: vendor()? }),
+        "set-owner" => Ok(Command::VendorSetOwner {
+            vendor: vendor()?,
+            person: person()?,
+        }),
+        "set-backup" => Ok(Command::VendorSetBackup {
+            vendor: vendor()?,
+            person: person()?,
+        }),
+        "note" => Ok(Command::VendorNote {
+            vendor: vendor()?,
+            text: string_option(args, "text").unwrap_or_default(),
+        }),
+        "history" => Ok(Command::VendorHistory { vendor: vendor()? }),
+        other => Err(format!(
+            "backline has no `/vendor {other}`. An admin can refresh the commands with `backline discord register`."
+        )),
+    }
 }

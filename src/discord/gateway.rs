@@ -1,25 +1,78 @@
 //! The gateway transport: a serenity client whose interaction events go to the dispatcher.
 
 use serenity::{
-    all::{Context, EventHandler, GatewayIntents, Interaction, Ready},
+    all::{Context, EventHandler, GatewayIntents, Interaction, Member, Ready, User},
     async_trait,
 };
 
-use super::Dispatcher;
+use super::{Dispatcher, poster::DiscordPoster};
 
 pub struct Handler {
     pub dispatcher: Dispatcher,
 }
 
-/// What backline needs from the gateway: guild events (and members, for owners who leave).
+/// What backline needs from the gateway: guild events, and members (privileged: enable
+/// "Server Members Intent" in the developer portal) to notice owners who leave.
 pub fn intents() -> GatewayIntents {
-    GatewayIntents::GUILDS
+    GatewayIntents::GUILDS | GatewayIntents::GUILD_MEMBERS
 }
 
 #[async_trait]
 impl EventHandler for Handler {
-    async fn ready(&self, _ctx: Context, ready: Ready) {
+    async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to the Discord gateway");
+        // Owners may have left while the bot was down: ask Discord about each of them.
+        let core = self.dispatcher.core().clone();
+        tokio::spawn(async move {
+            let discord = DiscordPoster {
+                http: ctx.http.clone(),
+            };
+            match core.check_owners(&discord, &discord).await {
+                Ok(found) => tracing::info!(found, "start-up check of vendor owners done"),
+                Err(error) => tracing::error!(%error, "start-up check of vendor owners failed"),
+            }
+        });
+    }
+
+    async fn guild_member_removal(
+        &self,
+        ctx: Context,
+        guild: serenity::all::GuildId,
+        user: User,
+        _member: Option<Member>,
+    ) {
+        let Ok(guild) = crate::domain::GuildId::new(guild.get()) else {
+            return;
+        };
+        let poster = DiscordPoster {
+            http: ctx.http.clone(),
+        };
+        match self
+            .dispatcher
+            .core()
+            .member_left(guild, user.id.get(), &poster)
+            .await
+        {
+            Ok(vendors) if !vendors.is_empty() => {
+                tracing::info!(guild = %guild, vendors = vendors.len(), "a vendor owner left")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(guild = %guild, %error, "could not record a member leaving"),
+        }
+    }
+
+    async fn guild_member_addition(&self, _ctx: Context, member: Member) {
+        let Ok(guild) = crate::domain::GuildId::new(member.guild_id.get()) else {
+            return;
+        };
+        if let Err(error) = self
+            .dispatcher
+            .core()
+            .member_joined(guild, member.user.id.get())
+            .await
+        {
+            tracing::error!(guild = %guild, %error, "could not record a member joining");
+        }
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {

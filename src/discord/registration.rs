@@ -121,6 +121,52 @@ pub fn commands() -> Vec<CreateCommand> {
                 "A case's whole timeline, with who was notified",
                 vec![case()],
             )),
+        CreateCommand::new("vendor")
+            .description("Keep the vendor registry true: audit, verify contacts, fix owners, see changes")
+            .contexts(vec![InteractionContext::Guild])
+            .add_option(sub(
+                "audit",
+                "Everything wrong with this server's vendor registry, worst first",
+                vec![],
+            ))
+            .add_option(sub(
+                "verify",
+                "Confirm a vendor's contacts are still right (owner, backup or manager)",
+                vec![vendor("The vendor")],
+            ))
+            .add_option(sub(
+                "set-owner",
+                "Make someone the vendor's relationship owner (managers)",
+                person_options(),
+            ))
+            .add_option(sub(
+                "set-backup",
+                "Make someone the vendor's backup owner (managers)",
+                person_options(),
+            ))
+            .add_option(sub(
+                "note",
+                "Set the note shown on the vendor's support card (managers)",
+                vec![
+                    vendor("The vendor"),
+                    text("text", "The note", NOTE_MAX).required(true),
+                ],
+            ))
+            .add_option(sub(
+                "history",
+                "Every change to a vendor: who, when, before and after",
+                vec![vendor("The vendor")],
+            )),
+    ]
+}
+
+fn person_options() -> Vec<CreateCommandOption> {
+    vec![
+        vendor("The vendor"),
+        CreateCommandOption::new(CommandOptionType::User, "user", "The person").required(true),
+        text("name", "Name to record (default: their server name)", 100),
+        text("team", "Their team", 100),
+        text("email", "Their email", 200),
     ]
 }
 

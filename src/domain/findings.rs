@@ -41,9 +41,25 @@ impl Finding {
     }
 }
 
-/// Every finding for `vendor` as of `today`, errors first.
+/// Every finding for `vendor` as of `today`, errors first (see [`findings_with_members`]).
 pub fn findings(vendor: &Vendor, today: Date) -> Vec<Finding> {
+    findings_with_members(vendor, today, &|_| false)
+}
+
+/// Every finding for `vendor` as of `today`, errors first; `has_left(user)` says whether a
+/// Discord user is known to have left the server.
+pub fn findings_with_members(vendor: &Vendor, today: Date, has_left: &dyn Fn(u64) -> bool) -> Vec<Finding> {
     let mut out = Vec::new();
+    for (person, role) in
+        std::iter::once((&vendor.owner, "owner")).chain(vendor.backup.iter().map(|b| (b, "backup")))
+    {
+        if person.discord_id.is_some_and(|id| has_left(id.get())) {
+            out.push(Finding::error(format!(
+                "the {role} {} is no longer a member of this server: name a new {role} (and re-verify the vendor's contacts)",
+                person.name
+            )));
+        }
+    }
     match &vendor.plan {
         None if vendor.criticality <= Criticality::High => out.push(Finding::error(format!(
             "{} vendor with no support plan: buy one that meets the response times you need, or record the plan you have under [plan]",

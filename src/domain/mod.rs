@@ -2,6 +2,7 @@
 
 pub mod case;
 mod date;
+pub mod diff;
 mod duration;
 pub mod findings;
 mod hours;

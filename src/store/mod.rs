@@ -5,6 +5,8 @@ pub(crate) mod cases_impl;
 mod postgres;
 mod shared;
 mod sqlite;
+pub mod upkeep;
+pub(crate) mod upkeep_impl;
 
 use std::{fmt, sync::Arc};
 
@@ -16,6 +18,7 @@ use crate::domain::{GuildId, Vendor, VendorSlug, VendorSummary};
 pub use cases::{CaseStore, NewCase, NewEvent, Recorded, Timeline};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use upkeep::{HistoryEntry, Source, UpkeepStore};
 
 /// What went wrong in storage, decided at the query. Only the `Display` of the domain
 /// variants is meant for users; `Database` is internal and its details go to the log.
@@ -72,10 +75,30 @@ impl fmt::Display for ImportSummary {
 }
 
 /// How a guild wants backline to behave.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuildSettings {
     /// Phone numbers and account IDs are for the asker only: `/support` replies ephemerally.
     pub sensitive_contacts: bool,
+    /// Where digests and "an owner left" notices go; none: they are not posted.
+    pub notice_channel: Option<u64>,
+    /// Members with this role may edit vendors from Discord (as may Manage Server).
+    pub manager_role: Option<u64>,
+    /// How often the verification digest is posted.
+    pub digest_every: crate::domain::ResponseTime,
+    /// Also ask owners of stale vendors by direct message.
+    pub dm_owners: bool,
+}
+
+impl Default for GuildSettings {
+    fn default() -> Self {
+        Self {
+            sensitive_contacts: false,
+            notice_channel: None,
+            manager_role: None,
+            digest_every: crate::domain::ResponseTime::from_days(7),
+            dm_owners: false,
+        }
+    }
 }
 
 /// Which database a store talks to.
@@ -86,7 +109,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: CaseStore + Send + Sync + 'static {
+pub trait Store: CaseStore + UpkeepStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Succeeds when the database answers a trivial query.

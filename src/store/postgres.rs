@@ -8,6 +8,7 @@ use super::{
     Backend, DatabaseUrl,
     cases_impl::{HasDb, impl_case_store},
     shared::impl_store,
+    upkeep_impl::impl_upkeep_store,
 };
 
 pub struct PostgresStore {
@@ -27,10 +28,11 @@ impl PostgresStore {
     }
 }
 
-impl_store!(PostgresStore, Backend::Postgres);
+impl_store!(PostgresStore, Backend::Postgres, "BEGIN");
 
 impl HasDb for PostgresStore {
     type Db = sqlx::Postgres;
 }
 
 impl_case_store!(PostgresStore, "BEGIN");
+impl_upkeep_store!(PostgresStore, "BEGIN");

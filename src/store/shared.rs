@@ -57,7 +57,7 @@ pub(super) fn parse_summary(
 
 /// Implements `Store` for a struct with a `pool: sqlx::Pool<$db>` field.
 macro_rules! impl_store {
-    ($store:ty, $backend:expr) => {
+    ($store:ty, $backend:expr, $begin:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> $crate::store::Backend {
@@ -142,7 +142,7 @@ macro_rules! impl_store {
             ) -> Result<$crate::store::ImportSummary, $crate::store::StoreError> {
                 use $crate::store::StoreError;
                 let now = chrono::Utc::now();
-                let mut tx = self.pool.begin().await.map_err(StoreError::db("starting the import"))?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(StoreError::db("starting the import"))?;
                 let existing: Vec<(String, String)> =
                     sqlx::query_as("SELECT slug, document FROM vendors WHERE guild_id = $1")
                         .bind(guild.as_i64())
@@ -153,14 +153,24 @@ macro_rules! impl_store {
                 let mut summary = $crate::store::ImportSummary::default();
                 for vendor in vendors {
                     let row = $crate::store::shared::to_row(vendor)?;
-                    match existing.get(vendor.slug.as_str()) {
+                    let (action, before) = match existing.get(vendor.slug.as_str()) {
                         Some(doc) if *doc == row.document => {
                             summary.unchanged.push(vendor.slug.clone());
                             continue;
                         }
-                        Some(_) => summary.updated.push(vendor.slug.clone()),
-                        None => summary.added.push(vendor.slug.clone()),
-                    }
+                        Some(doc) => {
+                            summary.updated.push(vendor.slug.clone());
+                            ("updated", $crate::store::shared::parse_document(vendor.slug.as_str(), doc).ok())
+                        }
+                        None => {
+                            summary.added.push(vendor.slug.clone());
+                            ("added", None)
+                        }
+                    };
+                    let detail = $crate::store::upkeep::history_detail(&$crate::domain::diff::changes(before.as_ref(), Some(vendor)));
+                    Self::insert_history(&mut tx, guild, vendor.slug.as_str(), now, None, "import", action, &detail)
+                        .await
+                        .map_err(StoreError::db("recording history"))?;
                     sqlx::query(
                         "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
@@ -190,6 +200,9 @@ macro_rules! impl_store {
                             .execute(&mut *tx)
                             .await
                             .map_err(StoreError::db("removing a vendor"))?;
+                        Self::insert_history(&mut tx, guild, slug, now, None, "import", "removed", "removed: not in the imported files")
+                            .await
+                            .map_err(StoreError::db("recording history"))?;
                         if let Ok(slug) = $crate::domain::VendorSlug::parse(slug) {
                             summary.removed.push(slug);
                         }
@@ -203,14 +216,22 @@ macro_rules! impl_store {
                 &self,
                 guild: $crate::domain::GuildId,
             ) -> Result<$crate::store::GuildSettings, $crate::store::StoreError> {
-                let row: Option<(bool,)> =
-                    sqlx::query_as("SELECT sensitive_contacts FROM guild_settings WHERE guild_id = $1")
-                        .bind(guild.as_i64())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err($crate::store::StoreError::db("reading guild settings"))?;
-                Ok(row.map_or_else(Default::default, |(sensitive_contacts,)| $crate::store::GuildSettings {
-                    sensitive_contacts,
+                let row: Option<(bool, Option<i64>, Option<i64>, i64, bool)> = sqlx::query_as(
+                    "SELECT sensitive_contacts, notice_channel_id, manager_role_id, digest_every_minutes, dm_owners \
+                     FROM guild_settings WHERE guild_id = $1",
+                )
+                .bind(guild.as_i64())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::store::StoreError::db("reading guild settings"))?;
+                Ok(row.map_or_else(Default::default, |(sensitive_contacts, channel, role, every, dm_owners)| {
+                    $crate::store::GuildSettings {
+                        sensitive_contacts,
+                        notice_channel: channel.map(|c| c as u64),
+                        manager_role: role.map(|r| r as u64),
+                        digest_every: $crate::domain::ResponseTime::from_minutes(every.max(1) as u64),
+                        dm_owners,
+                    }
                 }))
             }
 
@@ -220,12 +241,19 @@ macro_rules! impl_store {
                 settings: &$crate::store::GuildSettings,
             ) -> Result<(), $crate::store::StoreError> {
                 sqlx::query(
-                    "INSERT INTO guild_settings (guild_id, sensitive_contacts, updated_at) VALUES ($1, $2, $3) \
+                    "INSERT INTO guild_settings (guild_id, sensitive_contacts, notice_channel_id, manager_role_id, \
+                     digest_every_minutes, dm_owners, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                      ON CONFLICT (guild_id) DO UPDATE SET sensitive_contacts = excluded.sensitive_contacts, \
+                     notice_channel_id = excluded.notice_channel_id, manager_role_id = excluded.manager_role_id, \
+                     digest_every_minutes = excluded.digest_every_minutes, dm_owners = excluded.dm_owners, \
                      updated_at = excluded.updated_at",
                 )
                 .bind(guild.as_i64())
                 .bind(settings.sensitive_contacts)
+                .bind(settings.notice_channel.map(|c| c as i64))
+                .bind(settings.manager_role.map(|r| r as i64))
+                .bind(settings.digest_every.minutes() as i64)
+                .bind(settings.dm_owners)
                 .bind(chrono::Utc::now())
                 .execute(&self.pool)
                 .await

@@ -10,6 +10,7 @@ use super::{
     Backend, DatabaseUrl,
     cases_impl::{HasDb, impl_case_store},
     shared::impl_store,
+    upkeep_impl::impl_upkeep_store,
 };
 
 pub struct SqliteStore {
@@ -33,10 +34,11 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, Backend::Sqlite);
+impl_store!(SqliteStore, Backend::Sqlite, "BEGIN IMMEDIATE");
 
 impl HasDb for SqliteStore {
     type Db = sqlx::Sqlite;
 }
 
 impl_case_store!(SqliteStore, "BEGIN IMMEDIATE");
+impl_upkeep_store!(SqliteStore, "BEGIN IMMEDIATE");

@@ -48,6 +48,7 @@ impl Clock for TestClock {
 #[derive(Default)]
 pub struct RecordingPoster {
     pub posts: Mutex<Vec<(u64, Reply)>>,
+    pub dms: Mutex<Vec<(u64, Reply)>>,
     pub fail: bool,
 }
 
@@ -58,6 +59,14 @@ impl Poster for RecordingPoster {
             anyhow::bail!("Discord is unreachable");
         }
         self.posts.lock().unwrap().push((channel, reply.clone()));
+        Ok(())
+    }
+
+    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()> {
+        if self.fail {
+            anyhow::bail!("Discord is unreachable");
+        }
+        self.dms.lock().unwrap().push((user, reply.clone()));
         Ok(())
     }
 }
@@ -80,6 +89,8 @@ fn caller(interaction: u64) -> Caller {
         channel: Some(777),
         user: OPENER,
         interaction: Some(interaction),
+        permissions: None,
+        roles: Vec::new(),
     }
 }
 

@@ -31,6 +31,8 @@ fn in_guild() -> Caller {
         channel: Some(1),
         user: 42,
         interaction: None,
+        permissions: None,
+        roles: Vec::new(),
     }
 }
 
@@ -148,7 +150,7 @@ on_both_backends! {
 on_both_backends! {
     async fn a_guild_without_a_registry_is_told_how_to_import_one(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
-        let elsewhere = Caller { guild: Some(GuildId::new(999).unwrap()), channel: None, user: 1, interaction: None };
+        let elsewhere = Caller { guild: Some(GuildId::new(999).unwrap()), channel: None, user: 1, interaction: None, permissions: None, roles: Vec::new() };
         let result = core.execute(&Command::Support { vendor: "aws".into() }, &elsewhere).await;
         assert!(user_error(result).contains("backline import --guild"));
     }
@@ -157,7 +159,7 @@ on_both_backends! {
 on_both_backends! {
     async fn a_direct_message_is_told_to_use_a_server(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
-        let dm = Caller { guild: None, channel: None, user: 1, interaction: None };
+        let dm = Caller { guild: None, channel: None, user: 1, interaction: None, permissions: None, roles: Vec::new() };
         let result = core.execute(&Command::Support { vendor: "aws".into() }, &dm).await;
         assert!(user_error(result).contains("not in direct messages"));
     }
@@ -167,7 +169,7 @@ on_both_backends! {
     async fn a_guild_with_sensitive_contacts_gets_replies_only_the_asker_sees(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
         assert!(!support(&core, "aws").await.unwrap().ephemeral);
-        let settings = backline::store::GuildSettings { sensitive_contacts: true };
+        let settings = backline::store::GuildSettings { sensitive_contacts: true, ..Default::default() };
         db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
         assert!(support(&core, "aws").await.unwrap().ephemeral);
         let owner = core.execute(&Command::Owner { vendor: "aws".into() }, &in_guild()).await.unwrap();

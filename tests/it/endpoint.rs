@@ -272,7 +272,7 @@ on_both_backends! {
 on_both_backends! {
     async fn sensitive_guilds_get_ephemeral_support_cards(db) {
         let endpoint = Endpoint::new(db).await;
-        let settings = backline::store::GuildSettings { sensitive_contacts: true };
+        let settings = backline::store::GuildSettings { sensitive_contacts: true, ..Default::default() };
         endpoint.db.store.set_guild_settings(GuildId::new(GUILD).unwrap(), &settings).await.unwrap();
         let response = endpoint.post(&fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")])).await;
         assert!(is_ephemeral(&response));
@@ -377,7 +377,7 @@ fn the_registration_body_is_one_discord_accepts() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["support", "owner", "case"]);
+    assert_eq!(names, ["support", "owner", "case", "vendor"]);
     assert_eq!(body[0]["options"][0]["autocomplete"], true);
     contract::assert_valid_registration(&body);
 }
