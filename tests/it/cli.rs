@@ -152,3 +152,69 @@ fn an_unknown_command_says_what_to_type() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("try `/support <vendor>`"));
 }
+
+/// Runs `backline` with a database it can never reach: proves a command needs none.
+fn backline_without_database(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(args)
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_lists_the_example_registrys_deliberate_problems_and_exits_one_without_a_database() {
+    let out = backline_without_database(&["check", EXAMPLES]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    for expected in [
+        "cloudflare (Cloudflare, critical)\n  error: plan weaker than needed at sev1",
+        "stripe (Stripe, critical)\n  error: critical vendor with no support plan",
+        "single point of contact",
+        "contacts not verified within 90d: Tom Becker (owner)",
+        "sev1 support is needed but Gold only answers during business hours",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&backline_without_database(&["check", "--format", "json", EXAMPLES]).stdout)
+            .unwrap();
+    assert_eq!(json["errors"], 3);
+    assert_eq!(json["vendors"][0]["slug"], "cloudflare", "worst first");
+}
+
+#[test]
+fn check_of_a_clean_file_exits_zero_and_of_a_broken_one_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = write(
+        &dir,
+        "clean.toml",
+        r#"
+[[vendor]]
+slug = "acme"
+name = "Acme"
+criticality = "low"
+[vendor.owner]
+name = "Owner"
+verified = 2099-01-01
+[vendor.backup]
+name = "Backup"
+verified = 2099-01-01
+[vendor.plan]
+tier = "Basic"
+hours = "24x7"
+[vendor.filing]
+email = "support@acme.example"
+steps = ["Email support"]
+[[vendor.escalation]]
+name = "Support"
+"#,
+    );
+    let out = backline_without_database(&["check", &clean]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 error(s)"));
+    let broken = write(&dir, "broken.toml", "[[vendor]]\nslug = \"Acme\"\n");
+    let out = backline_without_database(&["check", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("broken.toml:2:8"), "{}", stderr(&out));
+}

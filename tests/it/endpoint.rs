@@ -622,3 +622,55 @@ on_both_backends! {
         assert_eq!(cases.len(), 1);
     }
 }
+
+/// `/vendor <sub> …` from a member with `permissions`; a `user` option is resolved as Discord does.
+fn vendor_command(sub: &str, options: &[(&str, &str)], user: Option<u64>, permissions: &str) -> Value {
+    let mut opts: Vec<Value> = options
+        .iter()
+        .map(|(n, v)| json!({"name": n, "type": 3, "value": v}))
+        .collect();
+    let mut data = json!({"id": "600000000000000003", "name": "vendor", "type": 1});
+    if let Some(user) = user {
+        opts.push(json!({"name": "user", "type": 6, "value": user.to_string()}));
+        data["resolved"] = json!({
+            "users": {user.to_string(): fixtures::user(user, "lee")},
+            "members": {user.to_string(): {"roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0, "nick": "Lee Park"}},
+        });
+    }
+    data["options"] = json!([{"name": sub, "type": 1, "options": opts}]);
+    let mut payload = fixtures::envelope(2, Some(GUILD), data);
+    payload["member"]["permissions"] = json!(permissions);
+    payload
+}
+
+on_both_backends! {
+    async fn vendor_upkeep_over_the_signed_endpoint_checks_permissions_and_keeps_history(db) {
+        let endpoint = Endpoint::new(db).await;
+        let audit = endpoint.post(&vendor_command("audit", &[], None, "0")).await;
+        assert!(is_ephemeral(&audit));
+        assert_eq!(embed(&audit)["fields"][0]["name"], "Cloudflare (cloudflare, critical)", "worst first");
+        assert!(field(&audit, "Stripe (stripe, critical)").contains("critical vendor with no support plan"));
+
+        let refused = endpoint.post(&vendor_command("set-owner", &[("vendor", "github")], Some(77), "0")).await;
+        assert!(is_ephemeral(&refused));
+        assert!(content(&refused).contains("Only members with the Manage Server permission"));
+        let github = GuildId::new(GUILD).unwrap();
+        let slug = backline::domain::VendorSlug::parse("github").unwrap();
+        assert_eq!(endpoint.db.store.vendor(github, &slug).await.unwrap().unwrap().owner.name, "Tom Becker");
+
+        let applied = endpoint.post(&vendor_command("set-owner", &[("vendor", "github"), ("team", "SRE")], Some(77), "32")).await;
+        assert!(content(&applied).contains("<@77> is now GitHub's owner"), "{applied:#}");
+        pings_nobody(&applied);
+        let owner = endpoint.db.store.vendor(github, &slug).await.unwrap().unwrap().owner;
+        assert_eq!((owner.name.as_str(), owner.team.as_deref()), ("Lee Park", Some("SRE")), "named from the resolved member");
+
+        let verified = endpoint.post(&vendor_command("verify", &[("vendor", "github")], None, "32")).await;
+        assert!(content(&verified).contains("contacts verified by <@300000000000000001>"));
+
+        let history = endpoint.post(&vendor_command("history", &[("vendor", "github")], None, "0")).await;
+        let text = embed(&history)["description"].as_str().unwrap();
+        assert!(text.contains("**verified** by <@300000000000000001>"), "{text}");
+        assert!(text.contains("**set-owner** by <@300000000000000001>\n  owner.discord_id: 402811948512772105 → 77"), "{text}");
+        assert!(text.contains("**added** by import"), "{text}");
+    }
+}

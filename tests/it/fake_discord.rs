@@ -43,6 +43,10 @@ pub struct FakeDiscord {
     identified: Mutex<mpsc::UnboundedReceiver<Value>>,
     /// While set, interaction callbacks are answered 500 (Discord having a bad day).
     pub reject_callbacks: Arc<AtomicBool>,
+    /// Users `GET /guilds/{guild}/members/{user}` answers 404 for (they left).
+    pub absent_members: Arc<std::sync::Mutex<Vec<u64>>>,
+    /// Messages the bot posted with `POST /channels/{id}/messages`: (channel, body).
+    pub channel_messages: Arc<std::sync::Mutex<Vec<(String, Value)>>>,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -72,6 +76,19 @@ impl FakeDiscord {
                 post(record_callback),
             )
             .with_state((callback_tx, reject_callbacks.clone()));
+        let absent_members = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let channel_messages = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let rest = rest
+            .merge(
+                Router::new()
+                    .route("/api/v10/guilds/{guild}/members/{user}", get(member))
+                    .with_state(absent_members.clone()),
+            )
+            .merge(
+                Router::new()
+                    .route("/api/v10/channels/{channel}/messages", post(channel_message))
+                    .with_state(channel_messages.clone()),
+            );
         let rest_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api_url = format!("http://{}", rest_listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(rest_listener, rest).await });
@@ -81,6 +98,8 @@ impl FakeDiscord {
             callbacks: Mutex::new(callback_rx),
             identified: Mutex::new(identify_rx),
             reject_callbacks,
+            absent_members,
+            channel_messages,
         }
     }
 
@@ -184,4 +203,35 @@ fn ready_payload() -> Value {
         "shard": [0, 1],
         "application": {"id": APPLICATION.to_string(), "flags": 0},
     })
+}
+
+async fn member(
+    State(absent): State<Arc<std::sync::Mutex<Vec<u64>>>>,
+    Path((_guild, user)): Path<(String, u64)>,
+) -> (StatusCode, Json<Value>) {
+    if absent.lock().unwrap().contains(&user) {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"message": "Unknown Member", "code": 10007})),
+        );
+    }
+    let member = json!({
+        "user": {"id": user.to_string(), "username": "member", "discriminator": "0", "global_name": null, "avatar": null},
+        "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0,
+    });
+    (StatusCode::OK, Json(member))
+}
+
+async fn channel_message(
+    State(messages): State<Arc<std::sync::Mutex<Vec<(String, Value)>>>>,
+    Path(channel): Path<String>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    messages.lock().unwrap().push((channel.clone(), body.clone()));
+    Json(json!({
+        "id": "700000000000000099", "channel_id": channel, "author": crate::fixtures::user(APPLICATION, "backline"),
+        "content": body["content"].as_str().unwrap_or_default(), "timestamp": "2026-11-25T10:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0,
+    }))
 }

@@ -15,3 +15,4 @@ mod gateway;
 mod plans_file;
 mod serve;
 mod store;
+mod upkeep;

@@ -1,0 +1,272 @@
+//! Keeping the registry true, through the command core on both backends: verification,
+//! edits and their permissions, history, owners who left, the digest.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use backline::{
+    commands::{Caller, Command, CommandError, Core, PersonEdit, Reply, upkeep::MemberDirectory},
+    domain::{GuildId, VendorSlug, plans_file},
+    store::{self, GuildSettings},
+};
+use chrono::Duration;
+
+use crate::{
+    cases::{RecordingPoster, TestClock},
+    helpers::{TestDb, example_plans, parse},
+    on_both_backends,
+};
+
+const NOW: &str = "2026-11-25T10:00:00Z";
+const TOM: u64 = 402_811_948_512_772_105; // GitHub owner, stale contacts
+const MAYA: u64 = 402_811_948_512_772_104; // PagerDuty owner (no backup), Stripe backup
+const NOTICES: u64 = 888;
+const MANAGE_GUILD: u64 = 1 << 5;
+const MANAGER_ROLE: u64 = 4242;
+
+async fn setup(db: &TestDb) -> (Core, Arc<TestClock>) {
+    db.store
+        .import(GuildId::LOCAL, &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let settings = GuildSettings {
+        notice_channel: Some(NOTICES),
+        manager_role: Some(MANAGER_ROLE),
+        ..GuildSettings::default()
+    };
+    db.store
+        .set_guild_settings(GuildId::LOCAL, &settings)
+        .await
+        .unwrap();
+    let clock = TestClock::at(NOW);
+    (Core::new(Arc::clone(&db.store), clock.clone()), clock)
+}
+
+fn member(user: u64, permissions: u64, roles: Vec<u64>) -> Caller {
+    Caller {
+        guild: Some(GuildId::LOCAL),
+        channel: Some(1),
+        user,
+        interaction: None,
+        permissions: Some(permissions),
+        roles,
+    }
+}
+
+fn user_error(result: Result<Reply, CommandError>) -> String {
+    match result {
+        Err(CommandError::User(message)) => message,
+        other => panic!("expected a user error, got {other:?}"),
+    }
+}
+
+fn slug(s: &str) -> VendorSlug {
+    VendorSlug::parse(s).unwrap()
+}
+
+fn set_owner(vendor: &str, user: u64) -> Command {
+    Command::VendorSetOwner {
+        vendor: vendor.into(),
+        person: PersonEdit {
+            user,
+            name: "Lee Park".into(),
+            team: Some("SRE".into()),
+            email: None,
+        },
+    }
+}
+
+async fn warnings(core: &Core, vendor: &str) -> String {
+    let card = core
+        .execute(
+            &Command::Support {
+                vendor: vendor.into(),
+            },
+            &member(1, 0, vec![]),
+        )
+        .await
+        .unwrap();
+    card.fields
+        .iter()
+        .find(|f| f.name == "Warnings")
+        .map(|f| f.value.clone())
+        .unwrap_or_default()
+}
+
+on_both_backends! {
+    async fn a_non_manager_edit_is_refused_and_changes_nothing(db) {
+        let (core, _) = setup(&db).await;
+        let before = db.store.vendor(GuildId::LOCAL, &slug("github")).await.unwrap();
+        let message = user_error(core.execute(&set_owner("github", 77), &member(55, 0, vec![1, 2])).await);
+        assert!(message.contains("Only members with the Manage Server permission or the <@&4242> role"), "{message}");
+        let note = Command::VendorNote { vendor: "github".into(), text: "hi".into() };
+        assert!(user_error(core.execute(&note, &member(55, 0, vec![])).await).contains("Nothing was changed"));
+        assert_eq!(db.store.vendor(GuildId::LOCAL, &slug("github")).await.unwrap(), before);
+        assert!(db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap().iter().all(|h| h.source == "import"));
+    }
+}
+
+on_both_backends! {
+    async fn a_managers_edit_is_applied_and_recorded_with_before_and_after(db) {
+        let (core, _) = setup(&db).await;
+        let reply = core.execute(&set_owner("github", 77), &member(55, MANAGE_GUILD, vec![])).await.unwrap();
+        let text = reply.content.unwrap();
+        assert!(text.contains("<@77> is now GitHub's owner") && text.contains("make the same change in the plans file"), "{text}");
+        let github = db.store.vendor(GuildId::LOCAL, &slug("github")).await.unwrap().unwrap();
+        assert_eq!(github.owner.name, "Lee Park");
+        assert_eq!(github.owner.discord_id.unwrap().get(), 77);
+        let history = db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap();
+        assert_eq!(history[0].action, "set-owner");
+        assert_eq!(history[0].actor, Some(55));
+        assert!(history[0].detail.contains("owner.name: Tom Becker → Lee Park"), "{}", history[0].detail);
+        // The manager role works as well as the permission.
+        let note = Command::VendorNote { vendor: "github".into(), text: "Renewal talks in Q1".into() };
+        core.execute(&note, &member(56, 0, vec![MANAGER_ROLE])).await.unwrap();
+        let exported = plans_file::to_toml(&db.store.vendors(GuildId::LOCAL).await.unwrap()).unwrap();
+        assert!(exported.contains("notes = \"Renewal talks in Q1\"") && exported.contains("name = \"Lee Park\""));
+        let shown = core.execute(&Command::VendorHistory { vendor: "github".into() }, &member(1, 0, vec![])).await.unwrap();
+        assert!(shown.description.unwrap().contains("**note** by <@56>"));
+    }
+}
+
+on_both_backends! {
+    async fn verification_by_the_owner_clears_staleness_and_is_recorded(db) {
+        let (core, _) = setup(&db).await;
+        assert!(warnings(&core, "github").await.contains("contacts not verified within 90d"));
+        let refused = user_error(core.execute(&Command::VendorVerify { vendor: "github".into() }, &member(99, 0, vec![])).await);
+        assert!(refused.contains("Only GitHub's owner or backup (or a manager)"), "{refused}");
+        let done = core.execute(&Command::VendorVerify { vendor: "github".into() }, &member(TOM, 0, vec![])).await.unwrap();
+        assert!(done.content.unwrap().contains("contacts verified by <@402811948512772105> on 2026-11-25"));
+        assert!(!warnings(&core, "github").await.contains("not verified"));
+        // A later import of the old file does not undo the confirmation.
+        db.store.import(GuildId::LOCAL, &parse(&example_plans()), false).await.unwrap();
+        assert!(!warnings(&core, "github").await.contains("not verified"));
+        let history = db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap();
+        assert_eq!((history[0].action.as_str(), history[0].actor), ("verified", Some(TOM)));
+    }
+}
+
+on_both_backends! {
+    async fn imports_are_recorded_in_the_history_with_what_changed(db) {
+        let (_, _) = setup(&db).await;
+        let changed = example_plans().replace("tier = \"Gold\"", "tier = \"Platinum\"");
+        db.store.import(GuildId::LOCAL, &parse(&changed), false).await.unwrap();
+        let history = db.store.history(GuildId::LOCAL, Some(&slug("elastic")), 10).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].action, "updated");
+        assert_eq!(history[0].detail, "plan.tier: Gold → Platinum");
+        assert_eq!(history[1].action, "added");
+    }
+}
+
+on_both_backends! {
+    async fn an_owner_who_left_is_flagged_noticed_once_and_cleared_on_return(db) {
+        let (core, _) = setup(&db).await;
+        let poster = RecordingPoster::default();
+        let vendors = core.member_left(GuildId::LOCAL, MAYA, &poster).await.unwrap();
+        assert_eq!(vendors, [slug("pagerduty"), slug("stripe")]);
+        assert!(warnings(&core, "pagerduty").await.contains("the owner Maya Okafor is no longer a member of this server"));
+        assert!(warnings(&core, "stripe").await.contains("the backup Maya Okafor is no longer a member"));
+        core.member_left(GuildId::LOCAL, MAYA, &poster).await.unwrap();
+        let posts = poster.posts.lock().unwrap().clone();
+        assert_eq!(posts.len(), 1, "one notice, even if the event comes twice");
+        assert_eq!(posts[0].0, NOTICES);
+        assert_eq!(posts[0].1.mentions, Default::default());
+        assert!(posts[0].1.content.as_ref().unwrap().contains("**PagerDuty** (pagerduty): was the owner"));
+        let history = db.store.history(GuildId::LOCAL, Some(&slug("pagerduty")), 10).await.unwrap();
+        assert_eq!(history[0].action, "owner-left");
+
+        core.member_joined(GuildId::LOCAL, MAYA).await.unwrap();
+        assert!(!warnings(&core, "pagerduty").await.contains("no longer a member"));
+        assert!(core.member_left(GuildId::LOCAL, 12345, &poster).await.unwrap().is_empty(), "not an owner: nothing to do");
+    }
+}
+
+/// Discord's answer to "is this user a member?", from a fixed list of who left.
+struct Members(Mutex<Vec<u64>>);
+
+#[async_trait]
+impl MemberDirectory for Members {
+    async fn is_member(&self, _guild: GuildId, user: u64) -> anyhow::Result<bool> {
+        Ok(!self.0.lock().unwrap().contains(&user))
+    }
+}
+
+on_both_backends! {
+    async fn the_start_up_check_finds_owners_who_left_while_the_bot_was_down(db) {
+        let (core, _) = setup(&db).await;
+        let found = core.check_owners(&Members(Mutex::new(vec![TOM])), &RecordingPoster::default()).await.unwrap();
+        assert_eq!(found, 1);
+        assert!(warnings(&core, "github").await.contains("the owner Tom Becker is no longer a member"));
+    }
+}
+
+on_both_backends! {
+    async fn the_digest_is_posted_once_per_period_and_pings_owners_of_stale_vendors(db) {
+        let (core, clock) = setup(&db).await;
+        let settings = GuildSettings { notice_channel: Some(NOTICES), dm_owners: true, ..GuildSettings::default() };
+        db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+        let poster = RecordingPoster::default();
+        assert_eq!(core.post_digests(&poster).await.unwrap(), 1);
+        assert_eq!(core.post_digests(&poster).await.unwrap(), 0, "once per period");
+        let digest = poster.posts.lock().unwrap()[0].1.clone();
+        assert_eq!(digest.mentions.users, [TOM], "the owner of the stale vendor, nobody else");
+        let stale = &digest.fields.iter().find(|f| f.name == "Contacts to re-verify").unwrap().value;
+        assert!(stale.contains("**GitHub** (github)"), "{stale}");
+        let errors = &digest.fields.iter().find(|f| f.name == "Errors").unwrap().value;
+        assert!(errors.contains("**stripe**: critical vendor with no support plan"), "{errors}");
+        let dms = poster.dms.lock().unwrap().clone();
+        assert_eq!(dms.len(), 1);
+        assert_eq!(dms[0].0, TOM);
+        assert_eq!(dms[0].1.buttons[0].custom_id, "verify-yes:0:github");
+
+        clock.advance(Duration::days(7));
+        assert_eq!(core.post_digests(&poster).await.unwrap(), 1, "the next period gets its own digest");
+    }
+}
+
+on_both_backends! {
+    async fn the_owners_no_from_a_dm_is_recorded_and_yes_verifies(db) {
+        let (core, _) = setup(&db).await;
+        let tom_in_dm = Caller { guild: Some(GuildId::LOCAL), channel: None, user: TOM, interaction: None, permissions: None, roles: vec![] };
+        let no = Command::VerifyAnswer { vendor: "github".into(), still_correct: false };
+        assert!(core.execute(&no, &tom_in_dm).await.unwrap().content.unwrap().contains("need updating"));
+        assert_eq!(db.store.history(GuildId::LOCAL, Some(&slug("github")), 1).await.unwrap()[0].action, "needs-update");
+        let yes = Command::VerifyAnswer { vendor: "github".into(), still_correct: true };
+        core.execute(&yes, &tom_in_dm).await.unwrap();
+        assert!(!warnings(&core, "github").await.contains("not verified"));
+        let stranger = Caller { user: 5, ..tom_in_dm };
+        assert!(user_error(core.execute(&yes, &stranger).await).contains("Only GitHub's owner"));
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_post_one_digest_and_one_owner_left_notice() {
+    let Some(db) = crate::helpers::postgres().await else {
+        return;
+    };
+    let (core, clock) = setup(&db).await;
+    let replica = Core::new(store::connect(&db.url).await.unwrap(), clock.clone());
+    let (a, b) = (RecordingPoster::default(), RecordingPoster::default());
+    let (x, y) = tokio::join!(core.post_digests(&a), replica.post_digests(&b));
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    let (x, y) = tokio::join!(
+        core.member_left(GuildId::LOCAL, MAYA, &a),
+        replica.member_left(GuildId::LOCAL, MAYA, &b)
+    );
+    x.unwrap();
+    y.unwrap();
+    let notices = a.posts.lock().unwrap().len() + b.posts.lock().unwrap().len();
+    assert_eq!(notices, 2, "one digest and one owner-left notice in all");
+}
+
+on_both_backends! {
+    async fn check_of_the_stored_registry_exits_one_on_errors(db) {
+        setup(&db).await;
+        let out = crate::helpers::backline(&db, &["check"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(crate::helpers::stdout(&out).contains("3 error(s), 6 warning(s) in 5 of 6 vendor(s)"), "{}", crate::helpers::stdout(&out));
+        let history = crate::helpers::backline(&db, &["history", "--vendor", "aws"]);
+        assert!(crate::helpers::stdout(&history).contains("aws added by import"));
+    }
+}
