@@ -26,6 +26,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::fixtures::{APPLICATION, GUILD};
 
+/// Messages posted to channels: (channel ID, request body).
+pub type Posted = Arc<std::sync::Mutex<Vec<(String, Value)>>>;
+
 /// One `POST /api/v10/interactions/{id}/{token}/callback` the bot made.
 #[derive(Debug)]
 pub struct Callback {
@@ -46,7 +49,7 @@ pub struct FakeDiscord {
     /// Users `GET /guilds/{guild}/members/{user}` answers 404 for (they left).
     pub absent_members: Arc<std::sync::Mutex<Vec<u64>>>,
     /// Messages the bot posted with `POST /channels/{id}/messages`: (channel, body).
-    pub channel_messages: Arc<std::sync::Mutex<Vec<(String, Value)>>>,
+    pub channel_messages: Posted,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -223,7 +226,7 @@ async fn member(
 }
 
 async fn channel_message(
-    State(messages): State<Arc<std::sync::Mutex<Vec<(String, Value)>>>>,
+    State(messages): State<Posted>,
     Path(channel): Path<String>,
     Json(body): Json<Value>,
 ) -> Json<Value> {
