@@ -194,7 +194,8 @@ pub(super) fn updated_card(case: &Case, changes: &[String], actor: u64) -> Reply
     }
 }
 
-fn duration(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+/// `45m`, `2h 5m`, `3d 4h`: how long from `from` to `to`, for people.
+pub(super) fn duration(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let minutes = (to - from).num_minutes().max(0);
     match (minutes / (24 * 60), (minutes / 60) % 24, minutes % 60) {
         (0, 0, m) => format!("{m}m"),

@@ -31,7 +31,7 @@ pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc
                 (false, Some(opens)) => format!(
                     "🔴 outside support hours now; opens {} (in {})",
                     opens.format("%a %H:%M %Z"),
-                    until(now, opens.with_timezone(&Utc))
+                    super::case_views::duration(now, opens.with_timezone(&Utc))
                 ),
                 (false, None) => "🔴 outside support hours now".to_owned(),
             };
@@ -137,15 +137,6 @@ pub(crate) fn case_form(vendor: &Vendor) -> Reply {
             ],
         }),
         ..Reply::default()
-    }
-}
-
-fn until(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    let minutes = (then - now).num_minutes().max(0);
-    match (minutes / (24 * 60), (minutes / 60) % 24, minutes % 60) {
-        (0, 0, m) => format!("{m}m"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, h, _) => format!("{d}d {h}h"),
     }
 }
 

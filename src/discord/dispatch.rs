@@ -136,13 +136,7 @@ impl Dispatcher {
         if let Some(guild) = interaction.guild_id {
             span.record("guild", guild.get());
         }
-        let caller = caller(
-            interaction.guild_id,
-            interaction.channel_id.get(),
-            interaction.user.id.get(),
-            interaction.id.get(),
-            interaction.member.as_deref(),
-        );
+        let caller = interaction.caller();
         self.run(
             parse_command(interaction),
             caller,
@@ -153,13 +147,7 @@ impl Dispatcher {
     }
 
     async fn component(&self, interaction: &ComponentInteraction) -> Answer {
-        let caller = caller(
-            interaction.guild_id,
-            interaction.channel_id.get(),
-            interaction.user.id.get(),
-            interaction.id.get(),
-            interaction.member.as_ref(),
-        );
+        let caller = interaction.caller();
         let id = interaction.data.custom_id.as_str();
         let mut caller = caller;
         let command = match id.split_once(':') {
@@ -194,13 +182,7 @@ impl Dispatcher {
     }
 
     async fn modal(&self, interaction: &ModalInteraction) -> Answer {
-        let caller = caller(
-            interaction.guild_id,
-            interaction.channel_id.get(),
-            interaction.user.id.get(),
-            interaction.id.get(),
-            interaction.member.as_ref(),
-        );
+        let caller = interaction.caller();
         let id = interaction.data.custom_id.as_str();
         let input = |name: &str| {
             interaction
@@ -236,13 +218,7 @@ impl Dispatcher {
             .chars()
             .take(limits::CHOICE_VALUE)
             .collect();
-        let caller = caller(
-            interaction.guild_id,
-            interaction.channel_id.get(),
-            interaction.user.id.get(),
-            interaction.id.get(),
-            interaction.member.as_deref(),
-        );
+        let caller = interaction.caller();
         let choices = match option {
             "case" => {
                 self.core
@@ -271,25 +247,32 @@ impl Dispatcher {
     }
 }
 
-fn caller(
-    guild: Option<serenity::all::GuildId>,
-    channel: u64,
-    user: u64,
-    interaction: u64,
-    member: Option<&serenity::all::Member>,
-) -> Caller {
-    Caller {
-        guild: guild.and_then(|g| GuildId::new(g.get()).ok()),
-        channel: Some(channel),
-        user,
-        interaction: Some(interaction),
-        // What Discord sent with the interaction, not a cache: it is current by construction.
-        permissions: member.and_then(|m| m.permissions).map(|p| p.bits()),
-        roles: member
-            .map(|m| m.roles.iter().map(|r| r.get()).collect())
-            .unwrap_or_default(),
-    }
+/// Who and where, from any kind of interaction that has them.
+trait CallerOf {
+    fn caller(&self) -> Caller;
 }
+
+/// The same fields under the same names on each interaction type.
+macro_rules! caller_of {
+    ($($kind:ty => $member:ident),*) => {$(
+        impl CallerOf for $kind {
+            fn caller(&self) -> Caller {
+                let member = self.member.$member();
+                Caller {
+                    guild: self.guild_id.and_then(|g| GuildId::new(g.get()).ok()),
+                    channel: Some(self.channel_id.get()),
+                    user: self.user.id.get(),
+                    interaction: Some(self.id.get()),
+                    // What Discord sent with the interaction, not a cache: current by construction.
+                    permissions: member.and_then(|m| m.permissions).map(|p| p.bits()),
+                    roles: member.map(|m| m.roles.iter().map(|r| r.get()).collect()).unwrap_or_default(),
+                }
+            }
+        }
+    )*};
+}
+
+caller_of!(CommandInteraction => as_deref, ComponentInteraction => as_ref, ModalInteraction => as_ref);
 
 fn string_option(options: &[CommandDataOption], name: &str) -> Option<String> {
     options

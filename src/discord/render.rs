@@ -16,39 +16,37 @@ pub fn allowed_mentions(mentions: &Mentions) -> CreateAllowedMentions {
         .roles(mentions.roles.iter().map(|&r| RoleId::new(r)))
 }
 
+/// Sets the parts every message has, on either kind of message builder.
+macro_rules! with_parts {
+    ($builder:expr, $reply:expr) => {{
+        let reply = $reply;
+        let mut message = $builder.allowed_mentions(allowed_mentions(&reply.mentions));
+        if let Some(content) = &reply.content {
+            message = message.content(content);
+        }
+        if has_embed(reply) {
+            message = message.embed(embed(reply));
+        }
+        if !reply.buttons.is_empty() {
+            message = message.components(vec![buttons(&reply.buttons)]);
+        }
+        message
+    }};
+}
+
 pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
     let reply = limits::fit(reply);
-    let mut message =
-        CreateInteractionResponseMessage::new().allowed_mentions(allowed_mentions(&reply.mentions));
-    if let Some(content) = &reply.content {
-        message = message.content(content);
-    }
-    if has_embed(&reply) {
-        message = message.embed(embed(&reply));
-    }
-    if !reply.buttons.is_empty() {
-        message = message.components(vec![buttons(&reply.buttons)]);
-    }
+    let message = with_parts!(CreateInteractionResponseMessage::new(), &reply);
     if reply.ephemeral {
-        message = message.ephemeral(true);
+        message.ephemeral(true)
+    } else {
+        message
     }
-    message
 }
 
 /// The same reply as a channel message the bot posts on its own (reminders, digests).
 pub fn channel_message(reply: &Reply) -> CreateMessage {
-    let reply = limits::fit(reply);
-    let mut message = CreateMessage::new().allowed_mentions(allowed_mentions(&reply.mentions));
-    if let Some(content) = &reply.content {
-        message = message.content(content);
-    }
-    if has_embed(&reply) {
-        message = message.embed(embed(&reply));
-    }
-    if !reply.buttons.is_empty() {
-        message = message.components(vec![buttons(&reply.buttons)]);
-    }
-    message
+    with_parts!(CreateMessage::new(), &limits::fit(reply))
 }
 
 pub fn response(reply: &Reply) -> CreateInteractionResponse {
