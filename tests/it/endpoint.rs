@@ -674,3 +674,20 @@ on_both_backends! {
         assert!(text.contains("**added** by import"), "{text}");
     }
 }
+
+on_both_backends! {
+    async fn an_internal_error_shows_only_an_error_id(db) {
+        let endpoint = Endpoint::new(db).await;
+        endpoint.db.store.close().await;
+        let payload = fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")]);
+        let response = endpoint.post(&payload).await;
+        assert!(is_ephemeral(&response));
+        pings_nobody(&response);
+        let text = content(&response);
+        let id = payload["id"].as_str().unwrap();
+        assert!(text.contains(&format!("error ID {id}")), "{text}");
+        for leak in ["pool", "sqlx", "database", "closed"] {
+            assert!(!text.to_lowercase().contains(leak), "leaks {leak}: {text}");
+        }
+    }
+}
