@@ -2,6 +2,7 @@
 
 mod check;
 mod files;
+mod guild;
 mod serve;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
@@ -307,47 +308,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             digest_every,
             dm_owners,
         } => {
-            let digest_every = match digest_every
-                .as_deref()
-                .map(crate::domain::ResponseTime::parse)
-                .transpose()
-            {
-                Ok(every) => every,
-                Err(message) => {
-                    eprintln!("--digest-every: {message}");
-                    return Ok(ExitCode::from(2));
-                }
+            let changes = guild::Changes {
+                sensitive_contacts,
+                notice_channel,
+                manager_role,
+                digest_every,
+                dm_owners,
             };
-            let store = store::connect(&database_url).await?;
-            let mut settings = store
-                .guild_settings(guild.get())
-                .await
-                .context("reading guild settings")?;
-            let before = settings.clone();
-            settings.sensitive_contacts = sensitive_contacts.unwrap_or(settings.sensitive_contacts);
-            settings.notice_channel =
-                notice_channel.map_or(settings.notice_channel, |c| (c != 0).then_some(c));
-            settings.manager_role = manager_role.map_or(settings.manager_role, |r| (r != 0).then_some(r));
-            settings.digest_every = digest_every.unwrap_or(settings.digest_every);
-            settings.dm_owners = dm_owners.unwrap_or(settings.dm_owners);
-            if settings != before {
-                store
-                    .set_guild_settings(guild.get(), &settings)
-                    .await
-                    .context("saving guild settings")?;
-            }
-            store.close().await;
-            let show = |v: Option<u64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
-            println!(
-                "guild {}: sensitive_contacts = {}, notice_channel = {}, manager_role = {}, digest_every = {}, dm_owners = {}",
-                guild.get(),
-                settings.sensitive_contacts,
-                show(settings.notice_channel),
-                show(settings.manager_role),
-                settings.digest_every,
-                settings.dm_owners
-            );
-            Ok(ExitCode::SUCCESS)
+            guild::settings(&database_url, guild.get(), changes).await
         }
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());

@@ -4,6 +4,7 @@
 mod dispatch;
 pub mod gateway;
 pub mod limits;
+mod parse;
 pub mod poster;
 pub mod registration;
 mod render;

@@ -10,6 +10,7 @@ mod cases;
 mod cli;
 mod core;
 mod endpoint;
+mod endpoint_workflows;
 mod findings;
 mod gateway;
 mod plans_file;

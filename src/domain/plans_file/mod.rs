@@ -11,6 +11,12 @@ use toml::{
 
 use super::Vendor;
 
+mod locate;
+mod schema;
+
+use locate::{Segment, deepest_path, key_span_in, remove_path, render_path, span_of_path};
+pub use schema::json_schema;
+
 /// One plans file as read from disk: the name to show in errors, and its text.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -242,24 +248,6 @@ fn unknown_field(message: &str) -> Option<&str> {
     message.strip_prefix("unknown field `")?.split('`').next()
 }
 
-/// The span of key `key` in the table at `path`, if that table has it.
-fn key_span_in(value: &Spanned<DeValue<'_>>, path: &[Segment], key: &str) -> Option<Range<usize>> {
-    let mut current = value;
-    for seg in path {
-        current = match seg {
-            Segment::Key(k) => current.get_ref().get(k.as_str())?,
-            Segment::Index(i) => current.get_ref().get(*i)?,
-        };
-    }
-    let DeValue::Table(table) = current.get_ref() else {
-        return None;
-    };
-    table
-        .iter()
-        .find(|(k, _)| k.get_ref() == key)
-        .map(|(k, _)| k.span())
-}
-
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
@@ -282,112 +270,6 @@ fn friendly(message: &str) -> String {
         return format!("{message} (check the spelling; the format is in docs/plans-format.md)");
     }
     message.to_owned()
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Segment {
-    Key(String),
-    Index(usize),
-}
-
-fn render_path(path: &[Segment]) -> Option<String> {
-    if path.is_empty() {
-        return None;
-    }
-    let mut out = String::new();
-    for seg in path {
-        match seg {
-            Segment::Key(k) if out.is_empty() => out.push_str(k),
-            Segment::Key(k) => {
-                out.push('.');
-                out.push_str(k);
-            }
-            Segment::Index(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    Some(out)
-}
-
-/// The longest path of keys/indices whose key or value span contains `pos`.
-fn deepest_path(value: &Spanned<DeValue<'_>>, pos: usize) -> Vec<Segment> {
-    fn walk(value: &DeValue<'_>, pos: usize, path: &mut Vec<Segment>, best: &mut Vec<Segment>) {
-        match value {
-            DeValue::Table(table) => {
-                for (k, v) in table.iter() {
-                    path.push(Segment::Key(k.get_ref().to_string()));
-                    if (k.span().contains(&pos) || v.span().contains(&pos)) && path.len() > best.len() {
-                        *best = path.clone();
-                    }
-                    walk(v.get_ref(), pos, path, best);
-                    path.pop();
-                }
-            }
-            DeValue::Array(array) => {
-                for (i, v) in array.iter().enumerate() {
-                    path.push(Segment::Index(i));
-                    if v.span().contains(&pos) && path.len() > best.len() {
-                        *best = path.clone();
-                    }
-                    walk(v.get_ref(), pos, path, best);
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut best = Vec::new();
-    walk(value.get_ref(), pos, &mut Vec::new(), &mut best);
-    best
-}
-
-fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
-    let Some((last, parents)) = path.split_last() else {
-        return false;
-    };
-    let mut current = value.get_mut();
-    for seg in parents {
-        current = match (current, seg) {
-            (DeValue::Table(t), Segment::Key(k)) => match t.get_mut(k.as_str()) {
-                Some(v) => v.get_mut(),
-                None => return false,
-            },
-            (DeValue::Array(a), Segment::Index(i)) => match a.get_mut(*i) {
-                Some(v) => v.get_mut(),
-                None => return false,
-            },
-            _ => return false,
-        };
-    }
-    match (current, last) {
-        (DeValue::Table(t), Segment::Key(k)) => t.remove(k.as_str()).is_some(),
-        (DeValue::Array(a), Segment::Index(i)) if *i < a.len() => {
-            let old = std::mem::replace(a, std::iter::empty().collect());
-            *a = old
-                .into_iter()
-                .enumerate()
-                .filter(|(j, _)| j != i)
-                .map(|(_, v)| v)
-                .collect();
-            true
-        }
-        _ => false,
-    }
-}
-
-/// The span of the value at a dotted path such as `escalation[1].contacts[0].name`.
-fn span_of_path(value: &Spanned<DeValue<'_>>, path: &str) -> Option<Range<usize>> {
-    let mut current = value;
-    for part in path.split('.') {
-        let (key, indices) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        current = current.get_ref().get(key)?;
-        for index in indices.split(['[', ']']).filter(|s| !s.is_empty()) {
-            current = current.get_ref().get(index.parse::<usize>().ok()?)?;
-        }
-    }
-    Some(current.span())
 }
 
 fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
@@ -474,60 +356,5 @@ impl LineIndex {
             .map_or(offset - start, |s| s.chars().count())
             + 1;
         (line, column)
-    }
-}
-
-/// A backline plans file: the vendors your workloads rely on and how to get support from each.
-/// Reference: docs/plans-format.md.
-#[derive(schemars::JsonSchema)]
-#[schemars(title = "backline plans file", deny_unknown_fields)]
-#[expect(
-    dead_code,
-    reason = "only its schema is used; files are parsed vendor by vendor"
-)]
-struct PlansFileSchema {
-    /// One table per vendor: write each as [[vendor]].
-    #[serde(default)]
-    vendor: Vec<Vendor>,
-}
-
-/// The JSON Schema (draft 7, which taplo / Even Better TOML read) of the plans file.
-pub fn json_schema() -> String {
-    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
-    let mut schema = generator.into_root_schema_for::<PlansFileSchema>().to_value();
-    drop_null_alternatives(&mut schema);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// TOML has no null: an optional field is one that is left out. schemars writes
-/// `Option<T>` as "T or null"; keep only T (and the field's description).
-fn drop_null_alternatives(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
-            if let Some(Value::Array(alternatives)) = map.get("anyOf")
-                && alternatives.len() == 2
-                && alternatives.iter().any(is_null)
-                && let Some(Value::Object(kept)) = alternatives.iter().find(|v| !is_null(v)).cloned()
-            {
-                map.remove("anyOf");
-                for (k, v) in kept {
-                    map.entry(k).or_insert(v);
-                }
-            }
-            if let Some(Value::Array(types)) = map.get_mut("type") {
-                types.retain(|t| t != "null");
-                if types.len() == 1 {
-                    let only = types.remove(0);
-                    map.insert("type".into(), only);
-                }
-            }
-            map.values_mut().for_each(drop_null_alternatives);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_null_alternatives),
-        _ => {}
     }
 }

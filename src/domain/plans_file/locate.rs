@@ -1,0 +1,129 @@
+//! Finding where in a TOML document an error is: key paths and their spans.
+
+use std::ops::Range;
+
+use toml::{Spanned, de::DeValue};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+pub(super) fn render_path(path: &[Segment]) -> Option<String> {
+    if path.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Segment::Key(k) if out.is_empty() => out.push_str(k),
+            Segment::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    Some(out)
+}
+
+/// The longest path of keys/indices whose key or value span contains `pos`.
+pub(super) fn deepest_path(value: &Spanned<DeValue<'_>>, pos: usize) -> Vec<Segment> {
+    fn walk(value: &DeValue<'_>, pos: usize, path: &mut Vec<Segment>, best: &mut Vec<Segment>) {
+        match value {
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    path.push(Segment::Key(k.get_ref().to_string()));
+                    if (k.span().contains(&pos) || v.span().contains(&pos)) && path.len() > best.len() {
+                        *best = path.clone();
+                    }
+                    walk(v.get_ref(), pos, path, best);
+                    path.pop();
+                }
+            }
+            DeValue::Array(array) => {
+                for (i, v) in array.iter().enumerate() {
+                    path.push(Segment::Index(i));
+                    if v.span().contains(&pos) && path.len() > best.len() {
+                        *best = path.clone();
+                    }
+                    walk(v.get_ref(), pos, path, best);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = Vec::new();
+    walk(value.get_ref(), pos, &mut Vec::new(), &mut best);
+    best
+}
+
+pub(super) fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut current = value.get_mut();
+    for seg in parents {
+        current = match (current, seg) {
+            (DeValue::Table(t), Segment::Key(k)) => match t.get_mut(k.as_str()) {
+                Some(v) => v.get_mut(),
+                None => return false,
+            },
+            (DeValue::Array(a), Segment::Index(i)) => match a.get_mut(*i) {
+                Some(v) => v.get_mut(),
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (current, last) {
+        (DeValue::Table(t), Segment::Key(k)) => t.remove(k.as_str()).is_some(),
+        (DeValue::Array(a), Segment::Index(i)) if *i < a.len() => {
+            let old = std::mem::replace(a, std::iter::empty().collect());
+            *a = old
+                .into_iter()
+                .enumerate()
+                .filter(|(j, _)| j != i)
+                .map(|(_, v)| v)
+                .collect();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The span of the value at a dotted path such as `escalation[1].contacts[0].name`.
+pub(super) fn span_of_path(value: &Spanned<DeValue<'_>>, path: &str) -> Option<Range<usize>> {
+    let mut current = value;
+    for part in path.split('.') {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        current = current.get_ref().get(key)?;
+        for index in indices.split(['[', ']']).filter(|s| !s.is_empty()) {
+            current = current.get_ref().get(index.parse::<usize>().ok()?)?;
+        }
+    }
+    Some(current.span())
+}
+
+/// The span of key `key` in the table at `path`, if that table has it.
+pub(super) fn key_span_in(value: &Spanned<DeValue<'_>>, path: &[Segment], key: &str) -> Option<Range<usize>> {
+    let mut current = value;
+    for seg in path {
+        current = match seg {
+            Segment::Key(k) => current.get_ref().get(k.as_str())?,
+            Segment::Index(i) => current.get_ref().get(*i)?,
+        };
+    }
+    let DeValue::Table(table) = current.get_ref() else {
+        return None;
+    };
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map(|(k, _)| k.span())
+}
