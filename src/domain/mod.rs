@@ -11,6 +11,7 @@ pub mod plans_file;
 mod severity;
 mod slug;
 mod vendor;
+pub mod vendor_index;
 
 pub use date::Date;
 pub use duration::ResponseTime;
@@ -22,3 +23,4 @@ pub use slug::VendorSlug;
 pub use vendor::{
     Contact, Criticality, EscalationLevel, Filing, Person, Plan, Vendor, VendorSummary, WebUrl,
 };
+pub use vendor_index::VendorIndex;

@@ -13,5 +13,6 @@ mod endpoint;
 mod findings;
 mod gateway;
 mod plans_file;
+mod registry_cache;
 mod serve;
 mod store;
