@@ -5,6 +5,7 @@ pub mod cases;
 pub mod export;
 mod owner;
 pub mod parse;
+mod registry_cache;
 pub mod reminders;
 mod reply;
 mod support;
@@ -17,10 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{
-        GuildId, Vendor,
-        lookup::{self, Lookup},
-    },
+    domain::{GuildId, Vendor, lookup::Lookup},
     store::Store,
 };
 
@@ -160,16 +158,22 @@ impl Clock for FixedClock {
     }
 }
 
-/// Runs commands against a store. Cheap to clone; shared by every transport.
+/// Runs commands against a store. Cheap to clone (clones share the registry cache);
+/// shared by every transport.
 #[derive(Clone)]
 pub struct Core {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    registry: Arc<registry_cache::RegistryCache>,
 }
 
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            registry: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -255,8 +259,9 @@ impl Core {
         let Some(guild) = caller.guild else {
             return Ok(Vec::new());
         };
-        let summaries = self.store.vendor_summaries(guild).await?;
-        Ok(lookup::rank(typed, &summaries, limit)
+        let index = self.registry.index(self.store.as_ref(), guild).await?;
+        Ok(index
+            .rank(typed, limit)
             .into_iter()
             .map(|(_, v)| Choice {
                 label: format!("{} ({}, {})", v.name, v.slug, v.criticality),
@@ -339,13 +344,13 @@ impl Core {
 
     /// The vendor someone named, or a user error with "did you mean …" suggestions.
     async fn find_vendor(&self, guild: GuildId, query: &str) -> Result<Vendor, CommandError> {
-        let summaries = self.store.vendor_summaries(guild).await?;
-        if summaries.is_empty() {
+        let index = self.registry.index(self.store.as_ref(), guild).await?;
+        if index.is_empty() {
             return Err(CommandError::User(
                 "This server has no vendor registry yet. Import one with `backline import --guild <server ID> plans.toml` (see examples/plans.toml).".into(),
             ));
         }
-        match lookup::resolve(query, &summaries) {
+        match index.resolve(query) {
             Lookup::Found(slug) => self.store.vendor(guild, &slug).await?.ok_or_else(|| {
                 CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))
             }),

@@ -31,7 +31,7 @@ pub fn resolve(query: &str, vendors: &[VendorSummary]) -> Lookup {
 }
 
 /// Below this a fuzzy match is noise rather than a plausible typo.
-const SUGGESTION_THRESHOLD: u32 = 500;
+pub(super) const SUGGESTION_THRESHOLD: u32 = 500;
 
 /// Vendors ranked for what was typed so far, best first, at most `limit`.
 ///
@@ -66,11 +66,12 @@ fn keys(v: &VendorSummary) -> impl Iterator<Item = String> + '_ {
         .chain(v.aliases.iter().map(|a| normalise(a)))
 }
 
-fn normalise(s: &str) -> String {
+pub(super) fn normalise(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-fn score(query: &str, key: &str) -> u32 {
+/// How well `key` matches `query` (both normalised): 1000 exact … 0 unrelated.
+pub(super) fn score(query: &str, key: &str) -> u32 {
     if key == query {
         return 1000;
     }

@@ -12,6 +12,7 @@ pub mod plans_file;
 mod severity;
 mod slug;
 mod vendor;
+pub mod vendor_index;
 
 pub use date::Date;
 pub use duration::ResponseTime;
@@ -23,3 +24,4 @@ pub use slug::VendorSlug;
 pub use vendor::{
     Contact, Criticality, EscalationLevel, Filing, Person, Plan, Vendor, VendorSummary, WebUrl,
 };
+pub use vendor_index::VendorIndex;

@@ -37,6 +37,12 @@ impl VendorSlug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text of a slug that was parsed before (kept as text in an index): no check again.
+    pub(super) fn from_parsed(text: &str) -> Self {
+        debug_assert!(Self::parse(text).is_ok(), "{text:?} was never a parsed slug");
+        Self(text.to_owned())
+    }
 }
 
 impl fmt::Display for VendorSlug {

@@ -135,6 +135,7 @@ macro_rules! impl_case_store {
                 if let Some(done) = self.replayed(guild, event.interaction_id).await? {
                     return Ok(done);
                 }
+                let turn = self.write_turn().await;
                 let attempt = async {
                     let mut tx = self.pool.begin_with($begin).await?;
                     let (number,): (i64,) = sqlx::query_as(
@@ -145,12 +146,15 @@ macro_rules! impl_case_store {
                     .bind(guild.as_i64())
                     .fetch_one(&mut *tx)
                     .await?;
-                    let (case_id,): (i64,) = sqlx::query_as(
+                    // The case comes back as stored (no read after the commit).
+                    let sql = sqlx::AssertSqlSafe(format!(
                         "INSERT INTO cases (guild_id, number, vendor_slug, vendor_name, severity, vendor_severity, \
                          summary, vendor_case_id, link, channel_id, opened_by, opened_at, response_due, status, \
                          escalation_level) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'open', 0) RETURNING id",
-                    )
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'open', 0) RETURNING id, {}",
+                        $crate::store::cases::CASE_COLUMNS
+                    ));
+                    let stored = sqlx::query(sql)
                     .bind(guild.as_i64())
                     .bind(number)
                     .bind(case.vendor.as_str())
@@ -166,15 +170,16 @@ macro_rules! impl_case_store {
                     .bind(case.response_due)
                     .fetch_one(&mut *tx)
                     .await?;
+                    let case_id: i64 = sqlx::Row::try_get(&stored, "id")?;
                     let event_id = Self::insert_event_and_notifications(&mut tx, guild, case_id, event, notify).await?;
                     tx.commit().await?;
-                    Ok::<_, sqlx::Error>((number, event_id))
+                    Ok::<_, sqlx::Error>((stored, event_id))
                 };
-                match attempt.await {
-                    Ok((number, event_id)) => {
-                        let case = Self::read_case(&self.pool, guild, number)
-                            .await?
-                            .ok_or_else(|| StoreError::NotFound(format!("case #{number}")))?;
+                let outcome = attempt.await;
+                drop(turn);
+                match outcome {
+                    Ok((stored, event_id)) => {
+                        let case = Self::case_row(&stored)?;
                         Ok($crate::store::cases::Recorded { case, event_id, replayed: false })
                     }
                     // The same interaction, delivered twice at once: the other delivery won.
@@ -199,6 +204,7 @@ macro_rules! impl_case_store {
                 if let Some(done) = self.replayed(guild, event.interaction_id).await? {
                     return Ok(done);
                 }
+                let turn = self.write_turn().await;
                 let attempt = async {
                     let mut tx = self.pool.begin_with($begin).await?;
                     let updated: Option<(i64,)> = sqlx::query_as(
@@ -225,7 +231,9 @@ macro_rules! impl_case_store {
                     tx.commit().await?;
                     Ok::<_, sqlx::Error>(Some(event_id))
                 };
-                match attempt.await {
+                let outcome = attempt.await;
+                drop(turn);
+                match outcome {
                     Ok(Some(event_id)) => {
                         let case = Self::read_case(&self.pool, guild, before.number)
                             .await?
@@ -250,6 +258,7 @@ macro_rules! impl_case_store {
                 event_id: i64,
                 delivery: $crate::domain::case::Delivery,
             ) -> Result<(), $crate::store::StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("UPDATE notifications SET delivery = $1 WHERE guild_id = $2 AND event_id = $3")
                     .bind(delivery.as_str())
                     .bind(guild.as_i64())
@@ -386,6 +395,7 @@ macro_rules! impl_case_store {
                      RETURNING guild_id, {}",
                     $crate::store::cases::CASE_COLUMNS
                 ));
+                let _turn = self.write_turn().await;
                 let rows = sqlx::query(sql)
                     .bind(now)
                     .bind(limit)

@@ -118,6 +118,10 @@ pub trait Store: CaseStore + UpkeepStore + Send + Sync + 'static {
     /// Slug, name, aliases and criticality of every vendor of the guild, sorted by slug.
     async fn vendor_summaries(&self, guild: GuildId) -> Result<Vec<VendorSummary>, StoreError>;
 
+    /// A number that changes whenever the guild's vendors change (0 before the first
+    /// write): one indexed read, so a cache of the registry can check it on every request.
+    async fn registry_version(&self, guild: GuildId) -> Result<i64, StoreError>;
+
     async fn vendor(&self, guild: GuildId, slug: &VendorSlug) -> Result<Option<Vendor>, StoreError>;
 
     /// Every vendor of the guild, sorted by slug.

@@ -26,6 +26,11 @@ impl PostgresStore {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
     }
+
+    /// PostgreSQL takes concurrent writers itself: no turn to wait for.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
 }
 
 impl_store!(PostgresStore, Backend::Postgres, "BEGIN");

@@ -5,6 +5,10 @@ use crate::domain::{Criticality, Vendor, VendorSlug, VendorSummary, plans_file};
 
 use super::StoreError;
 
+/// Vendors written per INSERT by `import`: 8 parameters each, well under both backends'
+/// limits on parameters per statement (SQLite 32766, PostgreSQL 65535).
+pub(super) const IMPORT_BATCH: usize = 500;
+
 /// A vendor row as stored: the searchable copies and the TOML document.
 pub(super) struct VendorRow {
     pub name: String,
@@ -58,6 +62,26 @@ pub(super) fn parse_summary(
 /// Implements `Store` for a struct with a `pool: sqlx::Pool<$db>` field.
 macro_rules! impl_store {
     ($store:ty, $backend:expr, $begin:expr) => {
+        impl $store {
+            /// Marks the guild's registry as changed. Every transaction that writes the
+            /// guild's vendors calls this before committing, so that caches of the registry
+            /// (in this process or another replica) reload it.
+            async fn bump_registry_version(
+                tx: &mut sqlx::Transaction<'static, <Self as $crate::store::cases_impl::HasDb>::Db>,
+                guild: $crate::domain::GuildId,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query(
+                    "INSERT INTO registry_versions (guild_id, version) VALUES ($1, 1) \
+                     ON CONFLICT (guild_id) DO UPDATE SET version = registry_versions.version + 1",
+                )
+                .bind(guild.as_i64())
+                .execute(&mut **tx)
+                .await
+                .map_err($crate::store::StoreError::db("marking the registry as changed"))?;
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> $crate::store::Backend {
@@ -77,27 +101,41 @@ macro_rules! impl_store {
                 &self,
                 guild: $crate::domain::GuildId,
             ) -> Result<Vec<$crate::domain::VendorSummary>, $crate::store::StoreError> {
+                use futures_util::TryStreamExt as _;
                 use sqlx::Row as _;
-                let rows = sqlx::query(
+                // Row by row: a large registry is never held twice (rows and summaries) at once.
+                let mut rows = sqlx::query(
                     "SELECT slug, name, criticality, aliases FROM vendors WHERE guild_id = $1 ORDER BY slug",
                 )
                 .bind(guild.as_i64())
-                .fetch_all(&self.pool)
-                .await
-                .map_err($crate::store::StoreError::db("listing vendors"))?;
-                rows.iter()
-                    .map(|row| {
-                        let get = |col: &str| -> Result<String, $crate::store::StoreError> {
-                            row.try_get(col).map_err($crate::store::StoreError::db("reading a vendor row"))
-                        };
-                        $crate::store::shared::parse_summary(
-                            &get("slug")?,
-                            get("name")?,
-                            &get("criticality")?,
-                            &get("aliases")?,
-                        )
-                    })
-                    .collect()
+                .fetch(&self.pool);
+                let mut summaries = Vec::new();
+                while let Some(row) = rows.try_next().await.map_err($crate::store::StoreError::db("listing vendors"))? {
+                    let get = |col: &str| -> Result<String, $crate::store::StoreError> {
+                        row.try_get(col).map_err($crate::store::StoreError::db("reading a vendor row"))
+                    };
+                    summaries.push($crate::store::shared::parse_summary(
+                        &get("slug")?,
+                        get("name")?,
+                        &get("criticality")?,
+                        &get("aliases")?,
+                    )?);
+                }
+                summaries.shrink_to_fit();
+                Ok(summaries)
+            }
+
+            async fn registry_version(
+                &self,
+                guild: $crate::domain::GuildId,
+            ) -> Result<i64, $crate::store::StoreError> {
+                let row: Option<(i64,)> =
+                    sqlx::query_as("SELECT version FROM registry_versions WHERE guild_id = $1")
+                        .bind(guild.as_i64())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($crate::store::StoreError::db("reading the registry version"))?;
+                Ok(row.map_or(0, |(version,)| version))
             }
 
             #[tracing::instrument(skip(self), fields(guild = %guild, vendor = %slug))]
@@ -142,6 +180,7 @@ macro_rules! impl_store {
             ) -> Result<$crate::store::ImportSummary, $crate::store::StoreError> {
                 use $crate::store::StoreError;
                 let now = chrono::Utc::now();
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await.map_err(StoreError::db("starting the import"))?;
                 let existing: Vec<(String, String)> =
                     sqlx::query_as("SELECT slug, document FROM vendors WHERE guild_id = $1")
@@ -151,6 +190,8 @@ macro_rules! impl_store {
                         .map_err(StoreError::db("reading the current registry"))?;
                 let existing: std::collections::HashMap<String, String> = existing.into_iter().collect();
                 let mut summary = $crate::store::ImportSummary::default();
+                let mut writes = Vec::new();
+                let mut history = Vec::new();
                 for vendor in vendors {
                     let row = $crate::store::shared::to_row(vendor)?;
                     let (action, before) = match existing.get(vendor.slug.as_str()) {
@@ -168,26 +209,57 @@ macro_rules! impl_store {
                         }
                     };
                     let detail = $crate::store::upkeep::history_detail(&$crate::domain::diff::changes(before.as_ref(), Some(vendor)));
-                    Self::insert_history(&mut tx, guild, vendor.slug.as_str(), now, None, "import", action, &detail)
-                        .await
-                        .map_err(StoreError::db("recording history"))?;
-                    sqlx::query(
-                        "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-                         ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
+                    history.push((vendor.slug.as_str(), action, detail));
+                    writes.push((vendor.slug.as_str(), row));
+                }
+                // Many rows per statement (one statement per vendor made a 10k import on
+                // PostgreSQL mostly round trips). A slug given twice is written once, as last
+                // given: one statement cannot upsert the same row twice.
+                let mut seen = std::collections::HashSet::new();
+                writes.reverse();
+                writes.retain(|(slug, _)| seen.insert(*slug));
+                writes.reverse();
+                for batch in history.chunks($crate::store::shared::IMPORT_BATCH) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO vendor_history (guild_id, slug, at, actor, source, action, detail) ",
+                    );
+                    insert.push_values(batch, |mut values, (slug, action, detail)| {
+                        values
+                            .push_bind(guild.as_i64())
+                            .push_bind(*slug)
+                            .push_bind(now)
+                            .push_bind(None::<i64>)
+                            .push_bind("import")
+                            .push_bind(*action)
+                            .push_bind(detail);
+                    });
+                    insert.build().execute(&mut *tx).await.map_err(StoreError::db("recording history"))?;
+                }
+                for batch in writes.chunks($crate::store::shared::IMPORT_BATCH) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) ",
+                    );
+                    insert.push_values(batch, |mut values, (slug, row)| {
+                        values
+                            .push_bind(guild.as_i64())
+                            .push_bind(*slug)
+                            .push_bind(&row.name)
+                            .push_bind(row.criticality)
+                            .push_bind(&row.aliases)
+                            .push_bind(&row.document)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    insert.push(
+                        " ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
                          criticality = excluded.criticality, aliases = excluded.aliases, \
                          document = excluded.document, updated_at = excluded.updated_at",
-                    )
-                    .bind(guild.as_i64())
-                    .bind(vendor.slug.as_str())
-                    .bind(&row.name)
-                    .bind(row.criticality)
-                    .bind(&row.aliases)
-                    .bind(&row.document)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::db("writing a vendor"))?;
+                    );
+                    insert
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::db("writing vendors"))?;
                 }
                 if prune {
                     let keep: std::collections::HashSet<&str> = vendors.iter().map(|v| v.slug.as_str()).collect();
@@ -207,6 +279,10 @@ macro_rules! impl_store {
                             summary.removed.push(slug);
                         }
                     }
+                }
+                let changed = !(summary.added.is_empty() && summary.updated.is_empty() && summary.removed.is_empty());
+                if changed {
+                    Self::bump_registry_version(&mut tx, guild).await?;
                 }
                 tx.commit().await.map_err(StoreError::db("committing the import"))?;
                 Ok(summary)
@@ -240,6 +316,7 @@ macro_rules! impl_store {
                 guild: $crate::domain::GuildId,
                 settings: &$crate::store::GuildSettings,
             ) -> Result<(), $crate::store::StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(
                     "INSERT INTO guild_settings (guild_id, sensitive_contacts, notice_channel_id, manager_role_id, \
                      digest_every_minutes, dm_owners, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \

@@ -65,6 +65,7 @@ macro_rules! impl_upkeep_store {
                 let old = $crate::store::shared::to_row(before)?;
                 let new = $crate::store::shared::to_row(after)?;
                 let detail = $crate::store::upkeep::history_detail(&$crate::domain::diff::changes(Some(before), Some(after)));
+                let _turn = self.write_turn().await;
                 let work = async {
                     let mut tx = self.pool.begin_with($begin).await?;
                     let updated = sqlx::query(
@@ -82,14 +83,22 @@ macro_rules! impl_upkeep_store {
                     .execute(&mut *tx)
                     .await?;
                     if updated.rows_affected() == 0 {
-                        return Ok(false);
+                        return Ok(None);
                     }
                     Self::insert_history(&mut tx, guild, after.slug.as_str(), at, source.actor(), source.as_str(), action, &detail)
                         .await?;
-                    tx.commit().await?;
-                    Ok::<_, sqlx::Error>(true)
+                    Ok::<_, sqlx::Error>(Some(tx))
                 };
-                match work.await {
+                let tx = match work.await {
+                    Ok(Some(mut tx)) => {
+                        // Caches of the registry (names and aliases may have changed) reload it.
+                        Self::bump_registry_version(&mut tx, guild).await?;
+                        tx.commit().await.map(|()| true)
+                    }
+                    Ok(None) => Ok(false),
+                    Err(e) => Err(e),
+                };
+                match tx {
                     Ok(true) => Ok(()),
                     Ok(false) => Err(StoreError::Conflict(format!(
                         "vendor `{}` was changed by someone else meanwhile",

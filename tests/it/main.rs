@@ -14,6 +14,7 @@ mod endpoint_workflows;
 mod findings;
 mod gateway;
 mod plans_file;
+mod registry_cache;
 mod serve;
 mod store;
 mod upkeep;

@@ -331,17 +331,20 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
 
 /// Byte offset → (line, column), both 1-based, column counted in characters.
 #[derive(Clone, Debug)]
+/// Shared, not copied: every vendor's `Location` holds one (a copy each made importing a
+/// 10k-vendor file quadratic in time and memory).
 struct LineIndex {
-    starts: Vec<usize>,
+    starts: std::sync::Arc<[usize]>,
     text: std::sync::Arc<str>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Self {
-            starts,
+            starts: starts.into(),
             text: text.into(),
         }
     }

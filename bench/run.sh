@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The benchmark, from scratch: installs wrk, builds the release binary, generates registries
+# of 1k, 10k and 100k vendors, imports each (timed) into SQLite and PostgreSQL, serves it on
+# loopback and replays pre-signed interactions at fixed concurrency: PING (the floor),
+# /support on exact slugs, autocomplete with 2 and 4 letters, and /case open (at one size).
+# Prints one Markdown table; everything else (logs, raw wrk output) is in target/bench/.
+#
+# Knobs (environment): BENCH_DURATION (10s per scenario), BENCH_SIZES ("1000 10000 100000"),
+# BENCH_BACKENDS ("sqlite postgres"), BENCH_CASE_SIZE (10000: the size /case open runs at),
+# BENCH_CONNECTIONS (32), BENCH_THREADS (2, wrk's), BENCH_POSTGRES_URL (an admin URL; the
+# run creates and drops the database backline_bench there), BENCH_BACKLINE (another backline
+# binary to measure, e.g. an older build to compare with).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${BENCH_DURATION:-10s}
+sizes=${BENCH_SIZES:-"1000 10000 100000"}
+backends=${BENCH_BACKENDS:-"sqlite postgres"}
+case_size=${BENCH_CASE_SIZE:-10000}
+connections=${BENCH_CONNECTIONS:-32}
+threads=${BENCH_THREADS:-2}
+admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+read_requests=2000 # distinct requests per read scenario, replayed in a loop
+case_requests=${BENCH_CASE_REQUESTS:-60000}
+guild=400000000000000001
+
+out=target/bench
+mkdir -p "$out"
+results=$out/results.tsv
+: >"$results"
+step() { printf '\n== %s ==\n' "$*" >&2; }
+
+step "load generator and PostgreSQL"
+bench/install.sh >&2
+
+step "release build"
+# Two builds: the server exactly as `cargo build --release` ships it (an example's build
+# would switch on its dev-dependencies' features), and the data tool.
+cargo build --release --locked --bin backline >&2
+cargo build --release --locked --example bench_data >&2
+bin=${BENCH_BACKLINE:-target/release/backline}
+tool=target/release/examples/bench_data
+public_key=$("$tool" public-key)
+
+step "registries"
+for size in $sizes; do
+  [ -s "$out/registry-$size.toml" ] || "$tool" registry "$size" >"$out/registry-$size.toml"
+  echo "$size vendors: $(du -h "$out/registry-$size.toml" | cut -f1)" >&2
+done
+
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap stop_server EXIT
+
+fresh_database() { # backend size -> prints the database URL
+  case $1 in
+    sqlite)
+      rm -f "$out/sqlite-$2.db"*
+      echo "sqlite://$out/sqlite-$2.db"
+      ;;
+    postgres)
+      psql -q "$admin_url" -c 'DROP DATABASE IF EXISTS backline_bench WITH (FORCE)' >/dev/null
+      psql -q "$admin_url" -c 'CREATE DATABASE backline_bench' >/dev/null
+      echo "${admin_url%/*}/backline_bench"
+      ;;
+  esac
+}
+
+start_server() { # url log
+  env -u DISCORD_TOKEN DATABASE_URL="$1" DISCORD_PUBLIC_KEY="$public_key" RUST_LOG=warn \
+    "$bin" serve --http-addr 127.0.0.1:0 2>"$2" &
+  server_pid=$!
+  for _ in $(seq 1 600); do
+    grep -q "Interactions endpoint:" "$2" && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$2" >&2; echo "serve exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  address=$(grep -o 'http://[^/]*' "$2" | head -n 1)
+}
+
+send_one() { # scenario size -> seconds the answer took
+  local signature timestamp body
+  IFS=$'\t' read -r signature timestamp body < <("$tool" requests "$1" 1 "$2" "$guild" 1)
+  curl -sS -o /dev/null -w '%{time_total}' "$address/interactions" -H 'Content-Type: application/json' \
+    -H "X-Signature-Ed25519: $signature" -H "X-Signature-Timestamp: $timestamp" --data-binary "$body"
+}
+
+load() { # backend size scenario expect count first_id
+  local requests=$out/requests.txt raw="$out/wrk-$1-$2-$3.txt"
+  # Signed just now: the server accepts timestamps within 5 minutes of its clock.
+  "$tool" requests "$3" "$5" "$2" "$guild" "$6" >"$requests"
+  wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s bench/interactions.lua \
+    "$address/interactions" -- "$requests" "$4" "$threads" >"$raw"
+  local line
+  line=$(grep '^BENCH' "$raw") || { cat "$raw" >&2; exit 1; }
+  printf 'load\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${line#BENCH$'\t'}" >>"$results"
+  if grep -q '^FIRST_WRONG' "$raw"; then grep '^FIRST_WRONG' "$raw" >&2; fi
+  echo "$1 $2 $3: $(echo "$line" | cut -f2) requests" >&2
+}
+
+for backend in $backends; do
+  for size in $sizes; do
+    step "$backend, $size vendors"
+    url=$(fresh_database "$backend" "$size")
+    started=$(date +%s.%N)
+    "$bin" import --database-url "$url" --guild "$guild" "$out/registry-$size.toml" >"$out/import-$backend-$size.log"
+    finished=$(date +%s.%N)
+    printf 'import\t%s\t%s\t%s\n' "$backend" "$size" "$(awk -v a="$started" -v b="$finished" 'BEGIN {printf "%.2f", b - a}')" >>"$results"
+    start_server "$url" "$out/serve-$backend-$size.log"
+    # The first request builds the guild's in-memory index; the load tests measure after it.
+    printf 'first\t%s\t%s\t%s\n' "$backend" "$size" "$(send_one support "$size")" >>"$results"
+    load "$backend" "$size" ping '"type":1}' "$read_requests" 1
+    load "$backend" "$size" support '"title":"' "$read_requests" 1
+    load "$backend" "$size" autocomplete-2 '"choices":[{' "$read_requests" 1
+    load "$backend" "$size" autocomplete-4 '"choices":[{' "$read_requests" 1
+    if [ "$size" = "$case_size" ]; then
+      load "$backend" "$size" case-open 'opened with' "$case_requests" 100000000000000000
+      printf 'cases\t%s\t%s\t%s\n' "$backend" "$size" "$("$tool" count-cases "$url" "$guild")" >>"$results"
+    fi
+    printf 'rss\t%s\t%s\t%s\n' "$backend" "$size" "$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")" >>"$results"
+    stop_server
+  done
+done
+
+step "results"
+{
+  echo "Machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory; commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)'); $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "Load: wrk -t$threads -c$connections -d$duration, on the same machine as the server."
+  echo
+  "$tool" table "$results"
+} | tee "$out/results.md"

@@ -1,0 +1,155 @@
+//! criterion micro-benchmarks of the in-process hot paths: autocomplete ranking, the /support reply, findings.
+//!
+//! Run with `cargo bench --bench hot_paths` (not part of `cargo test`). The registries are
+//! the ones bench/run.sh generates (examples/bench_data/registry.rs).
+
+#[path = "../examples/bench_data/registry.rs"]
+mod registry;
+
+use std::{hint::black_box, sync::Arc};
+
+use backline::{
+    commands::{Caller, Command, Core, FixedClock},
+    discord::Dispatcher,
+    domain::{
+        Criticality, Date, GuildId, VendorIndex, VendorSlug, VendorSummary, findings, lookup, plans_file,
+    },
+    store,
+};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+
+const GUILD: u64 = 400_000_000_000_000_001;
+const NOW: &str = "2026-11-25T10:00:00Z";
+
+/// `count` vendor summaries, as the store returns them (sorted by slug).
+fn summaries(count: usize) -> Vec<VendorSummary> {
+    let criticality = [
+        Criticality::Critical,
+        Criticality::High,
+        Criticality::Medium,
+        Criticality::Low,
+    ];
+    let mut summaries: Vec<VendorSummary> = (0..count)
+        .map(|i| {
+            let names = registry::names(i);
+            VendorSummary {
+                slug: VendorSlug::parse(&names.slug).expect("generated slugs are valid"),
+                name: names.name,
+                aliases: names.aliases.to_vec(),
+                criticality: criticality[i % 4],
+            }
+        })
+        .collect();
+    summaries.sort_by(|a, b| a.slug.cmp(&b.slug));
+    summaries
+}
+
+fn autocomplete(c: &mut Criterion) {
+    let vendors = summaries(100_000);
+    let index = VendorIndex::new(vendors.clone());
+    // What someone types: the first letters of a vendor's name.
+    let typed =
+        |letters: usize| -> String { vendors[4242].name.to_lowercase().chars().take(letters).collect() };
+    let mut group = c.benchmark_group("autocomplete_100k");
+    for letters in [2, 4] {
+        let q = typed(letters);
+        group.bench_with_input(BenchmarkId::new("lookup_rank", letters), &q, |b, q| {
+            b.iter(|| lookup::rank(black_box(q), &vendors, 25).len())
+        });
+        group.bench_with_input(BenchmarkId::new("index_rank", letters), &q, |b, q| {
+            b.iter(|| index.rank(black_box(q), 25).len())
+        });
+    }
+    // A misspelling: no vendor starts with it, so every key is scored.
+    group.bench_function("index_rank_misspelt", |b| {
+        b.iter(|| index.rank(black_box("hrabor"), 25).len())
+    });
+    group.sample_size(10);
+    group.bench_function("index_build", |b| {
+        b.iter(|| VendorIndex::new(vendors.clone()).len())
+    });
+    group.finish();
+}
+
+fn support_reply(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let plans = registry::plans_file(10_000).expect("a generated registry");
+    let vendors = plans_file::parse_str("bench.toml", &plans).expect("the generated registry parses");
+    let guild = GuildId::new(GUILD).expect("a guild ID");
+    let store = runtime.block_on(async {
+        let store = store::connect(&url).await.expect("a SQLite store");
+        store.import(guild, &vendors, false).await.expect("the import");
+        store
+    });
+    let core = Core::new(store, Arc::new(FixedClock(NOW.parse().expect("an instant"))));
+    let slug = registry::names(4242).slug;
+    let command = Command::Support { vendor: slug.clone() };
+    let caller = Caller {
+        guild: Some(guild),
+        channel: Some(1),
+        user: 42,
+        interaction: None,
+        permissions: None,
+        roles: Vec::new(),
+    };
+    let document = plans_file::vendor_to_toml(&vendors[4242]).expect("a vendor document");
+    let body = support_interaction(&slug);
+    let dispatcher = Dispatcher::new(core.clone());
+    let mut group = c.benchmark_group("support_10k");
+    group.bench_function("parse_stored_vendor", |b| {
+        b.iter(|| plans_file::vendor_from_toml(black_box(&document)).is_ok())
+    });
+    group.bench_function("core_execute", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(core.execute(black_box(&command), &caller))
+                .is_ok()
+        })
+    });
+    group.bench_function("dispatch_body", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(dispatcher.dispatch_body(black_box(&body)))
+                .is_some()
+        })
+    });
+    group.finish();
+}
+
+/// A `/support vendor:<slug>` interaction as Discord sends it (as in tests/it/fixtures.rs).
+fn support_interaction(slug: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "type": 2, "id": "100000000000000001", "application_id": "200000000000000001",
+        "token": "tok", "version": 1, "channel_id": "500000000000000001", "locale": "en-US",
+        "app_permissions": "2248473465835073", "entitlements": [], "attachment_size_limit": 10_485_760,
+        "guild_id": GUILD.to_string(), "guild_locale": "en-US", "context": 0,
+        "authorizing_integration_owners": {"0": GUILD.to_string()},
+        "member": {
+            "user": {"id": "300000000000000001", "username": "bench", "discriminator": "0", "global_name": null, "avatar": null},
+            "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0,
+            "permissions": "0",
+        },
+        "data": {"id": "600000000000000001", "name": "support", "type": 1,
+                 "options": [{"name": "vendor", "type": 3, "value": slug}]},
+    }))
+    .expect("JSON")
+}
+
+fn findings_10k(c: &mut Criterion) {
+    let plans = registry::plans_file(10_000).expect("a generated registry");
+    let vendors = plans_file::parse_str("bench.toml", &plans).expect("the generated registry parses");
+    let today = Date::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date"));
+    c.bench_function("findings_10k", |b| {
+        b.iter(|| {
+            vendors
+                .iter()
+                .map(|v| findings::findings(black_box(v), today).len())
+                .sum::<usize>()
+        })
+    });
+}
+
+criterion_group!(benches, autocomplete, support_reply, findings_10k);
+criterion_main!(benches);

@@ -1,0 +1,127 @@
+//! The one table of a benchmark run, from the tab-separated lines bench/run.sh collected.
+//!
+//! Lines: `load BACKEND SIZE SCENARIO REQUESTS DURATION_US P50_US P99_US MAX_US OK WRONG
+//! SOCKET_ERRORS WRAPPED`, `import BACKEND SIZE SECONDS`, `first BACKEND SIZE SECONDS` (the
+//! first answer after start-up), `rss BACKEND SIZE KB` and `cases BACKEND SIZE ROWS`.
+
+use std::{collections::BTreeMap, fmt::Write as _};
+
+struct Load {
+    scenario: String,
+    requests: f64,
+    seconds: f64,
+    p50_us: f64,
+    p99_us: f64,
+    max_us: f64,
+    ok: u64,
+    wrong: u64,
+    socket_errors: u64,
+    wrapped: bool,
+}
+
+#[derive(Default)]
+struct Group {
+    import_seconds: Option<f64>,
+    first_seconds: Option<f64>,
+    rss_kb: Option<f64>,
+    case_rows: Option<u64>,
+    loads: Vec<Load>,
+}
+
+fn field<T: std::str::FromStr>(fields: &[&str], i: usize, line: &str) -> Result<T, String> {
+    fields
+        .get(i)
+        .and_then(|f| f.parse().ok())
+        .ok_or_else(|| format!("bad results line: {line}"))
+}
+
+pub fn markdown(results: &str) -> Result<String, String> {
+    let mut groups: BTreeMap<(String, u64), Group> = BTreeMap::new();
+    for line in results.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let key = (
+            f.get(1).copied().unwrap_or_default().to_owned(),
+            field(&f, 2, line)?,
+        );
+        let group = groups.entry(key).or_default();
+        match f[0] {
+            "import" => group.import_seconds = Some(field(&f, 3, line)?),
+            "first" => group.first_seconds = Some(field(&f, 3, line)?),
+            "rss" => group.rss_kb = Some(field(&f, 3, line)?),
+            "cases" => group.case_rows = Some(field(&f, 3, line)?),
+            "load" => group.loads.push(Load {
+                scenario: f.get(3).copied().unwrap_or_default().to_owned(),
+                requests: field(&f, 4, line)?,
+                seconds: field::<f64>(&f, 5, line)? / 1e6,
+                p50_us: field(&f, 6, line)?,
+                p99_us: field(&f, 7, line)?,
+                max_us: field(&f, 8, line)?,
+                ok: field(&f, 9, line)?,
+                wrong: field(&f, 10, line)?,
+                socket_errors: field(&f, 11, line)?,
+                wrapped: field::<u8>(&f, 12, line)? != 0,
+            }),
+            other => return Err(format!("unknown results line kind `{other}`")),
+        }
+    }
+    let mut out = String::new();
+    let ms = |us: f64| format!("{:.2}", us / 1000.0);
+    let _ = writeln!(
+        out,
+        "| backend | vendors | import | first answer | server peak RSS | scenario | req/s | p50 ms | p99 ms | max ms | × PING | answers |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
+    for ((backend, size), group) in &groups {
+        let ping = group
+            .loads
+            .iter()
+            .find(|l| l.scenario == "ping")
+            .map(|l| l.requests / l.seconds);
+        for (row, load) in group.loads.iter().enumerate() {
+            let rate = load.requests / load.seconds;
+            let (import, first, rss) = if row == 0 {
+                (
+                    group.import_seconds.map_or("—".into(), |s| format!("{s:.1} s")),
+                    group
+                        .first_seconds
+                        .map_or("—".into(), |s| format!("{:.0} ms", s * 1000.0)),
+                    group
+                        .rss_kb
+                        .map_or("—".into(), |kb| format!("{:.0} MB", kb / 1024.0)),
+                )
+            } else {
+                (String::new(), String::new(), String::new())
+            };
+            let ratio = ping.map_or("—".into(), |p| format!("{:.2}", rate / p));
+            let mut answers = format!("{} ok", load.ok);
+            if load.wrong > 0 {
+                let _ = write!(answers, ", {} wrong", load.wrong);
+            }
+            if load.socket_errors > 0 {
+                let _ = write!(answers, ", {} socket errors", load.socket_errors);
+            }
+            if load.scenario == "case-open" {
+                answers = match group.case_rows {
+                    Some(rows) if rows == load.ok => format!("{answers}; {rows} case rows: none lost"),
+                    Some(rows) => format!("{answers}; {rows} case rows: MISMATCH"),
+                    None => format!("{answers}; case rows not counted"),
+                };
+                if load.wrapped {
+                    answers.push_str("; request list wrapped (replays)");
+                }
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {import} | {first} | {rss} | {} | {:.0} | {} | {} | {} | {ratio} | {answers} |",
+                if row == 0 { backend.as_str() } else { "" },
+                if row == 0 { size.to_string() } else { String::new() },
+                load.scenario,
+                rate,
+                ms(load.p50_us),
+                ms(load.p99_us),
+                ms(load.max_us),
+            );
+        }
+    }
+    Ok(out)
+}

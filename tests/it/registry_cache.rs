@@ -1,0 +1,155 @@
+//! The command core's in-memory registry: what it answers follows every import, whoever made it.
+
+use std::sync::Arc;
+
+use backline::{
+    commands::{Caller, Command, CommandError, Core, FixedClock},
+    domain::{GuildId, Vendor},
+    store,
+};
+
+use crate::{
+    helpers::{TestDb, example_plans, parse},
+    on_both_backends,
+};
+
+const GUILD: u64 = 400_000_000_000_000_011;
+const OTHER_GUILD: u64 = 400_000_000_000_000_012;
+
+fn caller(guild: u64) -> Caller {
+    Caller {
+        guild: Some(GuildId::new(guild).unwrap()),
+        channel: Some(1),
+        user: 42,
+        interaction: None,
+        permissions: None,
+        roles: Vec::new(),
+    }
+}
+
+fn core(db: &TestDb) -> Core {
+    Core::new(
+        Arc::clone(&db.store),
+        Arc::new(FixedClock("2026-11-25T10:00:00Z".parse().unwrap())),
+    )
+}
+
+fn only(slugs: &[&str]) -> Vec<Vendor> {
+    parse(&example_plans())
+        .into_iter()
+        .filter(|v| slugs.contains(&v.slug.as_str()))
+        .collect()
+}
+
+async fn choices(core: &Core, guild: u64, typed: &str) -> Vec<String> {
+    let choices = core.vendor_choices(&caller(guild), typed, 25).await.unwrap();
+    choices.into_iter().map(|c| c.value).collect()
+}
+
+async fn support_title(core: &Core, guild: u64, vendor: &str) -> Result<String, String> {
+    let command = Command::Support {
+        vendor: vendor.into(),
+    };
+    match core.execute(&command, &caller(guild)).await {
+        Ok(reply) => Ok(reply.title.unwrap_or_default()),
+        Err(CommandError::User(message)) => Err(message),
+        Err(other) => panic!("internal error: {other:?}"),
+    }
+}
+
+on_both_backends! {
+    async fn an_import_through_another_connection_is_seen_by_the_next_request(db) {
+        let core = core(&db);
+        let guild = GuildId::new(GUILD).unwrap();
+        db.store.import(guild, &only(&["aws"]), false).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["aws"]);
+
+        // Another process or replica: its own pool on the same database.
+        let elsewhere = store::connect(&db.url).await.unwrap();
+        elsewhere.import(guild, &only(&["aws", "stripe"]), false).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["aws", "stripe"]);
+        assert_eq!(support_title(&core, GUILD, "stripe").await.unwrap(), "Stripe (stripe)");
+
+        elsewhere.import(guild, &only(&["stripe"]), true).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["stripe"]);
+        let gone = support_title(&core, GUILD, "aws").await.unwrap_err();
+        assert!(gone.contains("No vendor named `aws`"), "{gone}");
+        elsewhere.close().await;
+    }
+}
+
+on_both_backends! {
+    async fn a_guild_never_sees_another_guilds_vendors_through_the_cache(db) {
+        let core = core(&db);
+        db.store.import(GuildId::new(GUILD).unwrap(), &only(&["aws", "stripe"]), false).await.unwrap();
+        // The first guild's index is built before the second guild asks.
+        assert_eq!(choices(&core, GUILD, "").await, ["aws", "stripe"]);
+        assert!(choices(&core, OTHER_GUILD, "").await.is_empty());
+        assert!(choices(&core, OTHER_GUILD, "aws").await.is_empty());
+        let missing = support_title(&core, OTHER_GUILD, "aws").await.unwrap_err();
+        assert!(missing.contains("no vendor registry yet"), "{missing}");
+
+        db.store.import(GuildId::new(OTHER_GUILD).unwrap(), &only(&["cloudflare"]), false).await.unwrap();
+        assert_eq!(choices(&core, OTHER_GUILD, "").await, ["cloudflare"]);
+        assert_eq!(choices(&core, GUILD, "").await, ["aws", "stripe"]);
+        assert!(support_title(&core, OTHER_GUILD, "stripe").await.is_err());
+    }
+}
+
+on_both_backends! {
+    async fn concurrent_requests_on_a_cold_cache_all_get_the_registry(db) {
+        let core = core(&db);
+        db.store.import(GuildId::new(GUILD).unwrap(), &parse(&example_plans()), false).await.unwrap();
+        let asks: Vec<_> = (0..32)
+            .map(|_| {
+                let core = core.clone();
+                tokio::spawn(async move { choices(&core, GUILD, "").await.len() })
+            })
+            .collect();
+        for ask in asks {
+            assert_eq!(ask.await.unwrap(), parse(&example_plans()).len());
+        }
+    }
+}
+
+on_both_backends! {
+    async fn the_registry_version_moves_only_when_an_import_changes_something(db) {
+        let guild = GuildId::new(GUILD).unwrap();
+        assert_eq!(db.store.registry_version(guild).await.unwrap(), 0);
+        let vendors = parse(&example_plans());
+        db.store.import(guild, &vendors, false).await.unwrap();
+        let first = db.store.registry_version(guild).await.unwrap();
+        assert!(first > 0);
+        db.store.import(guild, &vendors, false).await.unwrap();
+        assert_eq!(db.store.registry_version(guild).await.unwrap(), first, "nothing changed");
+        db.store.import(guild, &vendors[..1], true).await.unwrap();
+        assert!(db.store.registry_version(guild).await.unwrap() > first);
+        assert_eq!(db.store.registry_version(GuildId::new(OTHER_GUILD).unwrap()).await.unwrap(), 0);
+    }
+}
+
+on_both_backends! {
+    async fn a_large_import_is_written_whole_and_a_repeated_slug_keeps_its_last_version(db) {
+        let guild = GuildId::new(GUILD).unwrap();
+        let aws = only(&["aws"]).remove(0);
+        // More vendors than one INSERT writes.
+        let mut vendors: Vec<Vendor> = (0..1201)
+            .map(|i| {
+                let mut v = aws.clone();
+                v.slug = backline::domain::VendorSlug::parse(&format!("vendor-{i:04}")).unwrap();
+                v.name = format!("Vendor {i}");
+                v.aliases = vec![format!("v{i}")];
+                v
+            })
+            .collect();
+        let mut renamed = vendors[7].clone();
+        renamed.name = "Renamed".into();
+        vendors.push(renamed);
+        let summary = db.store.import(guild, &vendors, false).await.unwrap();
+        assert_eq!(summary.added.len(), vendors.len());
+        let stored = db.store.vendor_summaries(guild).await.unwrap();
+        assert_eq!(stored.len(), 1201);
+        assert_eq!(stored[7].name, "Renamed");
+        assert_eq!(stored[1200].slug.as_str(), "vendor-1200");
+    }
+}
