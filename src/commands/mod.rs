@@ -140,14 +140,16 @@ impl Core {
                 "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.".into(),
             ));
         };
-        let mut reply = match command {
+        let (mut reply, registry) = match command {
             Command::Support { vendor } => {
-                let vendor = self.find_vendor(guild, vendor).await?;
-                support::support_card(&vendor, self.clock.now())
+                let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+                let vendor = self.vendor_in(&registry, guild, vendor).await?;
+                (support::support_card(&vendor, self.clock.now()), registry)
             }
             Command::Owner { vendor } => {
-                let vendor = self.find_vendor(guild, vendor).await?;
-                owner::owner_card(&vendor, self.clock.now())
+                let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+                let vendor = self.vendor_in(&registry, guild, vendor).await?;
+                (owner::owner_card(&vendor, self.clock.now()), registry)
             }
             Command::CaseForm { vendor } => {
                 let vendor = self.find_vendor(guild, vendor).await?;
@@ -169,7 +171,7 @@ impl Core {
             }
         };
         // Both cards carry phone numbers, emails and account IDs.
-        if self.store.guild_settings(guild).await?.sensitive_contacts {
+        if registry.settings.sensitive_contacts {
             reply.ephemeral = true;
         }
         Ok(reply)
@@ -186,8 +188,9 @@ impl Core {
         let Some(guild) = caller.guild else {
             return Ok(Vec::new());
         };
-        let index = self.registry.index(self.store.as_ref(), guild).await?;
-        Ok(index
+        let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+        Ok(registry
+            .index
             .rank(typed, limit)
             .into_iter()
             .map(|(_, v)| Choice {
@@ -259,7 +262,17 @@ impl Core {
 
     /// The vendor someone named, or a user error with "did you mean …" suggestions.
     async fn find_vendor(&self, guild: GuildId, query: &str) -> Result<Vendor, CommandError> {
-        let index = self.registry.index(self.store.as_ref(), guild).await?;
+        let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+        self.vendor_in(&registry, guild, query).await
+    }
+
+    async fn vendor_in(
+        &self,
+        registry: &registry_cache::Registry,
+        guild: GuildId,
+        query: &str,
+    ) -> Result<Vendor, CommandError> {
+        let index = &registry.index;
         if index.is_empty() {
             return Err(CommandError::User(
                 "This server has no vendor registry yet. Import one with `backline import --guild <server ID> plans.toml` (see examples/plans.toml).".into(),
