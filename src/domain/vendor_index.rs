@@ -264,11 +264,12 @@ impl VendorIndex {
             let keys = &self.keys[self.first_key[v] as usize..self.first_key[v + 1] as usize];
             let mut best = 0;
             for key in keys {
+                let text = slice(&self.text, key.text);
                 let shared = query_letters.iter().filter(|&&l| key.letters & l != 0).count();
-                if shared < query_letters.len() {
-                    // It cannot contain the query; can it be spelled close to it? Jaro counts at
-                    // most `shared` matching characters, and Winkler's bonus needs a common prefix.
-                    let text = slice(&self.text, key.text);
+                let substring = shared == query_letters.len() && text.contains(q);
+                if !substring {
+                    // Only a close spelling can count. Jaro matches at most `shared`
+                    // characters, and Winkler's bonus needs a common prefix.
                     let prefix = q
                         .chars()
                         .zip(text.chars())
@@ -290,7 +291,7 @@ impl VendorIndex {
                         continue;
                     }
                 }
-                best = best.max(lookup::score(q, slice(&self.text, key.text)));
+                best = best.max(lookup::score(q, text));
             }
             if best > 0 {
                 scored.push((best, index_u32(tie)));
