@@ -79,12 +79,18 @@ fn settle(url: &str) -> Result<(), String> {
         if url.starts_with("postgres") {
             let pool = sqlx::PgPool::connect(url).await.map_err(|e| e.to_string())?;
             for sql in ["VACUUM ANALYZE", "CHECKPOINT"] {
-                sqlx::raw_sql(sql).execute(&pool).await.map_err(|e| e.to_string())?;
+                sqlx::raw_sql(sql)
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
         } else {
             let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
             for sql in ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"] {
-                sqlx::raw_sql(sql).execute(&pool).await.map_err(|e| e.to_string())?;
+                sqlx::raw_sql(sql)
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
         }
         Ok(())
