@@ -112,6 +112,7 @@ for backend in $backends; do
     "$bin" import --database-url "$url" --guild "$guild" "$out/registry-$size.toml" >"$out/import-$backend-$size.log"
     finished=$(date +%s.%N)
     printf 'import\t%s\t%s\t%s\n' "$backend" "$size" "$(awk -v a="$started" -v b="$finished" 'BEGIN {printf "%.2f", b - a}')" >>"$results"
+    "$tool" settle "$url"
     start_server "$url" "$out/serve-$backend-$size.log"
     # The first request builds the guild's in-memory index; the load tests measure after it.
     printf 'first\t%s\t%s\t%s\n' "$backend" "$size" "$(send_one support "$size")" >>"$results"

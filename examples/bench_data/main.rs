@@ -5,6 +5,7 @@
 //! bench_data public-key                              the hex public key the requests are signed with
 //! bench_data requests SCENARIO COUNT SIZE GUILD ID   COUNT signed requests, on stdout
 //! bench_data count-cases DATABASE_URL GUILD          how many cases the guild has
+//! bench_data settle DATABASE_URL                     checkpoint (and analyse) after a bulk import
 //! bench_data table RESULTS_TSV                       the Markdown table of a run
 //! ```
 
@@ -55,6 +56,7 @@ fn run(args: &[&str]) -> Result<(), String> {
             let count = count_cases(url, number("GUILD", guild)?)?;
             writeln!(out, "{count}").map_err(io)?;
         }
+        ["settle", url] => settle(url)?,
         ["table", results] => {
             let text = std::fs::read_to_string(results).map_err(|e| format!("{results}: {e}"))?;
             out.write_all(table::markdown(&text)?.as_bytes()).map_err(io)?;
@@ -62,6 +64,37 @@ fn run(args: &[&str]) -> Result<(), String> {
         _ => return Err("usage: see the comment at the top of examples/bench_data/main.rs".into()),
     }
     out.flush().map_err(io)
+}
+
+/// Lets the database finish with a bulk import before the load starts, as an operator's
+/// registry would be by the time an incident comes: statistics gathered, the write-ahead
+/// log checkpointed. Otherwise the first scenarios share the two cores with autovacuum
+/// and the checkpointer.
+fn settle(url: &str) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        if url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(url).await.map_err(|e| e.to_string())?;
+            for sql in ["VACUUM ANALYZE", "CHECKPOINT"] {
+                sqlx::raw_sql(sql)
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        } else {
+            let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
+            for sql in ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"] {
+                sqlx::raw_sql(sql)
+                    .execute(&pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Counts the guild's rows in `cases` directly, not through backline: the check that no

@@ -187,20 +187,24 @@ impl Core {
                 "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.".into(),
             ));
         };
-        let mut reply = match command {
+        let (mut reply, registry) = match command {
             Command::Support { vendor } => {
-                let vendor = self.current_vendor(guild, vendor).await?;
-                let departed = self.store.departed(guild).await?;
+                let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+                let vendor = self.vendor_in(&registry, guild, vendor).await?;
+                let verified = registry.verified.get(&vendor.slug).copied();
+                let vendor = upkeep::with_verification(vendor, verified);
                 let today = crate::domain::Date::new(self.clock.now().date_naive());
                 let found = crate::domain::findings::findings_with_members(&vendor, today, &|u| {
-                    departed.contains(&u)
+                    registry.departed.contains(&u)
                 });
-                support::support_card(&vendor, &found, self.clock.now())
+                (support::support_card(&vendor, &found, self.clock.now()), registry)
             }
             Command::Owner { vendor } => {
-                let vendor = self.current_vendor(guild, vendor).await?;
-                let departed = self.store.departed(guild).await?;
-                owner::owner_card(&vendor, &departed)
+                let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+                let vendor = self.vendor_in(&registry, guild, vendor).await?;
+                let verified = registry.verified.get(&vendor.slug).copied();
+                let vendor = upkeep::with_verification(vendor, verified);
+                (owner::owner_card(&vendor, &registry.departed), registry)
             }
             Command::CaseForm { vendor } => {
                 let vendor = self.find_vendor(guild, vendor).await?;
@@ -242,7 +246,7 @@ impl Core {
             }
         };
         // Both cards carry phone numbers, emails and account IDs.
-        if self.store.guild_settings(guild).await?.sensitive_contacts {
+        if registry.settings.sensitive_contacts {
             reply.ephemeral = true;
         }
         Ok(reply)
@@ -259,8 +263,9 @@ impl Core {
         let Some(guild) = caller.guild else {
             return Ok(Vec::new());
         };
-        let index = self.registry.index(self.store.as_ref(), guild).await?;
-        Ok(index
+        let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+        Ok(registry
+            .index
             .rank(typed, limit)
             .into_iter()
             .map(|(_, v)| Choice {
@@ -330,21 +335,19 @@ impl Core {
         Ok(case_views::list_card(&cases, &filter))
     }
 
-    /// The vendor as it stands now: the stored entry with the last `/vendor verify` applied.
-    async fn current_vendor(&self, guild: GuildId, query: &str) -> Result<Vendor, CommandError> {
-        let vendor = self.find_vendor(guild, query).await?;
-        let verified = self
-            .store
-            .verifications(guild)
-            .await?
-            .get(&vendor.slug)
-            .map(|(_, at)| *at);
-        Ok(upkeep::with_verification(vendor, verified))
-    }
-
     /// The vendor someone named, or a user error with "did you mean …" suggestions.
     async fn find_vendor(&self, guild: GuildId, query: &str) -> Result<Vendor, CommandError> {
-        let index = self.registry.index(self.store.as_ref(), guild).await?;
+        let registry = self.registry.registry(self.store.as_ref(), guild).await?;
+        self.vendor_in(&registry, guild, query).await
+    }
+
+    async fn vendor_in(
+        &self,
+        registry: &registry_cache::Registry,
+        guild: GuildId,
+        query: &str,
+    ) -> Result<Vendor, CommandError> {
+        let index = &registry.index;
         if index.is_empty() {
             return Err(CommandError::User(
                 "This server has no vendor registry yet. Import one with `backline import --guild <server ID> plans.toml` (see examples/plans.toml).".into(),

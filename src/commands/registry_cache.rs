@@ -1,34 +1,47 @@
-//! Each guild's vendor index, kept in memory and rebuilt when the guild's registry version moves.
+//! Each guild's vendor index and settings, kept in memory and reloaded when the guild's
+//! registry version moves.
 //!
 //! `/support` and every autocomplete keystroke need the guild's vendor names. Reading them
 //! all from the database per request costs a full read of the guild's vendors (100k rows
 //! for a large registry); here a request costs a share of one indexed read of the guild's
 //! registry version, and the index is rebuilt only when that version differs from the one
 //! it was built at. The version lives in the database and is bumped in the same transaction
-//! as any write to the vendors, so an import through another process or replica is seen by
-//! the next request, not after a timeout.
+//! as any write to the vendors or settings, so an import or a settings change through
+//! another process or replica is seen by the next request, not after a timeout.
 //!
 //! Requests that arrive together share a version read: each request waits for a read that
 //! started after it arrived (never an older one), so an answer always reflects every write
 //! committed before its request came in, while a burst of 32 requests costs one query.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{
         Arc, Mutex, PoisonError, RwLock,
         atomic::{AtomicU64, Ordering},
     },
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::{
-    domain::{GuildId, VendorIndex},
-    store::{Store, StoreError},
+    domain::{GuildId, VendorIndex, VendorIndexBuilder, VendorSlug},
+    store::{GuildSettings, Store, StoreError},
 };
 
-/// One guild's index, at the registry version it was built from.
+/// What commands need of a guild on every request, as of one registry version.
+pub(crate) struct Registry {
+    pub(crate) index: VendorIndex,
+    pub(crate) settings: GuildSettings,
+    /// The last `/vendor verify` of each vendor.
+    pub(crate) verified: HashMap<VendorSlug, DateTime<Utc>>,
+    /// Owners and backups known to have left the server.
+    pub(crate) departed: HashSet<u64>,
+}
+
+/// One guild's registry, at the version it was loaded at.
 struct Loaded {
     version: i64,
-    index: Arc<VendorIndex>,
+    registry: Arc<Registry>,
 }
 
 /// The last version read that completed: which read it was, and what it found.
@@ -51,12 +64,12 @@ struct Slot {
 }
 
 impl Slot {
-    fn current(&self, version: i64) -> Option<Arc<VendorIndex>> {
+    fn current(&self, version: i64) -> Option<Arc<Registry>> {
         let loaded = self.loaded.read().unwrap_or_else(PoisonError::into_inner);
         loaded
             .as_ref()
             .filter(|l| l.version == version)
-            .map(|l| Arc::clone(&l.index))
+            .map(|l| Arc::clone(&l.registry))
     }
 
     /// The guild's registry version, read after this call began.
@@ -83,32 +96,46 @@ pub(crate) struct RegistryCache {
 }
 
 impl RegistryCache {
-    /// The guild's vendors, including every write committed before this call.
-    pub(crate) async fn index(
+    /// The guild's vendors and settings, including every write committed before this call.
+    pub(crate) async fn registry(
         &self,
         store: &dyn Store,
         guild: GuildId,
-    ) -> Result<Arc<VendorIndex>, StoreError> {
+    ) -> Result<Arc<Registry>, StoreError> {
         let slot = self.slot(guild);
         let version = slot.version(store, guild).await?;
-        if let Some(index) = slot.current(version) {
-            return Ok(index);
+        if let Some(registry) = slot.current(version) {
+            return Ok(registry);
         }
         // Many requests can find the index stale at once (start-up, right after an import):
         // one rebuilds it, the others wait and take its result rather than each reading
         // the whole registry.
         let _rebuilding = slot.rebuild.lock().await;
-        if let Some(index) = slot.current(version) {
-            return Ok(index);
+        if let Some(registry) = slot.current(version) {
+            return Ok(registry);
         }
         // The version was read before the vendors are: they are at least that new. A write
         // landing in between bumps the version past this one, so a later request rebuilds.
-        let index = Arc::new(VendorIndex::new(store.vendor_summaries(guild).await?));
+        let mut builder = VendorIndexBuilder::default();
+        store
+            .visit_vendor_summaries(guild, &mut |summary| builder.push(summary))
+            .await?;
+        let registry = Arc::new(Registry {
+            index: builder.finish(),
+            settings: store.guild_settings(guild).await?,
+            verified: store
+                .verifications(guild)
+                .await?
+                .into_iter()
+                .map(|(slug, (_, at))| (slug, at))
+                .collect(),
+            departed: store.departed(guild).await?,
+        });
         *slot.loaded.write().unwrap_or_else(PoisonError::into_inner) = Some(Loaded {
             version,
-            index: Arc::clone(&index),
+            registry: Arc::clone(&registry),
         });
-        Ok(index)
+        Ok(registry)
     }
 
     fn slot(&self, guild: GuildId) -> Arc<Slot> {

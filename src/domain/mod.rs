@@ -24,4 +24,4 @@ pub use slug::VendorSlug;
 pub use vendor::{
     Contact, Criticality, EscalationLevel, Filing, Person, Plan, Vendor, VendorSummary, WebUrl,
 };
-pub use vendor_index::VendorIndex;
+pub use vendor_index::{VendorIndex, VendorIndexBuilder};

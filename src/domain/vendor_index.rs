@@ -45,7 +45,7 @@ struct Key {
 }
 
 /// Vendor summaries with lookup structures over their keys. Immutable once built.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct VendorIndex {
     text: String,
     /// Every vendor's keys in `lookup`'s order (slug, name, aliases), vendor after vendor:
@@ -64,41 +64,42 @@ pub struct VendorIndex {
     by_tie: Vec<u32>,
 }
 
-impl VendorIndex {
-    /// Indexes `vendors` (in the order `lookup` would be given them: by slug, from the store).
-    pub fn new(vendors: Vec<VendorSummary>) -> Self {
-        let mut by_tie: Vec<u32> = (0..index_u32(vendors.len())).collect();
-        {
-            let lowercase_names: Vec<String> = vendors.iter().map(|v| v.name.to_lowercase()).collect();
-            by_tie.sort_by(|&a, &b| {
-                let (a, b) = (a as usize, b as usize);
-                (vendors[a].criticality, &lowercase_names[a], a).cmp(&(
-                    vendors[b].criticality,
-                    &lowercase_names[b],
-                    b,
-                ))
-            });
-        }
-        let mut tie_of = vec![0; vendors.len()];
+/// Builds a `VendorIndex` one vendor at a time, so a registry streamed from the database
+/// is never held in full beside its index.
+#[derive(Debug, Default)]
+pub struct VendorIndexBuilder {
+    index: VendorIndex,
+}
+
+impl VendorIndexBuilder {
+    /// Adds the next vendor (in the order `lookup` would be given them: by slug).
+    pub fn push(&mut self, vendor: VendorSummary) {
+        self.index.push(vendor);
+    }
+
+    pub fn finish(self) -> VendorIndex {
+        let mut index = self.index;
+        let vendors = index.criticality.len();
+        index.first_key.push(index_u32(index.keys.len()));
+        let mut by_tie: Vec<u32> = (0..index_u32(vendors)).collect();
+        by_tie.sort_by_cached_key(|&v| {
+            let name = index.originals[index.first_key[v as usize] as usize + 1];
+            (
+                index.criticality[v as usize],
+                slice(&index.text, name).to_lowercase(),
+                v,
+            )
+        });
+        let mut tie_of = vec![0; vendors];
         for (position, &vendor) in by_tie.iter().enumerate() {
             tie_of[vendor as usize] = index_u32(position);
         }
-        let mut index = Self {
-            text: String::new(),
-            keys: Vec::new(),
-            first_key: Vec::with_capacity(vendors.len() + 1),
-            originals: Vec::new(),
-            criticality: Vec::with_capacity(vendors.len()),
-            sorted_keys: Vec::new(),
-            sorted_words: Vec::new(),
-            by_tie,
-        };
-        for (vendor, tie) in vendors.into_iter().zip(tie_of) {
-            index.push(vendor, tie);
-        }
-        index.first_key.push(index_u32(index.keys.len()));
+        index.by_tie = by_tie;
         let text = &index.text;
         for entries in [&mut index.sorted_keys, &mut index.sorted_words] {
+            for entry in entries.iter_mut() {
+                entry.tie = tie_of[entry.tie as usize];
+            }
             entries.sort_unstable_by(|a, b| {
                 slice(text, a.text)
                     .cmp(slice(text, b.text))
@@ -109,10 +110,25 @@ impl VendorIndex {
         index.text.shrink_to_fit();
         index.keys.shrink_to_fit();
         index.originals.shrink_to_fit();
+        index.first_key.shrink_to_fit();
+        index.criticality.shrink_to_fit();
         index
     }
+}
 
-    fn push(&mut self, vendor: VendorSummary, tie: u32) {
+impl VendorIndex {
+    /// Indexes `vendors` (in the order `lookup` would be given them: by slug, from the store).
+    pub fn new(vendors: Vec<VendorSummary>) -> Self {
+        let mut builder = VendorIndexBuilder::default();
+        for vendor in vendors {
+            builder.push(vendor);
+        }
+        builder.finish()
+    }
+
+    /// Adds a vendor; its entries carry its vendor number until `finish` knows tie positions.
+    fn push(&mut self, vendor: VendorSummary) {
+        let tie = index_u32(self.criticality.len());
         self.first_key.push(index_u32(self.keys.len()));
         self.criticality.push(vendor.criticality);
         let written = [vendor.slug.as_str(), vendor.name.as_str()]
@@ -248,11 +264,12 @@ impl VendorIndex {
             let keys = &self.keys[self.first_key[v] as usize..self.first_key[v + 1] as usize];
             let mut best = 0;
             for key in keys {
+                let text = slice(&self.text, key.text);
                 let shared = query_letters.iter().filter(|&&l| key.letters & l != 0).count();
-                if shared < query_letters.len() {
-                    // It cannot contain the query; can it be spelled close to it? Jaro counts at
-                    // most `shared` matching characters, and Winkler's bonus needs a common prefix.
-                    let text = slice(&self.text, key.text);
+                let substring = shared == query_letters.len() && text.contains(q);
+                if !substring {
+                    // Only a close spelling can count. Jaro matches at most `shared`
+                    // characters, and Winkler's bonus needs a common prefix.
                     let prefix = q
                         .chars()
                         .zip(text.chars())
@@ -274,7 +291,7 @@ impl VendorIndex {
                         continue;
                     }
                 }
-                best = best.max(lookup::score(q, slice(&self.text, key.text)));
+                best = best.max(lookup::score(q, text));
             }
             if best > 0 {
                 scored.push((best, index_u32(tie)));

@@ -116,10 +116,23 @@ pub trait Store: CaseStore + UpkeepStore + Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// Slug, name, aliases and criticality of every vendor of the guild, sorted by slug.
-    async fn vendor_summaries(&self, guild: GuildId) -> Result<Vec<VendorSummary>, StoreError>;
+    async fn vendor_summaries(&self, guild: GuildId) -> Result<Vec<VendorSummary>, StoreError> {
+        let mut summaries = Vec::new();
+        self.visit_vendor_summaries(guild, &mut |summary| summaries.push(summary))
+            .await?;
+        Ok(summaries)
+    }
 
-    /// A number that changes whenever the guild's vendors change (0 before the first
-    /// write): one indexed read, so a cache of the registry can check it on every request.
+    /// Hands `visit` the summary of every vendor of the guild, sorted by slug, as the rows
+    /// arrive: a large registry is never held in full.
+    async fn visit_vendor_summaries(
+        &self,
+        guild: GuildId,
+        visit: &mut (dyn FnMut(VendorSummary) + Send),
+    ) -> Result<(), StoreError>;
+
+    /// A number that changes whenever the guild's vendors or settings change (0 before the
+    /// first write): one indexed read, so a cache of the registry can check it per request.
     async fn registry_version(&self, guild: GuildId) -> Result<i64, StoreError>;
 
     async fn vendor(&self, guild: GuildId, slug: &VendorSlug) -> Result<Option<Vendor>, StoreError>;

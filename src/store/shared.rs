@@ -64,8 +64,8 @@ macro_rules! impl_store {
     ($store:ty, $backend:expr, $begin:expr) => {
         impl $store {
             /// Marks the guild's registry as changed. Every transaction that writes the
-            /// guild's vendors calls this before committing, so that caches of the registry
-            /// (in this process or another replica) reload it.
+            /// guild's vendors or settings calls this before committing, so that caches of
+            /// the registry (in this process or another replica) reload it.
             async fn bump_registry_version(
                 tx: &mut sqlx::Transaction<'static, <Self as $crate::store::cases_impl::HasDb>::Db>,
                 guild: $crate::domain::GuildId,
@@ -96,33 +96,31 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            #[tracing::instrument(skip(self), fields(guild = %guild))]
-            async fn vendor_summaries(
+            #[tracing::instrument(skip(self, visit), fields(guild = %guild))]
+            async fn visit_vendor_summaries(
                 &self,
                 guild: $crate::domain::GuildId,
-            ) -> Result<Vec<$crate::domain::VendorSummary>, $crate::store::StoreError> {
+                visit: &mut (dyn FnMut($crate::domain::VendorSummary) + Send),
+            ) -> Result<(), $crate::store::StoreError> {
                 use futures_util::TryStreamExt as _;
                 use sqlx::Row as _;
-                // Row by row: a large registry is never held twice (rows and summaries) at once.
                 let mut rows = sqlx::query(
                     "SELECT slug, name, criticality, aliases FROM vendors WHERE guild_id = $1 ORDER BY slug",
                 )
                 .bind(guild.as_i64())
                 .fetch(&self.pool);
-                let mut summaries = Vec::new();
                 while let Some(row) = rows.try_next().await.map_err($crate::store::StoreError::db("listing vendors"))? {
                     let get = |col: &str| -> Result<String, $crate::store::StoreError> {
                         row.try_get(col).map_err($crate::store::StoreError::db("reading a vendor row"))
                     };
-                    summaries.push($crate::store::shared::parse_summary(
+                    visit($crate::store::shared::parse_summary(
                         &get("slug")?,
                         get("name")?,
                         &get("criticality")?,
                         &get("aliases")?,
                     )?);
                 }
-                summaries.shrink_to_fit();
-                Ok(summaries)
+                Ok(())
             }
 
             async fn registry_version(
@@ -317,6 +315,7 @@ macro_rules! impl_store {
                 settings: &$crate::store::GuildSettings,
             ) -> Result<(), $crate::store::StoreError> {
                 let _turn = self.write_turn().await;
+                let mut tx = self.pool.begin_with($begin).await.map_err($crate::store::StoreError::db("saving guild settings"))?;
                 sqlx::query(
                     "INSERT INTO guild_settings (guild_id, sensitive_contacts, notice_channel_id, manager_role_id, \
                      digest_every_minutes, dm_owners, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -332,9 +331,12 @@ macro_rules! impl_store {
                 .bind(settings.digest_every.minutes() as i64)
                 .bind(settings.dm_owners)
                 .bind(chrono::Utc::now())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err($crate::store::StoreError::db("saving guild settings"))?;
+                // The settings decide how /support answers: caches reload them with the registry.
+                Self::bump_registry_version(&mut tx, guild).await?;
+                tx.commit().await.map_err($crate::store::StoreError::db("saving guild settings"))?;
                 Ok(())
             }
 

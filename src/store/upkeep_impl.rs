@@ -14,6 +14,7 @@ macro_rules! impl_upkeep_store {
                 note: &str,
             ) -> Result<(), $crate::store::StoreError> {
                 let db = $crate::store::StoreError::db("recording a verification");
+                let _turn = self.write_turn().await;
                 let work = async {
                     let mut tx = self.pool.begin_with($begin).await?;
                     sqlx::query(
@@ -27,9 +28,12 @@ macro_rules! impl_upkeep_store {
                     .execute(&mut *tx)
                     .await?;
                     Self::insert_history(&mut tx, guild, slug.as_str(), at, Some(by), "discord", "verified", note).await?;
-                    tx.commit().await
+                    Ok::<_, sqlx::Error>(tx)
                 };
-                work.await.map_err(db)
+                let mut tx = work.await.map_err(db)?;
+                // The registry cache keeps verifications: make it reload.
+                Self::bump_registry_version(&mut tx, guild).await?;
+                tx.commit().await.map_err($crate::store::StoreError::db("recording a verification"))
             }
 
             async fn verifications(
@@ -161,27 +165,45 @@ macro_rules! impl_upkeep_store {
                 user: u64,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::store::StoreError> {
-                let inserted = sqlx::query(
-                    "INSERT INTO departed_members (guild_id, user_id, left_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (guild_id, user_id) DO NOTHING",
-                )
-                .bind(guild.as_i64())
-                .bind(user as i64)
-                .bind(at)
-                .execute(&self.pool)
-                .await
-                .map_err($crate::store::StoreError::db("recording a departure"))?;
-                Ok(inserted.rows_affected() == 1)
+                let _turn = self.write_turn().await;
+                let work = async {
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO departed_members (guild_id, user_id, left_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (guild_id, user_id) DO NOTHING",
+                    )
+                    .bind(guild.as_i64())
+                    .bind(user as i64)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok::<_, sqlx::Error>((tx, inserted.rows_affected() == 1))
+                };
+                let (mut tx, inserted) = work.await.map_err($crate::store::StoreError::db("recording a departure"))?;
+                if inserted {
+                    // The registry cache keeps who left: make it reload.
+                    Self::bump_registry_version(&mut tx, guild).await?;
+                }
+                tx.commit().await.map_err($crate::store::StoreError::db("recording a departure"))?;
+                Ok(inserted)
             }
 
             async fn clear_departure(&self, guild: $crate::domain::GuildId, user: u64) -> Result<(), $crate::store::StoreError> {
-                sqlx::query("DELETE FROM departed_members WHERE guild_id = $1 AND user_id = $2")
-                    .bind(guild.as_i64())
-                    .bind(user as i64)
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::store::StoreError::db("clearing a departure"))?;
-                Ok(())
+                let _turn = self.write_turn().await;
+                let work = async {
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let deleted = sqlx::query("DELETE FROM departed_members WHERE guild_id = $1 AND user_id = $2")
+                        .bind(guild.as_i64())
+                        .bind(user as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                    Ok::<_, sqlx::Error>((tx, deleted.rows_affected() > 0))
+                };
+                let (mut tx, deleted) = work.await.map_err($crate::store::StoreError::db("clearing a departure"))?;
+                if deleted {
+                    Self::bump_registry_version(&mut tx, guild).await?;
+                }
+                tx.commit().await.map_err($crate::store::StoreError::db("clearing a departure"))
             }
 
             async fn departed(

@@ -153,3 +153,19 @@ on_both_backends! {
         assert_eq!(stored[1200].slug.as_str(), "vendor-1200");
     }
 }
+
+on_both_backends! {
+    async fn a_settings_change_through_another_connection_is_seen_by_the_next_support(db) {
+        let core = core(&db);
+        let guild = GuildId::new(GUILD).unwrap();
+        db.store.import(guild, &only(&["aws"]), false).await.unwrap();
+        let support = Command::Support { vendor: "aws".into() };
+        assert!(!core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral);
+
+        let elsewhere = store::connect(&db.url).await.unwrap();
+        let sensitive = store::GuildSettings { sensitive_contacts: true, ..Default::default() };
+        elsewhere.set_guild_settings(guild, &sensitive).await.unwrap();
+        assert!(core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral);
+        elsewhere.close().await;
+    }
+}
