@@ -30,6 +30,8 @@ results=$out/results.tsv
 : >"$results"
 step() { printf '\n== %s ==\n' "$*" >&2; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
 step "load generator and PostgreSQL"
 bench/install.sh >&2
 
@@ -133,6 +135,7 @@ step "results"
 {
   echo "Machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory; commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)'); $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "Load: wrk -t$threads -c$connections -d$duration, on the same machine as the server."
+  echo "Load average (1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (anything else running skews the numbers)."
   echo
   "$tool" table "$results"
 } | tee "$out/results.md"
