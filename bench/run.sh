@@ -5,7 +5,8 @@
 # /support on exact slugs, autocomplete with 2 and 4 letters, and /case open (at one size).
 # Prints one Markdown table; everything else (logs, raw wrk output) is in target/bench/.
 #
-# Knobs (environment): BENCH_DURATION (10s per scenario), BENCH_SIZES ("1000 10000 100000"),
+# Knobs (environment): BENCH_DURATION (10s per scenario, after BENCH_WARMUP, 2s, not counted),
+# BENCH_SIZES ("1000 10000 100000"),
 # BENCH_BACKENDS ("sqlite postgres"), BENCH_CASE_SIZE (10000: the size /case open runs at),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2, wrk's), BENCH_POSTGRES_URL (an admin URL; the
 # run creates and drops the database backline_bench there), BENCH_BACKLINE (another backline
@@ -21,6 +22,8 @@ connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
 admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 read_requests=2000 # distinct requests per read scenario, replayed in a loop
+warmup=${BENCH_WARMUP:-2s}
+warmup_requests=5000
 case_requests=${BENCH_CASE_REQUESTS:-60000}
 guild=400000000000000001
 
@@ -29,6 +32,8 @@ mkdir -p "$out"
 results=$out/results.tsv
 : >"$results"
 step() { printf '\n== %s ==\n' "$*" >&2; }
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 step "load generator and PostgreSQL"
 bench/install.sh >&2
@@ -93,8 +98,15 @@ send_one() { # scenario size -> seconds the answer took
 
 load() { # backend size scenario expect count first_id
   local requests=$out/requests.txt raw="$out/wrk-$1-$2-$3.txt"
+  # Warm-up, not counted: the server opens database connections on demand (PostgreSQL
+  # forks a backend per connection), which put 80-200 ms answers in the first second.
+  # Its requests have IDs of their own, after the measured ones.
+  "$tool" requests "$3" "$warmup_requests" "$2" "$guild" "$(($6 + $5))" >"$requests"
+  wrk -t"$threads" -c"$connections" -d"$warmup" --timeout 10s -s bench/interactions.lua \
+    "$address/interactions" -- "$requests" "$4" "$threads" >"$raw.warmup"
   # Signed just now: the server accepts timestamps within 5 minutes of its clock.
   "$tool" requests "$3" "$5" "$2" "$guild" "$6" >"$requests"
+  if [ "$3" = case-open ]; then cases_before=$("$tool" count-cases "$url" "$guild"); fi
   wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s bench/interactions.lua \
     "$address/interactions" -- "$requests" "$4" "$threads" >"$raw"
   local line
@@ -122,7 +134,8 @@ for backend in $backends; do
     load "$backend" "$size" autocomplete-4 '"choices":[{' "$read_requests" 1
     if [ "$size" = "$case_size" ]; then
       load "$backend" "$size" case-open 'opened with' "$case_requests" 100000000000000000
-      printf 'cases\t%s\t%s\t%s\n' "$backend" "$size" "$("$tool" count-cases "$url" "$guild")" >>"$results"
+      cases_after=$("$tool" count-cases "$url" "$guild")
+      printf 'cases\t%s\t%s\t%s\n' "$backend" "$size" "$((cases_after - cases_before))" >>"$results"
     fi
     printf 'rss\t%s\t%s\t%s\n' "$backend" "$size" "$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")" >>"$results"
     stop_server
@@ -132,7 +145,8 @@ done
 step "results"
 {
   echo "Machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory; commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)'); $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "Load: wrk -t$threads -c$connections -d$duration, on the same machine as the server."
+  echo "Load: wrk -t$threads -c$connections -d$duration after a $warmup warm-up, on the same machine as the server."
+  echo "Load average (1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (anything else running skews the numbers)."
   echo
   "$tool" table "$results"
 } | tee "$out/results.md"

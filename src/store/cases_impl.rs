@@ -99,24 +99,29 @@ macro_rules! impl_case_store {
                 .bind(event.interaction_id.map(|i| i as i64))
                 .fetch_one(&mut **tx)
                 .await?;
-                for target in notify {
-                    let (kind, id) = $crate::store::cases::recipient_parts(target.recipient);
-                    sqlx::query(
-                        "INSERT INTO notifications (guild_id, case_id, event_id, recipient_kind, recipient_id, label, method, at, delivery) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') \
-                         ON CONFLICT (event_id, recipient_kind, recipient_id) DO NOTHING",
-                    )
-                    .bind(guild.as_i64())
-                    .bind(case_id)
-                    .bind(event_id)
-                    .bind(kind)
-                    .bind(id)
-                    .bind(&target.label)
-                    .bind($crate::store::cases::CHANNEL_MENTION)
-                    .bind(event.at)
-                    .execute(&mut **tx)
-                    .await?;
+                if notify.is_empty() {
+                    return Ok(event_id);
                 }
+                // One statement for all of them: this runs while the transaction holds the
+                // guild's case counter, so every round trip here delays the guild's next case.
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO notifications (guild_id, case_id, event_id, recipient_kind, recipient_id, label, method, at, delivery) ",
+                );
+                insert.push_values(notify, |mut values, target| {
+                    let (kind, id) = $crate::store::cases::recipient_parts(target.recipient);
+                    values
+                        .push_bind(guild.as_i64())
+                        .push_bind(case_id)
+                        .push_bind(event_id)
+                        .push_bind(kind)
+                        .push_bind(id)
+                        .push_bind(&target.label)
+                        .push_bind($crate::store::cases::CHANNEL_MENTION)
+                        .push_bind(event.at)
+                        .push("'pending'");
+                });
+                insert.push(" ON CONFLICT (event_id, recipient_kind, recipient_id) DO NOTHING");
+                insert.build().execute(&mut **tx).await?;
                 Ok(event_id)
             }
         }
