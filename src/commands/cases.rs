@@ -120,16 +120,21 @@ impl Core {
             interaction_id: caller.interaction,
         };
         let recorded = self.store.open_case(guild, &new, &event, &targets).await?;
-        let timeline = self.store.timeline(guild, recorded.case.number).await?;
-        let notified: Vec<NotifyTarget> = timeline
-            .notifications
-            .iter()
-            .filter(|n| n.event_id == recorded.event_id)
-            .map(|n| NotifyTarget {
-                recipient: n.recipient,
-                label: n.label.clone(),
-            })
-            .collect();
+        // A first delivery notified exactly `targets`; a redelivery shows what was recorded then.
+        let notified: Vec<NotifyTarget> = if recorded.replayed {
+            let timeline = self.store.timeline(guild, recorded.case.number).await?;
+            timeline
+                .notifications
+                .iter()
+                .filter(|n| n.event_id == recorded.event_id)
+                .map(|n| NotifyTarget {
+                    recipient: n.recipient,
+                    label: n.label.clone(),
+                })
+                .collect()
+        } else {
+            targets
+        };
         let mut reply = case_views::opened_card(&vendor, &recorded.case, &notified, caller.user);
         reply.delivers = Some(super::Delivers {
             guild,

@@ -91,18 +91,6 @@ impl Reply {
         self
     }
 
-    pub fn inline_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let value = value.into();
-        if !value.trim().is_empty() {
-            self.fields.push(Field {
-                name: name.into(),
-                value,
-                inline: true,
-            });
-        }
-        self
-    }
-
     /// The reply as plain text for a terminal (Discord's `**bold**` markers removed).
     pub fn to_terminal(&self) -> String {
         let mut out = String::new();

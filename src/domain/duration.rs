@@ -62,10 +62,6 @@ impl ResponseTime {
         Self::from_minutes(days.max(1) * 24 * 60)
     }
 
-    pub fn as_duration(self) -> Duration {
-        self.0
-    }
-
     pub fn minutes(self) -> u64 {
         self.0.as_secs() / 60
     }

@@ -288,23 +288,6 @@ impl Vendor {
         }
         problems
     }
-
-    /// The names this vendor answers to, lowercased: slug, display name, aliases.
-    pub fn lookup_keys(&self) -> Vec<String> {
-        let mut keys = vec![self.slug.as_str().to_owned(), self.name.trim().to_lowercase()];
-        keys.extend(self.aliases.iter().map(|a| a.trim().to_lowercase()));
-        keys.dedup();
-        keys
-    }
-
-    pub fn summary(&self) -> VendorSummary {
-        VendorSummary {
-            slug: self.slug.clone(),
-            name: self.name.clone(),
-            aliases: self.aliases.clone(),
-            criticality: self.criticality,
-        }
-    }
 }
 
 /// What lookup and autocomplete need of a vendor, without the whole plan.

@@ -55,12 +55,7 @@ impl Endpoint {
             .unwrap();
 
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let public_hex: String = key
-            .verifying_key()
-            .to_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let public_hex = crate::helpers::hex(&key.verifying_key().to_bytes());
         let now: DateTime<Utc> = NOW.parse().unwrap();
         let clock = Arc::new(FixedClock(now));
         let state = AppState {
@@ -78,7 +73,7 @@ impl Endpoint {
 
     pub fn sign(&self, timestamp: &str, body: &[u8]) -> String {
         let signature = self.key.sign(&[timestamp.as_bytes(), body].concat());
-        signature.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        crate::helpers::hex(&signature.to_bytes())
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Option<String>, Vec<u8>) {
@@ -421,7 +416,7 @@ mod rejected {
         let e = endpoint().await;
         let ts = e.now.timestamp().to_string();
         let forged = SigningKey::from_bytes(&[9u8; 32]).sign(&[ts.as_bytes(), &body()].concat());
-        let forged: String = forged.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let forged = crate::helpers::hex(&forged.to_bytes());
         assert_eq!(
             e.send(e.request(body(), Some(forged), Some(ts.clone()))).await.0,
             StatusCode::UNAUTHORIZED

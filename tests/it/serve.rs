@@ -96,12 +96,7 @@ async fn a_signed_support_request_over_loopback_gets_a_valid_card_and_sigterm_st
     );
 
     let key = SigningKey::from_bytes(&[11u8; 32]);
-    let public_hex: String = key
-        .verifying_key()
-        .to_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let public_hex = crate::helpers::hex(&key.verifying_key().to_bytes());
     let mut server = start(&db, &public_hex);
 
     let body = serde_json::to_vec(&fixtures::slash(
@@ -111,12 +106,7 @@ async fn a_signed_support_request_over_loopback_gets_a_valid_card_and_sigterm_st
     ))
     .unwrap();
     let timestamp = chrono::Utc::now().timestamp().to_string();
-    let signature: String = key
-        .sign(&[timestamp.as_bytes(), &body].concat())
-        .to_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let signature = crate::helpers::hex(&key.sign(&[timestamp.as_bytes(), &body].concat()).to_bytes());
     let headers = [
         ("Content-Type", "application/json".to_owned()),
         ("X-Signature-Ed25519", signature),
