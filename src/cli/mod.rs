@@ -223,7 +223,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .map(|v| {
                     let at = verified.get(&v.slug).map(|(_, at)| *at);
-                    commands::upkeep::with_verification(v, at)
+                    v.with_verification(at)
                 })
                 .collect();
             let text = match format {

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Button, Mentions, Reply, support::criticality_color};
+use super::{
+    Button, Mentions, Reply,
+    format::{self, criticality_color, elapsed, when},
+};
 use crate::{
     domain::{
         Vendor,
@@ -10,11 +13,6 @@ use crate::{
     },
     store::Timeline,
 };
-
-/// Discord renders `<t:…>` in the reader's own time zone.
-pub fn when(at: DateTime<Utc>) -> String {
-    format!("<t:{}:f> (<t:{}:R>)", at.timestamp(), at.timestamp())
-}
 
 fn mention(recipient: Recipient) -> String {
     match recipient {
@@ -84,22 +82,7 @@ pub(super) fn opened_card(vendor: &Vendor, case: &Case, notified: &[NotifyTarget
     );
     vendor_case.extend(case.link.clone());
     let filing = &vendor.filing;
-    let mut how = filing
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {s}", i + 1))
-        .collect::<Vec<_>>();
-    how.extend(filing.portal.as_ref().map(|p| format!("Portal: {p}")));
-    how.extend(filing.phone.as_ref().map(|p| format!("Phone: {p}")));
-    how.extend(filing.email.as_ref().map(|e| format!("Email: {e}")));
-    how.extend(
-        vendor
-            .plan
-            .as_ref()
-            .and_then(|p| p.account_id.as_ref())
-            .map(|a| format!("Account ID: `{a}`")),
-    );
+    let how = format::filing_lines(vendor);
     let template = filing.template.as_ref().map(|t| {
         let filled = case::fill_template(t, vendor, case).replace("```", "'''");
         format!("```\n{}\n```", filled.trim())
@@ -133,17 +116,7 @@ pub(super) fn opened_card(vendor: &Vendor, case: &Case, notified: &[NotifyTarget
 
 pub(super) fn escalated_card(vendor: &Vendor, case: &Case, notified: &[NotifyTarget], actor: u64) -> Reply {
     let level = &vendor.escalation[case.escalation_level];
-    let contacts: Vec<String> = level
-        .contacts
-        .iter()
-        .map(|c| {
-            let mut parts = vec![c.name.clone()];
-            parts.extend(c.role.clone());
-            parts.extend(c.phone.clone());
-            parts.extend(c.email.clone());
-            parts.join(", ")
-        })
-        .collect();
+    let contacts: Vec<String> = level.contacts.iter().map(format::contact_line).collect();
     let next = vendor.escalation.get(case.escalation_level + 1).map(|n| {
         let after = level
             .escalate_after
@@ -194,28 +167,18 @@ pub(super) fn updated_card(case: &Case, changes: &[String], actor: u64) -> Reply
     }
 }
 
-/// `45m`, `2h 5m`, `3d 4h`: how long from `from` to `to`, for people.
-pub(super) fn duration(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
-    let minutes = (to - from).num_minutes().max(0);
-    match (minutes / (24 * 60), (minutes / 60) % 24, minutes % 60) {
-        (0, 0, m) => format!("{m}m"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, h, _) => format!("{d}d {h}h"),
-    }
-}
-
 pub(super) fn closed_card(case: &Case, actor: u64) -> Reply {
     let mut line = format!(
         "✅ **Case #{}** with {} closed by <@{actor}>",
         case.number, case.vendor_name
     );
     if let Some(closed) = case.closed_at {
-        line.push_str(&format!(" after {}", duration(case.opened_at, closed)));
+        line.push_str(&format!(" after {}", elapsed(case.opened_at, closed)));
     }
     match case.vendor_responded_at {
         Some(responded) => line.push_str(&format!(
             "; the vendor first responded after {}",
-            duration(case.opened_at, responded)
+            elapsed(case.opened_at, responded)
         )),
         None => line.push_str("; no vendor response was recorded"),
     }

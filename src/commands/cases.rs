@@ -11,10 +11,8 @@ use crate::{
     store::{NewCase, NewEvent, StoreError},
 };
 
-/// Limits on the free text attached to a case (Discord shows each in an embed field).
-pub const VENDOR_CASE_ID_MAX: usize = 100;
-pub const LINK_MAX: usize = 500;
-pub const NOTE_MAX: usize = 1000;
+/// The limits live with the case type; re-exported for the command registration.
+pub use crate::domain::case::{LINK_MAX, NOTE_MAX, VENDOR_CASE_ID_MAX};
 
 /// `/case open` as typed (or as filled in the form behind "Open a case").
 #[derive(Clone, Debug, PartialEq, Eq)]

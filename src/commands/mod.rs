@@ -3,6 +3,7 @@
 mod case_views;
 pub mod cases;
 pub mod export;
+mod format;
 mod owner;
 pub mod parse;
 mod registry_cache;
@@ -192,7 +193,7 @@ impl Core {
                 let registry = self.registry.registry(self.store.as_ref(), guild).await?;
                 let vendor = self.vendor_in(&registry, guild, vendor).await?;
                 let verified = registry.verified.get(&vendor.slug).copied();
-                let vendor = upkeep::with_verification(vendor, verified);
+                let vendor = vendor.with_verification(verified);
                 let today = crate::domain::Date::new(self.clock.now().date_naive());
                 let found = crate::domain::findings::findings_with_members(&vendor, today, &|u| {
                     registry.departed.contains(&u)
@@ -203,7 +204,7 @@ impl Core {
                 let registry = self.registry.registry(self.store.as_ref(), guild).await?;
                 let vendor = self.vendor_in(&registry, guild, vendor).await?;
                 let verified = registry.verified.get(&vendor.slug).copied();
-                let vendor = upkeep::with_verification(vendor, verified);
+                let vendor = vendor.with_verification(verified);
                 (owner::owner_card(&vendor, &registry.departed), registry)
             }
             Command::CaseForm { vendor } => {

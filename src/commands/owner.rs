@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Reply, support::criticality_color};
+use super::{Reply, format::criticality_color};
 use crate::domain::{Person, Vendor};
 
 pub(crate) fn owner_card(vendor: &Vendor, departed: &HashSet<u64>) -> Reply {

@@ -2,22 +2,15 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Reply;
-use crate::domain::{
-    Criticality, Date, Person, Severity, Vendor,
-    case::CaseSummary,
-    findings::{self, Finding, FindingLevel},
+use super::{
+    Reply,
+    format::{self, criticality_color, person_line},
 };
-
-/// Embed colour by criticality: red, orange, yellow, grey.
-pub(crate) fn criticality_color(c: Criticality) -> u32 {
-    match c {
-        Criticality::Critical => 0xE0_3E_3E,
-        Criticality::High => 0xE6_7E_22,
-        Criticality::Medium => 0xF1_C4_0F,
-        Criticality::Low => 0x95_A5_A6,
-    }
-}
+use crate::domain::{
+    Date, Severity, Vendor,
+    case::{CaseSummary, LINK_MAX, VENDOR_CASE_ID_MAX},
+    findings::{self, Finding},
+};
 
 pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc>) -> Reply {
     let today = Date::new(now.date_naive());
@@ -31,7 +24,7 @@ pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc
                 (false, Some(opens)) => format!(
                     "🔴 outside support hours now; opens {} (in {})",
                     opens.format("%a %H:%M %Z"),
-                    super::case_views::duration(now, opens.with_timezone(&Utc))
+                    format::elapsed(now, opens.with_timezone(&Utc))
                 ),
                 (false, None) => "🔴 outside support hours now".to_owned(),
             };
@@ -72,13 +65,7 @@ pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc
                 .map_or_else(|| "none — single point of contact".to_owned(), person_line),
         )
         .field("Contacts last verified", verified_line(vendor, today));
-    let warnings: Vec<String> = found
-        .iter()
-        .map(|f| match f.level {
-            FindingLevel::Error => format!("❗ {}", f.message),
-            FindingLevel::Warning => format!("⚠️ {}", f.message),
-        })
-        .collect();
+    let warnings: Vec<String> = found.iter().map(format::finding_line).collect();
     reply = reply.field("Warnings", warnings.join("\n"));
     reply.buttons.push(super::Button {
         custom_id: format!("case-open:{}", vendor.slug),
@@ -123,7 +110,7 @@ pub(crate) fn case_form(vendor: &Vendor) -> Reply {
                     "Vendor case ID (if filed)",
                     "12345678",
                     false,
-                    super::cases::VENDOR_CASE_ID_MAX,
+                    VENDOR_CASE_ID_MAX,
                     false,
                 ),
                 input(
@@ -131,7 +118,7 @@ pub(crate) fn case_form(vendor: &Vendor) -> Reply {
                     "Link to the vendor case",
                     "https://",
                     false,
-                    super::cases::LINK_MAX,
+                    LINK_MAX,
                     false,
                 ),
             ],
@@ -170,27 +157,9 @@ fn response_times(vendor: &Vendor) -> String {
 }
 
 fn how_to_file(vendor: &Vendor) -> String {
-    let filing = &vendor.filing;
-    let mut lines: Vec<String> = filing
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| format!("{}. {step}", i + 1))
-        .collect();
-    if let Some(portal) = &filing.portal {
-        lines.push(format!("Portal: {portal}"));
-    }
-    if let Some(phone) = &filing.phone {
-        lines.push(format!("Phone: {phone}"));
-    }
-    if let Some(email) = &filing.email {
-        lines.push(format!("Email: {email}"));
-    }
-    if let Some(account) = vendor.plan.as_ref().and_then(|p| p.account_id.as_ref()) {
-        lines.push(format!("Account ID: `{account}`"));
-    }
+    let lines = format::filing_lines(vendor);
     if lines.is_empty() {
-        lines.push("❗ No filing steps on record.".into());
+        return "❗ No filing steps on record.".to_owned();
     }
     lines.join("\n")
 }
@@ -215,28 +184,12 @@ fn escalation(vendor: &Vendor) -> String {
                 .unwrap_or_default();
             let mut line = format!("{}. **{}**{after}", i + 1, level.name);
             for contact in &level.contacts {
-                let mut parts = vec![contact.name.clone()];
-                parts.extend(contact.role.clone());
-                parts.extend(contact.phone.clone());
-                parts.extend(contact.email.clone());
-                line.push_str(&format!("\n   – {}", parts.join(", ")));
+                line.push_str(&format!("\n   – {}", format::contact_line(contact)));
             }
             line
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-pub(crate) fn person_line(person: &Person) -> String {
-    let mut parts = vec![person.name.clone()];
-    if let Some(team) = &person.team {
-        parts[0] = format!("{} ({team})", person.name);
-    }
-    if let Some(id) = person.discord_id {
-        parts.push(format!("<@{id}>"));
-    }
-    parts.extend(person.email.clone());
-    parts.join(" · ")
 }
 
 fn verified_line(vendor: &Vendor, today: Date) -> String {

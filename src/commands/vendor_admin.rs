@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 
-use super::{Caller, CommandError, Core, Reply, case_views::when, upkeep};
+use super::{Caller, CommandError, Core, Reply, format::when, upkeep};
 use crate::{
     domain::{Date, DiscordUserId, GuildId, Person, Vendor, case::bounded_text, findings::FindingLevel},
     store::{Source, StoreError},

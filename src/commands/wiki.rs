@@ -147,11 +147,7 @@ fn vendor_section(out: &mut String, v: &Vendor, today: Date) {
             .unwrap_or_default();
         let _ = writeln!(out, "{}. **{}**{after}", i + 1, escape(&level.name));
         for c in &level.contacts {
-            let mut parts = vec![escape(&c.name)];
-            parts.extend(c.role.as_deref().map(escape));
-            parts.extend(c.phone.as_deref().map(escape));
-            parts.extend(c.email.as_deref().map(escape));
-            let _ = writeln!(out, "   - {}", parts.join(", "));
+            let _ = writeln!(out, "   - {}", escape(&super::format::contact_line(c)));
         }
     }
 

@@ -39,6 +39,13 @@ impl fmt::Display for CaseStatus {
     }
 }
 
+/// Longest vendor case ID a case records.
+pub const VENDOR_CASE_ID_MAX: usize = 100;
+/// Longest link to the vendor's case.
+pub const LINK_MAX: usize = 500;
+/// Longest note or resolution (a note fits one Discord embed field).
+pub const NOTE_MAX: usize = 1000;
+
 /// What someone wrote to describe the problem: one line, not blank, at most 200 characters
 /// (so it fits a Discord title and a CSV cell alike).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -13,6 +13,7 @@ mod severity;
 mod slug;
 mod vendor;
 pub mod vendor_index;
+mod verification;
 
 pub use date::Date;
 pub use duration::ResponseTime;
