@@ -46,12 +46,12 @@ fn case_buttons(case: &Case) -> Vec<Button> {
         return Vec::new();
     }
     let mut buttons = vec![Button {
-        custom_id: format!("case-escalate:{}", case.number),
+        id: super::ComponentId::Escalate(case.number),
         label: "Escalate".into(),
     }];
     if case.status == CaseStatus::Open {
         buttons.push(Button {
-            custom_id: format!("case-responded:{}", case.number),
+            id: super::ComponentId::VendorResponded(case.number),
             label: "Vendor responded".into(),
         });
     }

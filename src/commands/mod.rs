@@ -2,6 +2,7 @@
 
 mod case_views;
 pub mod cases;
+mod component_id;
 pub mod export;
 mod format;
 mod owner;
@@ -24,6 +25,7 @@ use crate::{
 };
 
 pub use cases::{OpenCase, UpdateCase};
+pub use component_id::{ComponentId, UnknownComponent};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
 pub use vendor_admin::PersonEdit;
 

@@ -39,14 +39,14 @@ pub struct Reply {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Button {
-    pub custom_id: String,
+    pub id: super::ComponentId,
     pub label: String,
 }
 
 /// A form of up to five text inputs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modal {
-    pub custom_id: String,
+    pub id: super::ComponentId,
     pub title: String,
     pub inputs: Vec<TextInput>,
 }

@@ -68,7 +68,7 @@ pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc
     let warnings: Vec<String> = found.iter().map(format::finding_line).collect();
     reply = reply.field("Warnings", warnings.join("\n"));
     reply.buttons.push(super::Button {
-        custom_id: format!("case-open:{}", vendor.slug),
+        id: super::ComponentId::OpenCase(vendor.slug.clone()),
         label: "Open a case".into(),
     });
     reply.footer = Some(format!(
@@ -93,7 +93,7 @@ pub(crate) fn case_form(vendor: &Vendor) -> Reply {
     let title: String = format!("Open a case: {}", vendor.name).chars().take(45).collect();
     Reply {
         modal: Some(Modal {
-            custom_id: format!("case-open:{}", vendor.slug),
+            id: super::ComponentId::OpenCase(vendor.slug.clone()),
             title,
             inputs: vec![
                 input(

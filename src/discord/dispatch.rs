@@ -8,7 +8,10 @@ use tracing::Instrument as _;
 
 use super::{limits, parse::parse_command, render};
 use crate::{
-    commands::{Caller, Command, CommandError, Core, Delivers, OpenCase, Reply, UpdateCase},
+    commands::{
+        Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, UnknownComponent,
+        UpdateCase,
+    },
     domain::{GuildId, case::Delivery},
 };
 
@@ -147,37 +150,9 @@ impl Dispatcher {
     }
 
     async fn component(&self, interaction: &ComponentInteraction) -> Answer {
-        let caller = interaction.caller();
+        let mut caller = interaction.caller();
         let id = interaction.data.custom_id.as_str();
-        let mut caller = caller;
-        let command = match id.split_once(':') {
-            // Sent by direct message, where no guild comes with the click: it is in the button.
-            Some((answer @ ("verify-yes" | "verify-no"), rest)) => match rest.split_once(':') {
-                Some((guild, vendor))
-                    if caller.guild.is_none()
-                        || caller.guild.map(|g| g.to_string()).as_deref() == Some(guild) =>
-                {
-                    caller.guild = guild.parse().ok();
-                    Ok(Command::VerifyAnswer {
-                        vendor: vendor.to_owned(),
-                        still_correct: answer == "verify-yes",
-                    })
-                }
-                _ => Err("This button belongs to another server.".to_owned()),
-            },
-            Some(("case-open", vendor)) => Ok(Command::CaseForm {
-                vendor: vendor.to_owned(),
-            }),
-            Some(("case-escalate", case)) => Ok(Command::CaseEscalate {
-                case: case.to_owned(),
-            }),
-            Some(("case-responded", case)) => Ok(Command::CaseUpdate(UpdateCase {
-                case: case.to_owned(),
-                status: Some("vendor-responded".to_owned()),
-                ..UpdateCase::default()
-            })),
-            _ => Err("This button is no longer active. Run the command again.".to_owned()),
-        };
+        let command = component_command(id.parse(), &mut caller);
         self.run(command, caller, interaction.id.get(), id).await
     }
 
@@ -195,9 +170,9 @@ impl Dispatcher {
                     _ => None,
                 })
         };
-        let command = match id.split_once(':') {
-            Some(("case-open", vendor)) => Ok(Command::CaseOpen(OpenCase {
-                vendor: vendor.to_owned(),
+        let command = match id.parse() {
+            Ok(ComponentId::OpenCase(vendor)) => Ok(Command::CaseOpen(OpenCase {
+                vendor: vendor.to_string(),
                 severity: input("severity").unwrap_or_default(),
                 summary: input("summary").unwrap_or_default(),
                 vendor_case_id: input("vendor_case_id"),
@@ -244,6 +219,42 @@ impl Dispatcher {
             );
         }
         CreateInteractionResponse::Autocomplete(response)
+    }
+}
+
+/// The command behind a clicked button. A verification answer is clicked in a direct
+/// message, where no guild comes with the click: the button carries it.
+fn component_command(
+    id: Result<ComponentId, UnknownComponent>,
+    caller: &mut Caller,
+) -> Result<Command, String> {
+    match id {
+        Ok(ComponentId::VerifyAnswer {
+            guild,
+            vendor,
+            still_correct,
+        }) => {
+            if caller.guild.is_some_and(|g| g != guild) {
+                return Err("This button belongs to another server.".to_owned());
+            }
+            caller.guild = Some(guild);
+            Ok(Command::VerifyAnswer {
+                vendor: vendor.to_string(),
+                still_correct,
+            })
+        }
+        Ok(ComponentId::OpenCase(vendor)) => Ok(Command::CaseForm {
+            vendor: vendor.to_string(),
+        }),
+        Ok(ComponentId::Escalate(case)) => Ok(Command::CaseEscalate {
+            case: case.to_string(),
+        }),
+        Ok(ComponentId::VendorResponded(case)) => Ok(Command::CaseUpdate(UpdateCase {
+            case: case.to_string(),
+            status: Some("vendor-responded".to_owned()),
+            ..UpdateCase::default()
+        })),
+        Err(UnknownComponent) => Err("This button is no longer active. Run the command again.".to_owned()),
     }
 }
 

@@ -66,7 +66,7 @@ fn buttons(buttons: &[Button]) -> CreateActionRow {
             .iter()
             .take(limits::BUTTONS_PER_ROW)
             .map(|b| {
-                CreateButton::new(limits::truncate(&b.custom_id, limits::CUSTOM_ID))
+                CreateButton::new(b.id.to_string())
                     .label(limits::truncate(&b.label, limits::BUTTON_LABEL))
                     .style(ButtonStyle::Secondary)
             })
@@ -99,7 +99,7 @@ fn modal(form: &Modal) -> CreateModal {
         })
         .collect();
     CreateModal::new(
-        limits::truncate(&form.custom_id, limits::CUSTOM_ID),
+        form.id.to_string(),
         limits::truncate(&form.title, limits::MODAL_TITLE),
     )
     .components(rows)

@@ -218,7 +218,7 @@ on_both_backends! {
         let dms = poster.dms.lock().unwrap().clone();
         assert_eq!(dms.len(), 1);
         assert_eq!(dms[0].0, TOM);
-        assert_eq!(dms[0].1.buttons[0].custom_id, "verify-yes:0:github");
+        assert_eq!(dms[0].1.buttons[0].id.to_string(), "verify-yes:0:github");
 
         clock.advance(Duration::days(7));
         assert_eq!(core.post_digests(&poster).await.unwrap(), 1, "the next period gets its own digest");

@@ -1,7 +1,7 @@
 //! The direct message that asks an owner to confirm a vendor's contacts.
 
 use crate::{
-    commands::{Button, Reply},
+    commands::{Button, ComponentId, Reply},
     domain::{GuildId, Vendor},
 };
 
@@ -14,11 +14,19 @@ pub fn verify_request(guild: GuildId, vendor: &Vendor) -> Reply {
         )),
         buttons: vec![
             Button {
-                custom_id: format!("verify-yes:{guild}:{}", vendor.slug),
+                id: ComponentId::VerifyAnswer {
+                    guild,
+                    vendor: vendor.slug.clone(),
+                    still_correct: true,
+                },
                 label: "Still correct".into(),
             },
             Button {
-                custom_id: format!("verify-no:{guild}:{}", vendor.slug),
+                id: ComponentId::VerifyAnswer {
+                    guild,
+                    vendor: vendor.slug.clone(),
+                    still_correct: false,
+                },
                 label: "Needs update".into(),
             },
         ],
