@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Button, Mentions, Reply,
+    Button, ComponentId, Mentions, Reply,
     format::{self, criticality_color, elapsed, when},
+    text::{Text, TimeStyle},
 };
 use crate::{
     domain::{
@@ -14,10 +15,11 @@ use crate::{
     store::Timeline,
 };
 
-fn mention(recipient: Recipient) -> String {
+/// A recipient's mention, named as the vendor's entry knows them (for the terminal).
+fn mention(recipient: Recipient, vendor: Option<&Vendor>) -> Text {
     match recipient {
-        Recipient::User(id) => format!("<@{id}>"),
-        Recipient::Role(id) => format!("<@&{id}>"),
+        Recipient::User(id) => format::person_mention(vendor, id),
+        Recipient::Role(id) => Text::new().role(id),
     }
 }
 
@@ -33,12 +35,15 @@ fn mentions_of(targets: &[NotifyTarget]) -> Mentions {
     mentions
 }
 
-fn notify_line(targets: &[NotifyTarget]) -> String {
+fn notify_line(targets: &[NotifyTarget], vendor: &Vendor) -> Text {
     if targets.is_empty() {
-        return "Nobody to ping: nobody here has a Discord ID in the plans file.".to_owned();
+        return Text::from("Nobody to ping: nobody here has a Discord ID in the plans file.");
     }
-    let pings: Vec<String> = targets.iter().map(|t| mention(t.recipient)).collect();
-    format!("Notifying {}", pings.join(" "))
+    let mut line = Text::from("Notifying");
+    for target in targets {
+        line = line.plain(" ").then(mention(target.recipient, Some(vendor)));
+    }
+    line
 }
 
 fn case_buttons(case: &Case) -> Vec<Button> {
@@ -46,12 +51,12 @@ fn case_buttons(case: &Case) -> Vec<Button> {
         return Vec::new();
     }
     let mut buttons = vec![Button {
-        id: super::ComponentId::Escalate(case.number),
+        id: ComponentId::Escalate(case.number),
         label: "Escalate".into(),
     }];
     if case.status == CaseStatus::Open {
         buttons.push(Button {
-            id: super::ComponentId::VendorResponded(case.number),
+            id: ComponentId::VendorResponded(case.number),
             label: "Vendor responded".into(),
         });
     }
@@ -62,61 +67,79 @@ fn title(case: &Case) -> String {
     format!("Case #{} · {} · {}", case.number, case.vendor_name, case.severity)
 }
 
+/// "🚨 **Case #12** opened with **AWS** at **sev1** by @someone. "
+fn headline(mark: &str, case: &Case, what: &str) -> Text {
+    Text::from(format!("{mark} "))
+        .bold(format!("Case #{}", case.number))
+        .plain(what)
+}
+
+/// The vendor case ID and the link to it, one a line.
+fn vendor_case_lines(case: &Case) -> Vec<Text> {
+    let mut lines = Vec::new();
+    lines.extend(
+        case.vendor_case_id
+            .as_ref()
+            .map(|id| Text::from("Vendor case ID: ").code(id.as_str())),
+    );
+    lines.extend(case.link.as_ref().map(|l| Text::new().url(l.as_str())));
+    lines
+}
+
 pub(super) fn opened_card(vendor: &Vendor, case: &Case, notified: &[NotifyTarget], opener: u64) -> Reply {
-    let mut description = vec![case.summary.clone()];
+    let mut description = vec![Text::from(case.summary.as_str())];
     if let Some(name) = &case.vendor_severity {
-        description.push(format!("File it as **{name}** ({}).", case.severity));
+        description.push(
+            Text::from("File it as ")
+                .bold(name.as_str())
+                .plain(format!(" ({}).", case.severity)),
+        );
     }
     let due = match case.response_due {
         Some(due) => {
             let tier = vendor.plan.as_ref().map_or("The plan", |p| p.tier.as_str());
-            format!("{} — {tier} promises a first response by then", when(due))
+            when(due).plain(format!(" — {tier} promises a first response by then"))
         }
-        None => format!("No contracted first-response time for {}.", case.severity),
+        None => Text::from(format!(
+            "No contracted first-response time for {}.",
+            case.severity
+        )),
     };
-    let mut vendor_case = Vec::new();
-    vendor_case.extend(
-        case.vendor_case_id
-            .as_ref()
-            .map(|id| format!("Vendor case ID: `{id}`")),
-    );
-    vendor_case.extend(case.link.clone());
     let filing = &vendor.filing;
-    let how = format::filing_lines(vendor);
     let template = filing.template.as_ref().map(|t| {
-        let filled = case::fill_template(t, vendor, case).replace("```", "'''");
-        format!("```\n{}\n```", filled.trim())
+        let filled = case::fill_template(t, vendor, case);
+        Text::new().code_block(filled.trim())
     });
     let notified_list = notified
         .iter()
-        .map(|t| format!("{} {}", mention(t.recipient), t.label))
-        .collect::<Vec<_>>();
+        .map(|t| mention(t.recipient, Some(vendor)).plain(format!(" {}", t.label)));
+    let content = headline("🚨", case, " opened with ")
+        .bold(case.vendor_name.as_str())
+        .plain(" at ")
+        .bold(case.severity.as_str())
+        .plain(" by ")
+        .then(format::person_mention(Some(vendor), opener))
+        .plain(". ")
+        .then(notify_line(notified, vendor));
     Reply {
-        content: Some(format!(
-            "🚨 **Case #{}** opened with **{}** at **{}** by <@{opener}>. {}",
-            case.number,
-            case.vendor_name,
-            case.severity,
-            notify_line(notified)
-        )),
+        content: Some(content),
         title: Some(title(case)),
         url: filing.portal.as_ref().map(|p| p.to_string()),
-        description: Some(description.join("\n")),
+        description: Some(Text::lines(description)),
         color: Some(criticality_color(vendor.criticality)),
         mentions: mentions_of(notified),
         buttons: case_buttons(case),
         ..Reply::default()
     }
     .field("First response due", due)
-    .field("Vendor case", vendor_case.join("\n"))
-    .field("File the case now", how.join("\n"))
+    .field("Vendor case", Text::lines(vendor_case_lines(case)))
+    .field("File the case now", Text::lines(format::filing_lines(vendor)))
     .field("Case template", template.unwrap_or_default())
-    .field("Notified", notified_list.join("\n"))
+    .field("Notified", Text::lines(notified_list))
 }
 
 pub(super) fn escalated_card(vendor: &Vendor, case: &Case, notified: &[NotifyTarget], actor: u64) -> Reply {
     let level = &vendor.escalation[case.escalation_level];
-    let contacts: Vec<String> = level.contacts.iter().map(format::contact_line).collect();
     let next = vendor.escalation.get(case.escalation_level + 1).map(|n| {
         let after = level
             .escalate_after
@@ -124,17 +147,20 @@ pub(super) fn escalated_card(vendor: &Vendor, case: &Case, notified: &[NotifyTar
             .unwrap_or_default();
         format!("Next: {}{after}", n.name)
     });
-    Reply {
-        content: Some(format!(
-            "⬆️ **Case #{}** escalated by <@{actor}> to level {} of {}: **{}**. {}",
-            case.number,
+    let content = headline("⬆️", case, " escalated by ")
+        .then(format::person_mention(Some(vendor), actor))
+        .plain(format!(
+            " to level {} of {}: ",
             case.escalation_level + 1,
-            vendor.escalation.len(),
-            level.name,
-            notify_line(notified)
-        )),
+            vendor.escalation.len()
+        ))
+        .bold(level.name.as_str())
+        .plain(". ")
+        .then(notify_line(notified, vendor));
+    Reply {
+        content: Some(content),
         title: Some(title(case)),
-        description: Some(case.summary.clone()),
+        description: Some(Text::from(case.summary.as_str())),
         color: Some(criticality_color(vendor.criticality)),
         mentions: mentions_of(notified),
         buttons: case_buttons(case),
@@ -142,11 +168,11 @@ pub(super) fn escalated_card(vendor: &Vendor, case: &Case, notified: &[NotifyTar
     }
     .field(
         format!("Level {}: {}", case.escalation_level + 1, level.name),
-        contacts.join("\n"),
+        Text::lines(level.contacts.iter().map(format::contact_line)),
     )
     .field(
         "Then",
-        next.unwrap_or_else(|| "This is the top of the ladder.".to_owned()),
+        Text::from(next.unwrap_or_else(|| "This is the top of the ladder.".to_owned())),
     )
 }
 
@@ -157,51 +183,54 @@ pub(super) fn updated_card(case: &Case, changes: &[String], actor: u64) -> Reply
         ""
     };
     Reply {
-        content: Some(format!(
-            "📝 **Case #{}** updated by <@{actor}>: {}.{clock}",
-            case.number,
-            changes.join("; ")
-        )),
+        content: Some(
+            headline("📝", case, " updated by ")
+                .user(actor, None)
+                .plain(format!(": {}.{clock}", changes.join("; "))),
+        ),
         buttons: case_buttons(case),
         ..Reply::default()
     }
 }
 
 pub(super) fn closed_card(case: &Case, actor: u64) -> Reply {
-    let mut line = format!(
-        "✅ **Case #{}** with {} closed by <@{actor}>",
-        case.number, case.vendor_name
-    );
+    let mut line = format!(" with {} closed by ", case.vendor_name);
+    let mut after = String::new();
     if let Some(closed) = case.closed_at {
-        line.push_str(&format!(" after {}", elapsed(case.opened_at, closed)));
+        after.push_str(&format!(" after {}", elapsed(case.opened_at, closed)));
     }
     match case.vendor_responded_at {
-        Some(responded) => line.push_str(&format!(
+        Some(responded) => after.push_str(&format!(
             "; the vendor first responded after {}",
             elapsed(case.opened_at, responded)
         )),
-        None => line.push_str("; no vendor response was recorded"),
+        None => after.push_str("; no vendor response was recorded"),
     }
-    line.push('.');
+    after.push('.');
+    let mut content = headline("✅", case, &std::mem::take(&mut line))
+        .user(actor, None)
+        .plain(after);
     if let Some(resolution) = &case.resolution {
-        line.push_str(&format!("\nResolution: {resolution}"));
+        content = content
+            .line_break()
+            .plain("Resolution: ")
+            .then(Text::multiline(resolution));
     }
     Reply {
-        content: Some(line),
+        content: Some(content),
         ..Reply::default()
     }
 }
 
-fn list_line(case: &Case) -> String {
+fn list_line(case: &Case) -> Text {
     let summary: String = case.summary.chars().take(80).collect();
-    format!(
-        "**#{}** · {} · {} · {} · {summary} · opened <t:{}:R>",
-        case.number,
-        case.status,
-        case.vendor_name,
-        case.severity,
-        case.opened_at.timestamp()
-    )
+    Text::new()
+        .bold(format!("#{}", case.number))
+        .plain(format!(
+            " · {} · {} · {} · {summary} · opened ",
+            case.status, case.vendor_name, case.severity
+        ))
+        .time(case.opened_at, TimeStyle::Relative)
 }
 
 pub(super) fn list_card(cases: &[Case], filter: &str) -> Reply {
@@ -210,37 +239,39 @@ pub(super) fn list_card(cases: &[Case], filter: &str) -> Reply {
     }
     Reply {
         title: Some(format!("Cases{filter}")),
-        description: Some(cases.iter().map(list_line).collect::<Vec<_>>().join("\n")),
-        footer: Some("Open cases first, newest first. `/case show` for a case's timeline.".into()),
+        description: Some(Text::lines(cases.iter().map(list_line))),
+        footer: Some(
+            Text::from("Open cases first, newest first. ")
+                .code("/case show")
+                .plain(" for a case's timeline."),
+        ),
         ephemeral: true,
         ..Reply::default()
     }
 }
 
-fn notification_line(n: &Notification) -> String {
-    format!(
-        "   → {} {} · {} · {} <t:{}:T>",
-        mention(n.recipient),
-        n.label,
-        n.method,
-        n.delivery.as_str(),
-        n.at.timestamp()
-    )
+fn notification_line(n: &Notification) -> Text {
+    Text::from("   → ")
+        .then(mention(n.recipient, None))
+        .plain(format!(" {} · {} · {} ", n.label, n.method, n.delivery.as_str()))
+        .time(n.at, TimeStyle::Time)
 }
 
 pub(super) fn show_card(case: &Case, timeline: &Timeline, now: DateTime<Utc>) -> Reply {
     let mut lines = Vec::new();
     for event in &timeline.events {
-        let actor = event
-            .actor
-            .map(|a| format!(" by <@{a}>"))
-            .unwrap_or_else(|| " by backline".to_owned());
-        lines.push(format!(
-            "<t:{}:f> **{}**{actor}: {}",
-            event.at.timestamp(),
-            event.kind.as_str(),
-            event.detail
-        ));
+        let actor = match event.actor {
+            Some(a) => Text::from(" by ").user(a, None),
+            None => Text::from(" by backline"),
+        };
+        lines.push(
+            Text::new()
+                .time(event.at, TimeStyle::DateTime)
+                .plain(" ")
+                .bold(event.kind.as_str())
+                .then(actor)
+                .plain(format!(": {}", event.detail)),
+        );
         lines.extend(
             timeline
                 .notifications
@@ -249,47 +280,68 @@ pub(super) fn show_card(case: &Case, timeline: &Timeline, now: DateTime<Utc>) ->
                 .map(notification_line),
         );
     }
-    let mut state = vec![format!("Status: **{}**", case.status)];
+    let mut state = vec![
+        Text::from(case.summary.as_str()),
+        Text::from("Status: ").bold(case.status.as_str()),
+    ];
     if let Some(due) = case.response_due {
         let overdue = if case.is_overdue(now) { " ❗ overdue" } else { "" };
-        state.push(format!("First response due {}{overdue}", when(due)));
+        state.push(Text::from("First response due ").then(when(due)).plain(overdue));
     }
-    state.extend(
-        case.vendor_case_id
-            .as_ref()
-            .map(|id| format!("Vendor case ID: `{id}`")),
-    );
-    state.extend(case.link.clone());
-    state.push(format!("Escalation level: {}", case.escalation_level + 1));
+    state.extend(vendor_case_lines(case));
+    state.push(Text::from(format!(
+        "Escalation level: {}",
+        case.escalation_level + 1
+    )));
     Reply {
         title: Some(title(case)),
-        description: Some(format!("{}\n{}", case.summary, state.join("\n"))),
+        description: Some(Text::lines(state)),
         ephemeral: true,
         ..Reply::default()
     }
-    .field("Timeline", lines.join("\n"))
+    .field("Timeline", Text::lines(lines))
 }
 
 /// Posted in the case's channel when the contracted first response is overdue; pings the
 /// person who opened the case, nobody else.
 pub fn reminder_message(case: &Case, vendor: Option<&Vendor>) -> Reply {
-    let due = case.response_due.map(when).unwrap_or_default();
-    let mut text = format!(
-        "⏰ <@{}> **Case #{}** with **{}** ({}): the contracted first response was due {due} and no vendor response is recorded.",
-        case.opened_by, case.number, case.vendor_name, case.severity
-    );
-    match vendor.and_then(|v| v.escalation.get(case.escalation_level + 1)) {
-        Some(next) => text.push_str(&format!(
-            " Consider escalating to **{}**: `/case escalate case:{}` (or the button).",
-            next.name, case.number
-        )),
-        None => text
-            .push_str(" Chase the vendor on their support line; the escalation ladder has no further level."),
+    let mut text = Text::from("⏰ ")
+        .then(format::person_mention(vendor, case.opened_by))
+        .plain(" ")
+        .bold(format!("Case #{}", case.number))
+        .plain(" with ")
+        .bold(case.vendor_name.as_str())
+        .plain(format!(
+            " ({}): the contracted first response was due ",
+            case.severity
+        ));
+    if let Some(due) = case.response_due {
+        text = text.then(when(due));
     }
-    text.push_str(&format!(
-        " If they did respond, record it: `/case update case:{} status:vendor-responded`.",
-        case.number
-    ));
+    text = text.plain(" and no vendor response is recorded.");
+    match vendor.and_then(|v| v.escalation.get(case.escalation_level + 1)) {
+        Some(next) => {
+            text = text
+                .plain(" Consider escalating to ")
+                .bold(next.name.as_str())
+                .plain(": ")
+                .code(format!("/case escalate case:{}", case.number))
+                .chat_hint(" (or the button)")
+                .plain(".");
+        }
+        None => {
+            text = text.plain(
+                " Chase the vendor on their support line; the escalation ladder has no further level.",
+            );
+        }
+    }
+    text = text
+        .plain(" If they did respond, record it: ")
+        .code(format!(
+            "/case update case:{} status:vendor-responded",
+            case.number
+        ))
+        .plain(".");
     Reply {
         content: Some(text),
         mentions: Mentions {

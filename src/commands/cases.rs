@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use super::{Caller, CommandError, Core, Reply, case_views};
+use super::{Caller, CommandError, Core, Reply, Text, case_views};
 use crate::{
     domain::{
         GuildId, Severity, Vendor,
@@ -33,7 +33,7 @@ pub struct UpdateCase {
     pub note: Option<String>,
 }
 
-fn user(message: impl Into<String>) -> CommandError {
+fn user(message: impl Into<Text>) -> CommandError {
     CommandError::User(message.into())
 }
 
@@ -46,9 +46,13 @@ pub fn parse_case_number(input: &str) -> Result<i64, CommandError> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| {
-            user(format!(
-                "`{input}` is not a case number: pick a case from the list, e.g. `12`."
-            ))
+            user(
+                Text::new()
+                    .code(input)
+                    .plain(" is not a case number: pick a case from the list, e.g. ")
+                    .code("12")
+                    .plain("."),
+            )
         })
 }
 
@@ -65,9 +69,11 @@ fn link(value: Option<&str>) -> Result<Option<String>, CommandError> {
     if let Some(l) = &link
         && !(l.starts_with("https://") || l.starts_with("http://"))
     {
-        return Err(user(format!(
-            "The link `{l}` is not a web address: paste the full https:// address."
-        )));
+        return Err(user(
+            Text::from("The link ")
+                .code(l.as_str())
+                .plain(" is not a web address: paste the full https:// address."),
+        ));
     }
     Ok(link)
 }
@@ -144,9 +150,11 @@ impl Core {
     pub(super) async fn existing_case(&self, guild: GuildId, input: &str) -> Result<Case, CommandError> {
         let number = parse_case_number(input)?;
         self.store.case(guild, number).await?.ok_or_else(|| {
-            user(format!(
-                "There is no case #{number} in this server. `/case list` shows the cases here."
-            ))
+            user(
+                Text::from(format!("There is no case #{number} in this server. "))
+                    .code("/case list")
+                    .plain(" shows the cases here."),
+            )
         })
     }
 
@@ -169,10 +177,14 @@ impl Core {
             .record_case_event(guild, before, after, &event, notify)
             .await
         {
-            Err(StoreError::Conflict(_)) => Err(user(format!(
-                "Case #{} was changed by someone else a moment ago. Look at `/case show case:{}` and try again.",
-                before.number, before.number
-            ))),
+            Err(StoreError::Conflict(_)) => Err(user(
+                Text::from(format!(
+                    "Case #{} was changed by someone else a moment ago. Look at ",
+                    before.number
+                ))
+                .code(format!("/case show case:{}", before.number))
+                .plain(" and try again."),
+            )),
             other => Ok(other?),
         }
     }
@@ -278,10 +290,11 @@ impl Core {
                 )));
             }
             Some(CaseStatus::Closed) => {
-                return Err(user(format!(
-                    "To close case #{}, use `/case close` (it asks for the resolution).",
-                    before.number
-                )));
+                return Err(user(
+                    Text::from(format!("To close case #{}, use ", before.number))
+                        .code("/case close")
+                        .plain(" (it asks for the resolution)."),
+                ));
             }
             Some(CaseStatus::Open) => {
                 return Err(user(

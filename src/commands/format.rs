@@ -1,9 +1,10 @@
 //! Shared presentation: the lines every surface shows the same way (filing, contacts,
-//! people, durations, colours), so a card, the terminal and the wiki never disagree.
+//! people, findings, durations, colours), so a card, the terminal and the wiki never disagree.
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Contact, Criticality, Person, ResponseTime, Vendor};
+use super::text::{Text, TimeStyle};
+use crate::domain::{Contact, Criticality, Finding, FindingLevel, Person, ResponseTime, Vendor};
 
 /// Embed colour by criticality: red, orange, yellow, grey.
 pub(crate) fn criticality_color(c: Criticality) -> u32 {
@@ -30,72 +31,117 @@ pub(crate) fn elapsed(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     ResponseTime::from_minutes(minutes).to_string()
 }
 
-/// Discord renders `<t:…>` in the reader's own time zone.
-pub(crate) fn when(at: DateTime<Utc>) -> String {
-    format!("<t:{}:f> (<t:{}:R>)", at.timestamp(), at.timestamp())
+/// A moment, and how long from now: Discord shows it in the reader's time zone.
+pub(crate) fn when(at: DateTime<Utc>) -> Text {
+    Text::new().time(at, TimeStyle::Full)
 }
 
 /// The numbered filing steps.
-pub(crate) fn filing_steps(vendor: &Vendor) -> Vec<String> {
+pub(crate) fn filing_steps(vendor: &Vendor) -> Vec<Text> {
     vendor
         .filing
         .steps
         .iter()
         .enumerate()
-        .map(|(i, step)| format!("{}. {step}", i + 1))
+        .map(|(i, step)| Text::from(format!("{}. ", i + 1)).plain(step.as_str()))
         .collect()
 }
 
 /// Where to file: portal, phone, email and the account ID to quote.
-pub(crate) fn filing_channels(vendor: &Vendor) -> Vec<String> {
+pub(crate) fn filing_channels(vendor: &Vendor) -> Vec<Text> {
     let filing = &vendor.filing;
     let mut lines = Vec::new();
-    lines.extend(filing.portal.as_ref().map(|p| format!("Portal: {p}")));
-    lines.extend(filing.phone.as_ref().map(|p| format!("Phone: {p}")));
-    lines.extend(filing.email.as_ref().map(|e| format!("Email: {e}")));
+    lines.extend(
+        filing
+            .portal
+            .as_ref()
+            .map(|p| Text::from("Portal: ").url(p.as_str())),
+    );
+    lines.extend(
+        filing
+            .phone
+            .as_ref()
+            .map(|p| Text::from("Phone: ").plain(p.as_str())),
+    );
+    lines.extend(
+        filing
+            .email
+            .as_ref()
+            .map(|e| Text::from("Email: ").plain(e.as_str())),
+    );
     lines.extend(
         vendor
             .plan
             .as_ref()
             .and_then(|p| p.account_id.as_ref())
-            .map(|a| format!("Account ID: `{a}`")),
+            .map(|a| Text::from("Account ID: ").code(a.as_str())),
     );
     lines
 }
 
 /// Steps then channels: everything needed to file a case.
-pub(crate) fn filing_lines(vendor: &Vendor) -> Vec<String> {
+pub(crate) fn filing_lines(vendor: &Vendor) -> Vec<Text> {
     let mut lines = filing_steps(vendor);
     lines.extend(filing_channels(vendor));
     lines
 }
 
-/// A vendor-side contact: name, role, phone, email.
-pub(crate) fn contact_line(contact: &Contact) -> String {
-    let mut parts = vec![contact.name.clone()];
-    parts.extend(contact.role.clone());
-    parts.extend(contact.phone.clone());
-    parts.extend(contact.email.clone());
-    parts.join(", ")
+/// A vendor-side contact: name, role, phone, email, and their mention when they have a
+/// Discord ID (showing it pings nobody).
+pub(crate) fn contact_line(contact: &Contact) -> Text {
+    let mut parts = vec![contact.name.as_str()];
+    parts.extend(contact.role.as_deref());
+    parts.extend(contact.phone.as_deref());
+    parts.extend(contact.email.as_deref());
+    let line = Text::from(parts.join(", "));
+    match contact.discord_id {
+        Some(id) => line.plain(" · ").user(id.get(), Some(&contact.name)),
+        None => line,
+    }
 }
 
 /// Someone on our side, on one line: name (team) · mention · email.
-pub(crate) fn person_line(person: &Person) -> String {
-    let mut parts = vec![person.name.clone()];
-    if let Some(team) = &person.team {
-        parts[0] = format!("{} ({team})", person.name);
-    }
+pub(crate) fn person_line(person: &Person) -> Text {
+    let mut line = match &person.team {
+        Some(team) => Text::from(format!("{} ({team})", person.name)),
+        None => Text::from(person.name.as_str()),
+    };
     if let Some(id) = person.discord_id {
-        parts.push(format!("<@{id}>"));
+        line = line.plain(" · ").user(id.get(), Some(&person.name));
     }
-    parts.extend(person.email.clone());
-    parts.join(" · ")
+    if let Some(email) = &person.email {
+        line = line.plain(" · ").plain(email.as_str());
+    }
+    line
+}
+
+/// A user mention with the name the vendor's registry entry knows them by, if any.
+pub(crate) fn person_mention(vendor: Option<&Vendor>, id: u64) -> Text {
+    Text::new().user(id, vendor.and_then(|v| name_of(v, id)))
+}
+
+/// The owner, backup or contact of `vendor` with Discord ID `id`.
+pub(crate) fn name_of(vendor: &Vendor, id: u64) -> Option<&str> {
+    let people = [Some(&vendor.owner), vendor.backup.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|p| (p.discord_id, p.name.as_str()));
+    let contacts = vendor
+        .escalation
+        .iter()
+        .flat_map(|l| &l.contacts)
+        .map(|c| (c.discord_id, c.name.as_str()));
+    people
+        .chain(contacts)
+        .find(|(d, _)| d.is_some_and(|d| d.get() == id))
+        .map(|(_, name)| name)
 }
 
 /// A finding as a card line, marked by its level.
-pub(crate) fn finding_line(finding: &crate::domain::Finding) -> String {
-    match finding.level {
-        crate::domain::FindingLevel::Error => format!("❗ {}", finding.message),
-        crate::domain::FindingLevel::Warning => format!("⚠️ {}", finding.message),
-    }
+pub(crate) fn finding_line(finding: &Finding) -> Text {
+    let mark = match finding.level {
+        FindingLevel::Error => "❗ ",
+        FindingLevel::Warning => "⚠️ ",
+    };
+    Text::from(mark).plain(finding.message.as_str())
 }

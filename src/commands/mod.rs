@@ -5,12 +5,15 @@ pub mod cases;
 mod component_id;
 pub mod export;
 mod format;
+pub mod markdown;
 mod owner;
 pub mod parse;
 mod registry_cache;
 pub mod reminders;
 mod reply;
 mod support;
+mod terminal;
+mod text;
 pub mod upkeep;
 mod vendor_admin;
 pub mod wiki;
@@ -27,6 +30,7 @@ use crate::{
 pub use cases::{OpenCase, UpdateCase};
 pub use component_id::{ComponentId, UnknownComponent};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
+pub use text::{Span, Text, TimeStyle};
 pub use vendor_admin::PersonEdit;
 
 /// A command someone asked for, already parsed.
@@ -128,7 +132,7 @@ impl Caller {
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error("{0}")]
-    User(String),
+    User(Text),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -186,9 +190,9 @@ impl Core {
     #[tracing::instrument(skip(self), fields(guild = ?caller.guild, user = caller.user))]
     pub async fn execute(&self, command: &Command, caller: &Caller) -> Result<Reply, CommandError> {
         let Some(guild) = caller.guild else {
-            return Err(CommandError::User(
-                "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.".into(),
-            ));
+            return Err(CommandError::User(Text::from(
+                "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.",
+            )));
         };
         let (mut reply, registry) = match command {
             Command::Support { vendor } => {
@@ -319,7 +323,7 @@ impl Core {
         let status = status
             .map(crate::domain::case::CaseStatus::parse)
             .transpose()
-            .map_err(CommandError::User)?;
+            .map_err(|e| CommandError::User(e.into()))?;
         let vendor = match vendor {
             Some(v) => Some(self.find_vendor(guild, v).await?),
             None => None,
@@ -353,24 +357,37 @@ impl Core {
         let index = &registry.index;
         if index.is_empty() {
             return Err(CommandError::User(
-                "This server has no vendor registry yet. Import one with `backline import --guild <server ID> plans.toml` (see examples/plans.toml).".into(),
+                Text::from("This server has no vendor registry yet. Import one with ")
+                    .code("backline import --guild <server ID> plans.toml")
+                    .plain(" (see examples/plans.toml)."),
             ));
         }
         match index.resolve(query) {
             Lookup::Found(slug) => self.store.vendor(guild, &slug).await?.ok_or_else(|| {
-                CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))
+                CommandError::User(
+                    Text::from("Vendor ")
+                        .code(slug.as_str())
+                        .plain(" was just removed from the registry."),
+                )
             }),
             Lookup::NotFound { suggestions } => {
                 let shown: String = query.chars().take(60).collect();
-                let mut message = format!("No vendor named `{}` here.", shown.replace('`', "'"));
+                let mut message = Text::from("No vendor named ").code(shown).plain(" here.");
                 if suggestions.is_empty() {
-                    message.push_str(" Start typing a vendor name to see the list, or check the registry with `backline export`.");
+                    message = message
+                        .plain(" Check the registry with ")
+                        .code("backline export")
+                        .plain(".")
+                        .chat_hint(" Or start typing a vendor name to see the list.");
                 } else {
-                    let names: Vec<String> = suggestions
-                        .iter()
-                        .map(|s| format!("`{}` ({})", s.slug, s.name))
-                        .collect();
-                    message.push_str(&format!(" Did you mean {}?", names.join(", ")));
+                    message = message.plain(" Did you mean ");
+                    for (i, s) in suggestions.iter().enumerate() {
+                        if i > 0 {
+                            message = message.plain(", ");
+                        }
+                        message = message.code(s.slug.as_str()).plain(format!(" ({})", s.name));
+                    }
+                    message = message.plain("?");
                 }
                 Err(CommandError::User(message))
             }

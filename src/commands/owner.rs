@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{Reply, format::criticality_color};
+use super::{Reply, Text, format::criticality_color};
 use crate::domain::{Person, Vendor};
 
 pub(crate) fn owner_card(vendor: &Vendor, departed: &HashSet<u64>) -> Reply {
@@ -14,29 +14,31 @@ pub(crate) fn owner_card(vendor: &Vendor, departed: &HashSet<u64>) -> Reply {
     reply.field("Owner", person_block(&vendor.owner, departed)).field(
         "Backup",
         vendor.backup.as_ref().map_or_else(
-            || "None: single point of contact. Name a backup in the plans file.".to_owned(),
+            || Text::from("None: single point of contact. Name a backup in the plans file."),
             |b| person_block(b, departed),
         ),
     )
 }
 
-fn person_block(person: &Person, departed: &HashSet<u64>) -> String {
-    let mut lines = vec![format!("**{}**", person.name)];
+fn person_block(person: &Person, departed: &HashSet<u64>) -> Text {
+    let mut lines = vec![Text::new().bold(person.name.as_str())];
     if person.discord_id.is_some_and(|id| departed.contains(&id.get())) {
-        lines.push("❗ No longer a member of this server: name a replacement.".to_owned());
+        lines.push(Text::from(
+            "❗ No longer a member of this server: name a replacement.",
+        ));
     }
     if let Some(team) = &person.team {
-        lines.push(format!("Team: {team}"));
+        lines.push(Text::from(format!("Team: {team}")));
     }
     if let Some(email) = &person.email {
-        lines.push(format!("Email: {email}"));
+        lines.push(Text::from(format!("Email: {email}")));
     }
     if let Some(id) = person.discord_id {
-        lines.push(format!("Discord: <@{id}>"));
+        lines.push(Text::from("Discord: ").user(id.get(), Some(&person.name)));
     }
-    lines.push(format!(
+    lines.push(Text::from(format!(
         "Last verified: {}",
         person.verified.map_or("never".to_owned(), |d| d.to_string())
-    ));
-    lines.join("\n")
+    )));
+    Text::lines(lines)
 }

@@ -1,6 +1,10 @@
-//! The reply model: what a command answers, before any transport decides how to show it.
+//! The reply model: what a command answers, before any surface decides how to show it.
+//! Its text is semantic spans (see `text`); each surface renders them its own way.
+
+use super::{ComponentId, text::Text};
 
 /// Who a reply pings. Empty by default: a reply mentions nobody unless a command says so.
+/// Showing a mention in the text never pings by itself; only this list does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mentions {
     pub users: Vec<u64>,
@@ -9,22 +13,24 @@ pub struct Mentions {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
+    /// Plain text.
     pub name: String,
-    pub value: String,
+    pub value: Text,
     pub inline: bool,
 }
 
 /// A card-shaped answer: Discord shows it as an embed, the terminal as text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reply {
-    /// Plain message text above the card (the only part of a message that can ping).
-    pub content: Option<String>,
+    /// Message text above the card (the only part of a message that can ping).
+    pub content: Option<Text>,
+    /// Plain text.
     pub title: Option<String>,
     pub url: Option<String>,
-    pub description: Option<String>,
+    pub description: Option<Text>,
     pub fields: Vec<Field>,
     pub color: Option<u32>,
-    pub footer: Option<String>,
+    pub footer: Option<Text>,
     /// Shown only to the person who asked.
     pub ephemeral: bool,
     pub mentions: Mentions,
@@ -39,14 +45,14 @@ pub struct Reply {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Button {
-    pub id: super::ComponentId,
+    pub id: ComponentId,
     pub label: String,
 }
 
 /// A form of up to five text inputs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modal {
-    pub id: super::ComponentId,
+    pub id: ComponentId,
     pub title: String,
     pub inputs: Vec<TextInput>,
 }
@@ -71,7 +77,7 @@ pub struct Delivers {
 
 impl Reply {
     /// A short message only the caller sees (errors, hints).
-    pub fn notice(text: impl Into<String>) -> Self {
+    pub fn notice(text: impl Into<Text>) -> Self {
         Self {
             content: Some(text.into()),
             ephemeral: true,
@@ -79,9 +85,10 @@ impl Reply {
         }
     }
 
-    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Adds a field, unless its value is blank.
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<Text>) -> Self {
         let value = value.into();
-        if !value.trim().is_empty() {
+        if !value.is_blank() {
             self.fields.push(Field {
                 name: name.into(),
                 value,
@@ -91,37 +98,8 @@ impl Reply {
         self
     }
 
-    /// The reply as plain text for a terminal (Discord's `**bold**` markers removed).
-    pub fn to_terminal(&self) -> String {
-        let mut out = String::new();
-        let plain = |s: &str| s.replace("**", "");
-        if let Some(content) = &self.content {
-            out.push_str(&plain(content));
-            out.push('\n');
-        }
-        if let Some(title) = &self.title {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&format!("== {} ==\n", plain(title)));
-        }
-        if let Some(url) = &self.url {
-            out.push_str(url);
-            out.push('\n');
-        }
-        if let Some(description) = &self.description {
-            out.push_str(&plain(description));
-            out.push('\n');
-        }
-        for field in &self.fields {
-            out.push_str(&format!("\n{}\n", plain(&field.name)));
-            for line in field.value.lines() {
-                out.push_str(&format!("  {}\n", plain(line)));
-            }
-        }
-        if let Some(footer) = &self.footer {
-            out.push_str(&format!("\n{}\n", plain(footer)));
-        }
-        out
+    /// The field named `name`, if the reply has it.
+    pub fn field_value(&self, name: &str) -> Option<&Text> {
+        self.fields.iter().find(|f| f.name == name).map(|f| &f.value)
     }
 }

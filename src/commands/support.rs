@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Reply,
+    ComponentId, Reply,
     format::{self, criticality_color, person_line},
+    text::Text,
 };
 use crate::domain::{
     Date, Severity, Vendor,
@@ -12,42 +13,48 @@ use crate::domain::{
     findings::{self, Finding},
 };
 
+fn plan_line(vendor: &Vendor, now: DateTime<Utc>) -> Text {
+    let Some(plan) = &vendor.plan else {
+        return Text::from("⚠️ ")
+            .bold("No support plan on record.")
+            .plain(" Best effort only: use the contacts below.");
+    };
+    let coverage = plan.hours.coverage(now);
+    let status = match (coverage.covered, coverage.next_change) {
+        (true, None) => "🟢 covered now (24x7)".to_owned(),
+        (true, Some(closes)) => format!("🟢 covered now, until {}", closes.format("%a %H:%M %Z")),
+        (false, Some(opens)) => format!(
+            "🔴 outside support hours now; opens {} (in {})",
+            opens.format("%a %H:%M %Z"),
+            format::elapsed(now, opens.with_timezone(&Utc))
+        ),
+        (false, None) => "🔴 outside support hours now".to_owned(),
+    };
+    Text::new()
+        .bold(plan.tier.as_str())
+        .plain(format!(" plan · {} · {status}", plan.hours))
+}
+
 pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc>) -> Reply {
     let today = Date::new(now.date_naive());
-    let mut description = Vec::new();
-    match &vendor.plan {
-        Some(plan) => {
-            let coverage = plan.hours.coverage(now);
-            let status = match (coverage.covered, coverage.next_change) {
-                (true, None) => "🟢 covered now (24x7)".to_owned(),
-                (true, Some(closes)) => format!("🟢 covered now, until {}", closes.format("%a %H:%M %Z")),
-                (false, Some(opens)) => format!(
-                    "🔴 outside support hours now; opens {} (in {})",
-                    opens.format("%a %H:%M %Z"),
-                    format::elapsed(now, opens.with_timezone(&Utc))
-                ),
-                (false, None) => "🔴 outside support hours now".to_owned(),
-            };
-            description.push(format!("**{}** plan · {} · {status}", plan.tier, plan.hours));
-        }
-        None => description
-            .push("⚠️ **No support plan on record.** Best effort only: use the contacts below.".into()),
-    }
-    description.push(format!("Criticality: **{}**", vendor.criticality));
+    let mut description = vec![
+        plan_line(vendor, now),
+        Text::from("Criticality: ").bold(vendor.criticality.as_str()),
+    ];
     if !vendor.workloads.is_empty() {
-        description.push(format!("Workloads: {}", vendor.workloads.join(", ")));
+        description.push(Text::from(format!("Workloads: {}", vendor.workloads.join(", "))));
     }
     if let Some(status_page) = &vendor.status_page {
-        description.push(format!("Status page: {status_page}"));
+        description.push(Text::from("Status page: ").url(status_page.as_str()));
     }
     if let Some(notes) = &vendor.notes {
-        description.push(notes.clone());
+        description.push(Text::multiline(notes));
     }
 
     let mut reply = Reply {
         title: Some(format!("{} ({})", vendor.name, vendor.slug)),
         url: vendor.filing.portal.as_ref().map(|p| p.to_string()),
-        description: Some(description.join("\n")),
+        description: Some(Text::lines(description)),
         color: Some(criticality_color(vendor.criticality)),
         ..Reply::default()
     };
@@ -62,19 +69,22 @@ pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc
             vendor
                 .backup
                 .as_ref()
-                .map_or_else(|| "none — single point of contact".to_owned(), person_line),
+                .map_or_else(|| Text::from("none — single point of contact"), person_line),
         )
-        .field("Contacts last verified", verified_line(vendor, today));
-    let warnings: Vec<String> = found.iter().map(format::finding_line).collect();
-    reply = reply.field("Warnings", warnings.join("\n"));
+        .field("Contacts last verified", verified_line(vendor, today))
+        .field("Warnings", Text::lines(found.iter().map(format::finding_line)));
     reply.buttons.push(super::Button {
-        id: super::ComponentId::OpenCase(vendor.slug.clone()),
+        id: ComponentId::OpenCase(vendor.slug.clone()),
         label: "Open a case".into(),
     });
-    reply.footer = Some(format!(
-        "Opened a case with the vendor? Record it and notify the owners: /case open vendor:{} (or the button).",
-        vendor.slug
-    ));
+    reply.footer = Some(
+        Text::from(format!(
+            "Opened a case with the vendor? Record it and notify the owners: /case open vendor:{}",
+            vendor.slug
+        ))
+        .chat_hint(" (or the button)")
+        .plain("."),
+    );
     reply
 }
 
@@ -90,10 +100,14 @@ pub(crate) fn case_form(vendor: &Vendor) -> Reply {
             max_length: u16::try_from(max).unwrap_or(u16::MAX),
             paragraph,
         };
-    let title: String = format!("Open a case: {}", vendor.name).chars().take(45).collect();
+    let title: String = format!("Open a case: {}", vendor.name)
+        .replace(['\n', '\r'], " ")
+        .chars()
+        .take(45)
+        .collect();
     Reply {
         modal: Some(Modal {
-            id: super::ComponentId::OpenCase(vendor.slug.clone()),
+            id: ComponentId::OpenCase(vendor.slug.clone()),
             title,
             inputs: vec![
                 input(
@@ -127,72 +141,65 @@ pub(crate) fn case_form(vendor: &Vendor) -> Reply {
     }
 }
 
-fn response_times(vendor: &Vendor) -> String {
+fn response_times(vendor: &Vendor) -> Text {
     let plan = vendor.plan.as_ref();
-    Severity::ALL
-        .into_iter()
-        .filter_map(|severity| {
-            let promised = plan.and_then(|p| p.response.get(severity));
-            let needed = vendor.needs.get(severity);
-            if promised.is_none() && needed.is_none() {
-                return None;
-            }
-            let vendor_name = plan
-                .and_then(|p| p.severity_names.get(severity))
-                .map(|n| format!(" — \"{n}\""))
-                .unwrap_or_default();
-            let verdict = match (promised, needed) {
-                (Some(p), Some(n)) if p > n => format!(" ❗ need {n}"),
-                (Some(_), Some(_)) => " ✅".to_owned(),
-                (None, Some(n)) => format!(" ❗ none promised, need {n}"),
-                _ => String::new(),
-            };
-            let promised = promised.map_or("—".to_owned(), |p| p.to_string());
-            Some(format!(
-                "**{severity}**{vendor_name}: first response {promised}{verdict}"
-            ))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    Text::lines(Severity::ALL.into_iter().filter_map(|severity| {
+        let promised = plan.and_then(|p| p.response.get(severity));
+        let needed = vendor.needs.get(severity);
+        if promised.is_none() && needed.is_none() {
+            return None;
+        }
+        let vendor_name = plan
+            .and_then(|p| p.severity_names.get(severity))
+            .map(|n| format!(" — \"{n}\""))
+            .unwrap_or_default();
+        let verdict = match (promised, needed) {
+            (Some(p), Some(n)) if p > n => format!(" ❗ need {n}"),
+            (Some(_), Some(_)) => " ✅".to_owned(),
+            (None, Some(n)) => format!(" ❗ none promised, need {n}"),
+            _ => String::new(),
+        };
+        let promised = promised.map_or("—".to_owned(), |p| p.to_string());
+        Some(
+            Text::new()
+                .bold(severity.as_str())
+                .plain(format!("{vendor_name}: first response {promised}{verdict}")),
+        )
+    }))
 }
 
-fn how_to_file(vendor: &Vendor) -> String {
+fn how_to_file(vendor: &Vendor) -> Text {
     let lines = format::filing_lines(vendor);
     if lines.is_empty() {
-        return "❗ No filing steps on record.".to_owned();
+        return Text::from("❗ No filing steps on record.");
     }
-    lines.join("\n")
+    Text::lines(lines)
 }
 
-fn bullets(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|i| format!("• {i}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn bullets(items: &[String]) -> Text {
+    Text::lines(items.iter().map(|i| Text::from(format!("• {i}"))))
 }
 
-fn escalation(vendor: &Vendor) -> String {
-    vendor
-        .escalation
-        .iter()
-        .enumerate()
-        .map(|(i, level)| {
-            let after = level
-                .escalate_after
-                .map(|a| format!(" (next level after {a})"))
-                .unwrap_or_default();
-            let mut line = format!("{}. **{}**{after}", i + 1, level.name);
-            for contact in &level.contacts {
-                line.push_str(&format!("\n   – {}", format::contact_line(contact)));
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+fn escalation(vendor: &Vendor) -> Text {
+    Text::lines(vendor.escalation.iter().enumerate().map(|(i, level)| {
+        let after = level
+            .escalate_after
+            .map(|a| format!(" (next level after {a})"))
+            .unwrap_or_default();
+        let mut line = Text::from(format!("{}. ", i + 1))
+            .bold(level.name.as_str())
+            .plain(after);
+        for contact in &level.contacts {
+            line = line
+                .line_break()
+                .plain("   – ")
+                .then(format::contact_line(contact));
+        }
+        line
+    }))
 }
 
-fn verified_line(vendor: &Vendor, today: Date) -> String {
+fn verified_line(vendor: &Vendor, today: Date) -> Text {
     let stale = findings::stale_contacts(vendor, today);
     let range = findings::verification_range(vendor);
     let mut line = match range {
@@ -204,5 +211,5 @@ fn verified_line(vendor: &Vendor, today: Date) -> String {
     if !stale.is_empty() {
         line.push_str(&format!(" — {} stale", stale.len()));
     }
-    line
+    Text::from(line)
 }

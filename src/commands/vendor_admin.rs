@@ -2,7 +2,11 @@
 
 use chrono::{Duration, Utc};
 
-use super::{Caller, CommandError, Core, Reply, format::when, upkeep};
+use super::{
+    Caller, CommandError, Core, Reply, Text, TimeStyle,
+    format::{self, when},
+    upkeep,
+};
 use crate::{
     domain::{Date, DiscordUserId, GuildId, Person, Vendor, case::bounded_text, findings::FindingLevel},
     store::{Source, StoreError},
@@ -26,11 +30,16 @@ pub(super) enum Role {
 
 pub const NOTE_MAX: usize = 1000;
 
-fn user(message: impl Into<String>) -> CommandError {
+fn user(message: impl Into<Text>) -> CommandError {
     CommandError::User(message.into())
 }
 
-const AS_CODE: &str = "The registry is kept as code: make the same change in the plans file (`backline export` shows it), or the next import undoes it.";
+/// Said after every edit from Discord.
+fn as_code() -> Text {
+    Text::from("The registry is kept as code: make the same change in the plans file (")
+        .code("backline export")
+        .plain(" shows it), or the next import undoes it.")
+}
 
 impl Core {
     pub(super) async fn vendor_audit(&self, guild: GuildId) -> Result<Reply, CommandError> {
@@ -53,25 +62,17 @@ impl Core {
         let warnings: usize = audited.iter().map(|a| a.findings.len()).sum::<usize>() - errors;
         let mut reply = Reply {
             title: Some("Vendor support audit".into()),
-            description: Some(format!(
+            description: Some(Text::from(format!(
                 "{errors} errors, {warnings} warnings in {} vendors, worst first.",
                 audited.len()
-            )),
+            ))),
             ephemeral: true,
             ..Reply::default()
         };
         for a in &audited {
-            let lines: Vec<String> = a
-                .findings
-                .iter()
-                .map(|f| match f.level {
-                    FindingLevel::Error => format!("❗ {}", f.message),
-                    FindingLevel::Warning => format!("⚠️ {}", f.message),
-                })
-                .collect();
             reply = reply.field(
                 format!("{} ({}, {})", a.vendor.name, a.vendor.slug, a.vendor.criticality),
-                lines.join("\n"),
+                Text::lines(a.findings.iter().map(format::finding_line)),
             );
         }
         Ok(reply)
@@ -82,12 +83,12 @@ impl Core {
         if upkeep::is_manager(caller, settings.manager_role) {
             return Ok(());
         }
-        let role = settings
-            .manager_role
-            .map(|r| format!(" or the <@&{r}> role"))
-            .unwrap_or_default();
-        Err(user(format!(
-            "Only members with the Manage Server permission{role} can change the registry from Discord. Nothing was changed."
+        let mut message = Text::from("Only members with the Manage Server permission");
+        if let Some(role) = settings.manager_role {
+            message = message.plain(" or the ").role(role).plain(" role");
+        }
+        Err(user(message.plain(
+            " can change the registry from Discord. Nothing was changed.",
         )))
     }
 
@@ -120,14 +121,19 @@ impl Core {
             .await?;
         let next =
             now + Duration::days(vendor.review_every.minutes() as i64 / (24 * 60)).max(Duration::days(1));
+        let content = Text::from("✅ ")
+            .bold(vendor.name.as_str())
+            .plain(": contacts verified by ")
+            .then(format::person_mention(Some(&vendor), caller.user))
+            .plain(format!(" on {}. Next review due ", now.format("%Y-%m-%d")))
+            .then(when(next))
+            .plain(". Update the ")
+            .code("verified")
+            .plain(" dates in the plans file when you next edit it (")
+            .code("backline export")
+            .plain(" shows them).");
         Ok(Reply {
-            content: Some(format!(
-                "✅ **{}**: contacts verified by <@{}> on {}. Next review due {}. Update the `verified` dates in the plans file when you next edit it (`backline export` shows them).",
-                vendor.name,
-                caller.user,
-                now.format("%Y-%m-%d"),
-                when(next)
-            )),
+            content: Some(content),
             ..Reply::default()
         })
     }
@@ -152,10 +158,14 @@ impl Core {
             detail: "the owner says the contacts need updating".to_owned(),
         };
         self.store.record_history(guild, &[entry]).await?;
-        Ok(Reply::notice(format!(
-            "Thanks. Recorded that {}'s contacts need updating: fix them in the plans file and import it, then `/vendor verify`.",
-            vendor.name
-        )))
+        Ok(Reply::notice(
+            Text::from(format!(
+                "Thanks. Recorded that {}'s contacts need updating: fix them in the plans file and import it, then ",
+                vendor.name
+            ))
+            .code("/vendor verify")
+            .plain("."),
+        ))
     }
 
     async fn save_edit(
@@ -230,18 +240,21 @@ impl Core {
             }
         };
         if after == before {
-            return Ok(Reply::notice(format!(
-                "<@{}> is already {}'s {label}. Nothing changed.",
-                edit.user, before.name
-            )));
+            return Ok(Reply::notice(
+                Text::new()
+                    .user(edit.user, Some(&edit.name))
+                    .plain(format!(" is already {}'s {label}. Nothing changed.", before.name)),
+            ));
         }
         self.save_edit(guild, caller, &before, &after, action).await?;
         // The new person is here now, whatever was recorded about them leaving.
         self.store.clear_departure(guild, edit.user).await?;
-        Ok(Reply::notice(format!(
-            "✅ <@{}> is now {}'s {label}. {AS_CODE}",
-            edit.user, before.name
-        )))
+        Ok(Reply::notice(
+            Text::from("✅ ")
+                .user(edit.user, Some(&edit.name))
+                .plain(format!(" is now {}'s {label}. ", before.name))
+                .then(as_code()),
+        ))
     }
 
     pub(super) async fn set_note(
@@ -260,10 +273,12 @@ impl Core {
             return Ok(Reply::notice("The note is already that. Nothing changed."));
         }
         self.save_edit(guild, caller, &before, &after, "note").await?;
-        Ok(Reply::notice(format!(
-            "✅ Note on {} saved; `/support {}` shows it. {AS_CODE}",
-            before.name, before.slug
-        )))
+        Ok(Reply::notice(
+            Text::from(format!("✅ Note on {} saved; ", before.name))
+                .code(format!("/support {}", before.slug))
+                .plain(" shows it. ")
+                .then(as_code()),
+        ))
     }
 
     pub(super) async fn vendor_history(&self, guild: GuildId, query: &str) -> Result<Reply, CommandError> {
@@ -275,32 +290,35 @@ impl Core {
                 vendor.name
             )));
         }
-        let lines: Vec<String> = entries
-            .iter()
-            .map(|e| {
-                let who = e
-                    .actor
-                    .map(|a| format!("<@{a}>"))
-                    .unwrap_or_else(|| e.source.clone());
-                let detail: Vec<&str> = e.detail.lines().take(6).collect();
-                let more = e.detail.lines().count().saturating_sub(6);
-                let more = if more > 0 {
-                    format!("\n  … and {more} more")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "<t:{}:f> **{}** by {who}\n  {}{more}",
-                    e.at.timestamp(),
-                    e.action,
-                    detail.join("\n  ")
-                )
-            })
-            .collect();
+        let lines = entries.iter().map(|e| {
+            let who = match e.actor {
+                Some(a) => Text::new().then(format::person_mention(Some(&vendor), a)),
+                None => Text::from(e.source.as_str()),
+            };
+            let detail: Vec<&str> = e.detail.lines().take(6).collect();
+            let more = e.detail.lines().count().saturating_sub(6);
+            let mut line = Text::new()
+                .time(e.at, TimeStyle::DateTime)
+                .plain(" ")
+                .bold(e.action.as_str())
+                .plain(" by ")
+                .then(who);
+            for d in detail {
+                line = line.line_break().plain(format!("  {d}"));
+            }
+            if more > 0 {
+                line = line.line_break().plain(format!("  … and {more} more"));
+            }
+            line
+        });
         Ok(Reply {
             title: Some(format!("Changes to {} ({})", vendor.name, vendor.slug)),
-            description: Some(lines.join("\n")),
-            footer: Some("Newest first; the 20 most recent. `backline history` has them all.".into()),
+            description: Some(Text::lines(lines)),
+            footer: Some(
+                Text::from("Newest first; the 20 most recent. ")
+                    .code("backline history")
+                    .plain(" has them all."),
+            ),
             ephemeral: true,
             ..Reply::default()
         })

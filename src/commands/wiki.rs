@@ -1,8 +1,14 @@
 //! The registry as a Markdown wiki page: per vendor, how to request support, whom to notify,
-//! how to escalate (what OPS07-BP06 asks to be documented).
+//! how to escalate (what OPS07-BP06 asks to be documented). Structure is written here;
+//! every text from the plans file goes through the CommonMark renderer, which escapes it.
 
 use std::fmt::Write as _;
 
+use super::{
+    format,
+    markdown::{code_block, inline, plain},
+    text::Text,
+};
 use crate::domain::{Date, Person, Severity, Vendor, findings};
 
 /// The whole registry as one Markdown page, most critical vendors first.
@@ -21,7 +27,7 @@ pub fn markdown(vendors: &[Vendor], today: Date) -> String {
         let _ = writeln!(
             out,
             "- [{}](#{}) ({})",
-            escape(&vendor.name),
+            plain(&vendor.name),
             vendor.slug,
             vendor.criticality
         );
@@ -38,90 +44,58 @@ fn vendor_section(out: &mut String, v: &Vendor, today: Date) {
         out,
         "<a id=\"{}\"></a>\n## {} (`{}`)\n",
         v.slug,
-        escape(&v.name),
+        plain(&v.name),
         v.slug
     );
     let _ = writeln!(out, "- Criticality: **{}**", v.criticality);
     if !v.aliases.is_empty() {
-        let _ = writeln!(out, "- Also known as: {}", escape(&v.aliases.join(", ")));
+        let _ = writeln!(out, "- Also known as: {}", plain(&v.aliases.join(", ")));
     }
     if !v.workloads.is_empty() {
-        let _ = writeln!(out, "- Workloads: {}", escape(&v.workloads.join(", ")));
+        let _ = writeln!(out, "- Workloads: {}", plain(&v.workloads.join(", ")));
     }
     if let Some(page) = &v.status_page {
-        let _ = writeln!(out, "- Status page: <{page}>");
+        let _ = writeln!(out, "- Status page: {}", inline(&Text::new().url(page.as_str())));
     }
     out.push_str("\n### Support plan\n\n");
     match &v.plan {
         None => out.push_str("No support plan on record.\n"),
         Some(plan) => {
-            let _ = writeln!(out, "- Tier: **{}**", escape(&plan.tier));
-            let _ = writeln!(out, "- Hours: {}", plan.hours);
+            let _ = writeln!(out, "- Tier: {}", inline(&Text::new().bold(plan.tier.as_str())));
+            let _ = writeln!(out, "- Hours: {}", plain(&plan.hours.to_string()));
             if let Some(account) = &plan.account_id {
-                let _ = writeln!(out, "- Account ID: `{account}`");
+                let _ = writeln!(
+                    out,
+                    "- Account ID: {}",
+                    inline(&Text::new().code(account.as_str()))
+                );
             }
             if let Some(renews) = plan.renews {
                 let _ = writeln!(out, "- Renews: {renews}");
             }
         }
     }
-    let rows: Vec<String> = Severity::ALL
-        .into_iter()
-        .filter_map(|sev| {
-            let plan = v.plan.as_ref();
-            let promised = plan.and_then(|p| p.response.get(sev));
-            let needed = v.needs.get(sev);
-            let name = plan.and_then(|p| p.severity_names.get(sev));
-            if promised.is_none() && needed.is_none() && name.is_none() {
-                return None;
-            }
-            let cell = |x: Option<String>| x.map_or("—".to_owned(), |s| escape(&s));
-            Some(format!(
-                "| {sev} | {} | {} | {} |",
-                cell(name.cloned()),
-                cell(promised.map(|p| p.to_string())),
-                cell(needed.map(|n| n.to_string()))
-            ))
-        })
-        .collect();
-    if !rows.is_empty() {
-        out.push_str("\n| Our severity | Vendor's name | First response promised | Needed |\n| --- | --- | --- | --- |\n");
-        for row in rows {
-            out.push_str(&row);
-            out.push('\n');
-        }
-    }
+    response_table(out, v);
 
     out.push_str("\n### How to request support\n\n");
     let filing = &v.filing;
     for (i, step) in filing.steps.iter().enumerate() {
-        let _ = writeln!(out, "{}. {}", i + 1, escape(step));
+        let _ = writeln!(out, "{}. {}", i + 1, plain(step));
     }
     if !filing.steps.is_empty() {
         out.push('\n');
     }
-    if let Some(portal) = &filing.portal {
-        let _ = writeln!(out, "- Portal: <{portal}>");
-    }
-    if let Some(phone) = &filing.phone {
-        let _ = writeln!(out, "- Phone: {}", escape(phone));
-    }
-    if let Some(email) = &filing.email {
-        let _ = writeln!(out, "- Email: {}", escape(email));
+    for line in format::filing_channels(v) {
+        let _ = writeln!(out, "- {}", inline(&line));
     }
     if !filing.required_info.is_empty() {
         out.push_str("\nHave ready:\n\n");
         for item in &filing.required_info {
-            let _ = writeln!(out, "- {}", escape(item));
+            let _ = writeln!(out, "- {}", plain(item));
         }
     }
     if let Some(template) = &filing.template {
-        let fence = if template.contains("```") { "~~~~" } else { "```" };
-        let _ = writeln!(
-            out,
-            "\nCase template:\n\n{fence}text\n{}\n{fence}",
-            template.trim_end()
-        );
+        let _ = write!(out, "\nCase template:\n\n{}", code_block(template, "text"));
     }
     if filing.is_empty() {
         out.push_str("No filing steps on record.\n");
@@ -145,9 +119,14 @@ fn vendor_section(out: &mut String, v: &Vendor, today: Date) {
             .escalate_after
             .map(|a| format!(" — go to the next level after {a}"))
             .unwrap_or_default();
-        let _ = writeln!(out, "{}. **{}**{after}", i + 1, escape(&level.name));
+        let _ = writeln!(
+            out,
+            "{}. {}{after}",
+            i + 1,
+            inline(&Text::new().bold(level.name.as_str()))
+        );
         for c in &level.contacts {
-            let _ = writeln!(out, "   - {}", escape(&super::format::contact_line(c)));
+            let _ = writeln!(out, "   - {}", inline(&format::contact_line(c)));
         }
     }
 
@@ -155,29 +134,48 @@ fn vendor_section(out: &mut String, v: &Vendor, today: Date) {
     if !found.is_empty() {
         out.push_str("\n### Open findings\n\n");
         for f in found {
-            let _ = writeln!(out, "- {}: {}", f.level, escape(&f.message));
+            let _ = writeln!(out, "- {}: {}", f.level, plain(&f.message));
+        }
+    }
+}
+
+/// The table of response times: promised, needed, and the vendor's name for each severity.
+fn response_table(out: &mut String, v: &Vendor) {
+    let rows: Vec<String> = Severity::ALL
+        .into_iter()
+        .filter_map(|sev| {
+            let plan = v.plan.as_ref();
+            let promised = plan.and_then(|p| p.response.get(sev));
+            let needed = v.needs.get(sev);
+            let name = plan.and_then(|p| p.severity_names.get(sev));
+            if promised.is_none() && needed.is_none() && name.is_none() {
+                return None;
+            }
+            let cell = |x: Option<String>| x.map_or("—".to_owned(), |s| plain(&s));
+            Some(format!(
+                "| {sev} | {} | {} | {} |",
+                cell(name.cloned()),
+                cell(promised.map(|p| p.to_string())),
+                cell(needed.map(|n| n.to_string()))
+            ))
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push_str("\n| Our severity | Vendor's name | First response promised | Needed |\n| --- | --- | --- | --- |\n");
+        for row in rows {
+            out.push_str(&row);
+            out.push('\n');
         }
     }
 }
 
 fn person(p: &Person) -> String {
-    let mut parts = vec![format!("**{}**", escape(&p.name))];
-    parts.extend(p.team.as_deref().map(escape));
-    parts.extend(p.email.as_deref().map(escape));
+    let mut text = Text::new().bold(p.name.as_str());
+    for part in [p.team.as_deref(), p.email.as_deref()].into_iter().flatten() {
+        text = text.plain(", ").plain(part);
+    }
     if let Some(verified) = p.verified {
-        parts.push(format!("verified {verified}"));
+        text = text.plain(format!(", verified {verified}"));
     }
-    parts.join(", ")
-}
-
-/// Keeps text from turning into Markdown structure (tables, emphasis, HTML).
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' | '#') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    inline(&text)
 }

@@ -9,7 +9,7 @@ use tracing::Instrument as _;
 use super::{limits, parse::parse_command, render};
 use crate::{
     commands::{
-        Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, UnknownComponent,
+        Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, Text, UnknownComponent,
         UpdateCase,
     },
     domain::{GuildId, case::Delivery},
@@ -109,7 +109,7 @@ impl Dispatcher {
 
     async fn run(
         &self,
-        command: Result<Command, String>,
+        command: Result<Command, Text>,
         caller: Caller,
         interaction_id: u64,
         name: &str,
@@ -178,7 +178,7 @@ impl Dispatcher {
                 vendor_case_id: input("vendor_case_id"),
                 link: input("link"),
             })),
-            _ => Err("This form is no longer active. Run the command again.".to_owned()),
+            _ => Err("This form is no longer active. Run the command again.".into()),
         };
         self.run(command, caller, interaction.id.get(), id).await
     }
@@ -227,7 +227,7 @@ impl Dispatcher {
 fn component_command(
     id: Result<ComponentId, UnknownComponent>,
     caller: &mut Caller,
-) -> Result<Command, String> {
+) -> Result<Command, Text> {
     match id {
         Ok(ComponentId::VerifyAnswer {
             guild,
@@ -235,7 +235,7 @@ fn component_command(
             still_correct,
         }) => {
             if caller.guild.is_some_and(|g| g != guild) {
-                return Err("This button belongs to another server.".to_owned());
+                return Err("This button belongs to another server.".into());
             }
             caller.guild = Some(guild);
             Ok(Command::VerifyAnswer {
@@ -254,7 +254,7 @@ fn component_command(
             status: Some("vendor-responded".to_owned()),
             ..UpdateCase::default()
         })),
-        Err(UnknownComponent) => Err("This button is no longer active. Run the command again.".to_owned()),
+        Err(UnknownComponent) => Err("This button is no longer active. Run the command again.".into()),
     }
 }
 

@@ -1,8 +1,9 @@
-//! Discord's limits, all in one place, and the functions that make a reply fit them.
-//! Everything is counted in characters (Discord counts characters, not bytes), and
-//! nothing ever splits a UTF-8 character.
+//! Discord's limits, all in one place, and the function that renders a reply to fit them.
+//! Everything is counted in characters (Discord counts characters, not bytes); a cut never
+//! splits a UTF-8 character, an escape, a mention or a link.
 
-use crate::commands::{Field, Reply};
+use super::render::{literal, markdown_within};
+use crate::commands::{Reply, Text};
 
 pub const CONTENT: usize = 2000;
 pub const EMBED_TITLE: usize = 256;
@@ -27,7 +28,8 @@ pub const BUTTON_LABEL: usize = 80;
 
 const ELLIPSIS: char = '…';
 
-/// `s` cut to at most `max` characters; a cut text ends with "…".
+/// `s` cut to at most `max` characters; a cut text ends with "…". For text Discord shows
+/// as typed (labels, placeholders, choices).
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
@@ -41,46 +43,95 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-/// A reply made to fit one Discord embed and message: each part within its limit, long
-/// fields continued in further fields (split at line ends where possible), and the whole
-/// embed within 6000 characters, dropping trailing fields with a note if it must.
-pub fn fit(reply: &Reply) -> Reply {
-    let mut out = reply.clone();
-    out.content = reply.content.as_deref().map(|c| truncate(c, CONTENT));
-    out.title = reply.title.as_deref().map(|t| truncate(t, EMBED_TITLE));
-    out.url = reply.url.clone().filter(|u| chars(u) <= EMBED_URL);
-    out.description = reply
-        .description
-        .as_deref()
-        .map(|d| truncate(d, EMBED_DESCRIPTION));
-    out.footer = reply.footer.as_deref().map(|f| truncate(f, FOOTER));
-    out.fields = reply.fields.iter().flat_map(split_field).collect();
+/// An embed field, rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FittedField {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
 
+/// A reply rendered as Discord markdown, each part within its limit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fitted {
+    pub content: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<FittedField>,
+    pub color: Option<u32>,
+    pub footer: Option<String>,
+}
+
+impl Fitted {
+    pub fn has_embed(&self) -> bool {
+        self.title.is_some() || self.description.is_some() || !self.fields.is_empty()
+    }
+
+    /// Total characters Discord counts towards the 6000-character embed limit.
+    pub fn embed_size(&self) -> usize {
+        self.title.as_deref().map_or(0, chars)
+            + self.description.as_deref().map_or(0, chars)
+            + self.footer.as_deref().map_or(0, chars)
+            + self
+                .fields
+                .iter()
+                .map(|f| chars(&f.name) + chars(&f.value))
+                .sum::<usize>()
+    }
+}
+
+fn within(text: &Text, max: usize) -> String {
+    markdown_within(text.spans(), max)
+}
+
+/// A reply rendered to fit one Discord embed and message: each part within its limit, long
+/// fields continued in further fields (split at line ends), and the whole embed within
+/// 6000 characters, dropping trailing fields with a note if it must.
+pub fn fit(reply: &Reply) -> Fitted {
+    let mut out = Fitted {
+        content: reply.content.as_ref().map(|c| within(c, CONTENT)),
+        title: reply
+            .title
+            .as_deref()
+            .map(|t| within(&Text::from(t), EMBED_TITLE)),
+        url: reply.url.clone().filter(|u| chars(u) <= EMBED_URL),
+        description: None,
+        fields: reply
+            .fields
+            .iter()
+            .filter(|f| !f.value.is_blank())
+            .flat_map(|f| split_field(&f.name, &f.value, f.inline))
+            .collect(),
+        color: reply.color,
+        footer: None,
+    };
     // The note that says something was cut must always fit, so keep room for it.
     let note = chars(NOTE_NAME) + chars(NOTE_VALUE);
     let room = EMBED_TOTAL - note;
     let title = out.title.as_deref().map_or(0, chars);
-    // Title, description and footer can exceed 6000 together: shorten the footer, then the description.
-    if let Some(footer) = out.footer.take() {
-        let description = out.description.as_deref().map_or(0, chars);
-        let left = room.saturating_sub(title + description);
+    let footer = reply.footer.as_ref().map(literal);
+    let description = reply.description.as_ref();
+    // Title, description and footer can exceed 6000 together: the footer gives way first.
+    let description_size = description.map_or(0, |d| chars(&within(d, EMBED_DESCRIPTION)));
+    if let Some(footer) = footer {
+        let left = room.saturating_sub(title + description_size);
         out.footer = (left > 0).then(|| truncate(&footer, left.min(FOOTER)));
     }
-    if let Some(description) = out.description.take() {
-        let footer = out.footer.as_deref().map_or(0, chars);
-        let left = room.saturating_sub(title + footer);
-        out.description = (left > 0).then(|| truncate(&description, left.min(EMBED_DESCRIPTION)));
+    if let Some(description) = description {
+        let left = room.saturating_sub(title + out.footer.as_deref().map_or(0, chars));
+        out.description = (left > 0).then(|| within(description, left.min(EMBED_DESCRIPTION)));
     }
     let fixed = title + out.description.as_deref().map_or(0, chars) + out.footer.as_deref().map_or(0, chars);
     let mut budget = room.saturating_sub(fixed);
     let mut kept = Vec::new();
-    for field in out.fields {
+    for field in std::mem::take(&mut out.fields) {
         let size = chars(&field.name) + chars(&field.value);
         if kept.len() + 1 < EMBED_FIELDS && size <= budget {
             budget -= size;
             kept.push(field);
         } else {
-            kept.push(Field {
+            kept.push(FittedField {
                 name: NOTE_NAME.into(),
                 value: NOTE_VALUE.into(),
                 inline: false,
@@ -94,22 +145,24 @@ pub fn fit(reply: &Reply) -> Reply {
 
 const NOTE_NAME: &str = "More";
 const NOTE_VALUE: &str = "Cut to fit Discord. The full entry: `backline export --format markdown`.";
+const CONTINUED: &str = " (cont.)";
 
 /// One field, or several when its value exceeds Discord's field limit.
-fn split_field(field: &Field) -> Vec<Field> {
-    let name = truncate(&field.name, FIELD_NAME - " (cont.)".len());
-    if chars(&field.value) <= FIELD_VALUE {
-        return vec![Field {
+fn split_field(name: &str, value: &Text, inline: bool) -> Vec<FittedField> {
+    let name = within(&Text::from(name), FIELD_NAME - CONTINUED.len());
+    let whole = within(value, usize::MAX);
+    if chars(&whole) <= FIELD_VALUE {
+        return vec![FittedField {
             name,
-            value: field.value.clone(),
-            inline: field.inline,
+            value: whole,
+            inline,
         }];
     }
     let mut chunks: Vec<String> = Vec::new();
     let mut current = String::new();
-    for line in field.value.lines() {
+    for line in value.split_lines() {
         // A single line longer than a field is cut; it would not read well split anyway.
-        let line = truncate(line, FIELD_VALUE);
+        let line = markdown_within(line, FIELD_VALUE);
         if !current.is_empty() && chars(&current) + 1 + chars(&line) > FIELD_VALUE {
             chunks.push(std::mem::take(&mut current));
         }
@@ -124,28 +177,16 @@ fn split_field(field: &Field) -> Vec<Field> {
     chunks
         .into_iter()
         .enumerate()
-        .map(|(i, value)| Field {
+        .map(|(i, value)| FittedField {
             name: if i == 0 {
                 name.clone()
             } else {
-                format!("{name} (cont.)")
+                format!("{name}{CONTINUED}")
             },
             value,
             inline: false,
         })
         .collect()
-}
-
-/// Total characters Discord counts towards the 6000-character embed limit.
-pub fn embed_size(reply: &Reply) -> usize {
-    reply.title.as_deref().map_or(0, chars)
-        + reply.description.as_deref().map_or(0, chars)
-        + reply.footer.as_deref().map_or(0, chars)
-        + reply
-            .fields
-            .iter()
-            .map(|f| chars(&f.name) + chars(&f.value))
-            .sum::<usize>()
 }
 
 #[cfg(test)]
@@ -165,19 +206,15 @@ mod tests {
     fn an_oversized_reply_fits_every_limit() {
         let huge = "🚨 line of text that goes on\n".repeat(2000);
         let reply = Reply {
-            content: Some(huge.clone()),
+            content: Some(Text::multiline(&huge)),
             title: Some(huge.clone()),
-            description: Some(huge.clone()),
-            footer: Some(huge.clone()),
-            fields: (0..40)
-                .map(|i| Field {
-                    name: format!("{i}{huge}"),
-                    value: huge.clone(),
-                    inline: false,
-                })
-                .collect(),
+            description: Some(Text::multiline(&huge)),
+            footer: Some(Text::from(huge.as_str())),
             ..Reply::default()
         };
+        let reply = (0..40).fold(reply, |r, i| {
+            r.field(format!("{i}{huge}"), Text::multiline(&huge))
+        });
         let fitted = fit(&reply);
         assert!(fitted.content.as_deref().unwrap().chars().count() <= CONTENT);
         assert!(fitted.title.as_deref().unwrap().chars().count() <= EMBED_TITLE);
@@ -188,20 +225,44 @@ mod tests {
                 .iter()
                 .all(|f| f.name.chars().count() <= FIELD_NAME && f.value.chars().count() <= FIELD_VALUE)
         );
-        assert!(embed_size(&fitted) <= EMBED_TOTAL, "{}", embed_size(&fitted));
+        assert!(fitted.embed_size() <= EMBED_TOTAL, "{}", fitted.embed_size());
         assert_eq!(fitted.fields.last().unwrap().name, NOTE_NAME);
     }
 
     #[test]
     fn a_long_field_continues_instead_of_losing_steps() {
-        let steps: Vec<String> = (1..=40)
-            .map(|i| format!("{i}. {}", "do the thing carefully ".repeat(2)))
-            .collect();
-        let reply = Reply::default().field("How to file a case", steps.join("\n"));
+        let steps = (1..=40).map(|i| Text::from(format!("{i}. {}", "do the thing carefully ".repeat(2))));
+        let reply = Reply::default().field("How to file a case", Text::lines(steps));
         let fitted = fit(&reply);
         assert!(fitted.fields.len() >= 2);
         assert_eq!(fitted.fields[1].name, "How to file a case (cont.)");
         let joined: Vec<&str> = fitted.fields.iter().flat_map(|f| f.value.lines()).collect();
         assert_eq!(joined.len(), 40, "every step is still there");
+    }
+
+    #[test]
+    fn a_cut_never_splits_an_escape_or_a_mention() {
+        let escapes = Text::from("*".repeat(100).as_str());
+        for max in 1..60 {
+            let cut = markdown_within(escapes.spans(), max);
+            assert!(cut.chars().count() <= max, "{max}: {cut}");
+            let body = cut.trim_end_matches('…');
+            assert_eq!(body.len() % 2, 0, "whole `\\*` pairs only at {max}: {cut}");
+        }
+        let mention = Text::new()
+            .plain("a".repeat(20))
+            .user(123_456_789_012, None)
+            .plain("b");
+        for max in 20..40 {
+            let cut = markdown_within(mention.spans(), max);
+            assert!(cut.chars().count() <= max, "{max}: {cut}");
+            assert!(
+                !cut.contains("<@") || cut.contains("<@123456789012>"),
+                "{max}: {cut}"
+            );
+        }
+        let bold = Text::new().bold("x".repeat(50));
+        let cut = markdown_within(bold.spans(), 20);
+        assert!(cut.starts_with("**") && cut.ends_with("**…"), "{cut}");
     }
 }

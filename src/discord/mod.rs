@@ -7,7 +7,7 @@ pub mod limits;
 mod parse;
 pub mod poster;
 pub mod registration;
-mod render;
+pub mod render;
 mod signature;
 
 pub use dispatch::{Answer, Dispatcher};

@@ -2,7 +2,20 @@
 
 use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction};
 
-use crate::commands::{Command, OpenCase, PersonEdit, UpdateCase};
+use crate::commands::{Command, OpenCase, PersonEdit, Text, UpdateCase};
+
+fn required_option(name: &str) -> Text {
+    Text::from("The ").code(name).plain(" option is required.")
+}
+
+/// A command or subcommand this version does not have: the registered list is older.
+fn retired(name: &str, list: &str) -> Text {
+    Text::from("backline has no ")
+        .code(name)
+        .plain(format!(" {list}. An admin can refresh the commands with "))
+        .code("backline discord register")
+        .plain(".")
+}
 
 fn string_option(options: &[CommandDataOption], name: &str) -> Option<String> {
     options
@@ -13,10 +26,10 @@ fn string_option(options: &[CommandDataOption], name: &str) -> Option<String> {
         .filter(|v| !v.trim().is_empty())
 }
 
-pub(super) fn parse_command(interaction: &CommandInteraction) -> Result<Command, String> {
+pub(super) fn parse_command(interaction: &CommandInteraction) -> Result<Command, Text> {
     let options = &interaction.data.options;
     let required = |options: &[CommandDataOption], name: &str| {
-        string_option(options, name).ok_or_else(|| format!("The `{name}` option is required."))
+        string_option(options, name).ok_or_else(|| required_option(name))
     };
     match interaction.data.name.as_str() {
         "support" => Ok(Command::Support {
@@ -60,30 +73,25 @@ pub(super) fn parse_command(interaction: &CommandInteraction) -> Result<Command,
                 "show" => Ok(Command::CaseShow {
                     case: required(args, "case")?,
                 }),
-                other => Err(format!(
-                    "backline has no `/case {other}`. An admin can refresh the commands with `backline discord register`."
-                )),
+                other => Err(retired(&format!("/case {other}"), "subcommand")),
             }
         }
         "vendor" => parse_vendor_command(interaction),
-        other => Err(format!(
-            "backline has no `/{other}` command any more. An admin can refresh the list with `backline discord register`."
-        )),
+        other => Err(retired(&format!("/{other}"), "command any more")),
     }
 }
 
 /// `/vendor …`: its subcommand and options, with a user option's display name from the
 /// members and users Discord resolved for the interaction.
-fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, String> {
+fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, Text> {
     let Some(sub) = interaction.data.options.first() else {
         return Err("Pick a /vendor subcommand.".into());
     };
     let CommandDataOptionValue::SubCommand(args) = &sub.value else {
         return Err("Pick a /vendor subcommand.".into());
     };
-    let vendor =
-        || string_option(args, "vendor").ok_or_else(|| "The `vendor` option is required.".to_owned());
-    let person = || -> Result<PersonEdit, String> {
+    let vendor = || string_option(args, "vendor").ok_or_else(|| required_option("vendor"));
+    let person = || -> Result<PersonEdit, Text> {
         let user = args
             .iter()
             .find(|o| o.name == "user")
@@ -91,7 +99,11 @@ fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, Str
                 CommandDataOptionValue::User(id) => Some(id),
                 _ => None,
             })
-            .ok_or_else(|| "The `user` option is required: pick the person.".to_owned())?;
+            .ok_or_else(|| {
+                Text::from("The ")
+                    .code("user")
+                    .plain(" option is required: pick the person.")
+            })?;
         let resolved = &interaction.data.resolved;
         let shown = resolved
             .members
@@ -128,9 +140,7 @@ fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, Str
             text: string_option(args, "text").unwrap_or_default(),
         }),
         "history" => Ok(Command::VendorHistory { vendor: vendor()? }),
-        other => Err(format!(
-            "backline has no `/vendor {other}`. An admin can refresh the commands with `backline discord register`."
-        )),
+        other => Err(retired(&format!("/vendor {other}"), "subcommand")),
     }
 }
 
@@ -169,7 +179,7 @@ mod tests {
         json!([{"name": name, "type": 1, "options": strings(options)}])
     }
 
-    fn parsed(name: &str, options: Value) -> Result<Command, String> {
+    fn parsed(name: &str, options: Value) -> Result<Command, Text> {
         parse_command(&interaction(name, options, json!({})))
     }
 
@@ -322,17 +332,25 @@ mod tests {
                 sub("open", &[("vendor", "aws"), ("severity", "sev1")]),
                 "The `summary` option is required.",
             ),
-            ("case", sub("reopen", &[]), "backline has no `/case reopen`"),
+            (
+                "case",
+                sub("reopen", &[]),
+                "backline has no `/case reopen` subcommand",
+            ),
             (
                 "vendor",
                 sub("set-owner", &[("vendor", "aws")]),
                 "The `user` option is required",
             ),
-            ("vendor", sub("rename", &[]), "backline has no `/vendor rename`"),
+            (
+                "vendor",
+                sub("rename", &[]),
+                "backline has no `/vendor rename` subcommand",
+            ),
             ("pager", json!([]), "backline has no `/pager` command any more"),
         ];
         for (name, options, expected) in table {
-            let error = parsed(name, options.clone()).unwrap_err();
+            let error = parsed(name, options.clone()).unwrap_err().to_string();
             assert!(error.starts_with(expected), "/{name} {options}: {error}");
         }
     }

@@ -1,13 +1,15 @@
-//! Reply model → Discord message, cut to Discord's limits, mentions exactly as intended.
+//! Reply model → Discord message: spans rendered as Discord markdown (plain text escaped,
+//! names single-line), cut to Discord's limits, mentions exactly as intended.
 
+use chrono::{DateTime, Utc};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
     CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
     InputTextStyle, RoleId, UserId,
 };
 
-use super::limits;
-use crate::commands::{Button, Mentions, Modal, Reply};
+use super::limits::{self, Fitted};
+use crate::commands::{Button, Mentions, Modal, Reply, Span, Text, TimeStyle};
 
 /// Exactly the users and roles the reply names; never @everyone, never "all users".
 pub fn allowed_mentions(mentions: &Mentions) -> CreateAllowedMentions {
@@ -18,14 +20,14 @@ pub fn allowed_mentions(mentions: &Mentions) -> CreateAllowedMentions {
 
 /// Sets the parts every message has, on either kind of message builder.
 macro_rules! with_parts {
-    ($builder:expr, $reply:expr) => {{
-        let reply = $reply;
+    ($builder:expr, $reply:expr, $fitted:expr) => {{
+        let (reply, fitted): (&Reply, &Fitted) = ($reply, $fitted);
         let mut message = $builder.allowed_mentions(allowed_mentions(&reply.mentions));
-        if let Some(content) = &reply.content {
+        if let Some(content) = &fitted.content {
             message = message.content(content);
         }
-        if has_embed(reply) {
-            message = message.embed(embed(reply));
+        if fitted.has_embed() {
+            message = message.embed(embed(fitted));
         }
         if !reply.buttons.is_empty() {
             message = message.components(vec![buttons(&reply.buttons)]);
@@ -35,8 +37,11 @@ macro_rules! with_parts {
 }
 
 pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
-    let reply = limits::fit(reply);
-    let message = with_parts!(CreateInteractionResponseMessage::new(), &reply);
+    let message = with_parts!(
+        CreateInteractionResponseMessage::new(),
+        reply,
+        &limits::fit(reply)
+    );
     if reply.ephemeral {
         message.ephemeral(true)
     } else {
@@ -46,7 +51,7 @@ pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
 
 /// The same reply as a channel message the bot posts on its own (reminders, digests).
 pub fn channel_message(reply: &Reply) -> CreateMessage {
-    with_parts!(CreateMessage::new(), &limits::fit(reply))
+    with_parts!(CreateMessage::new(), reply, &limits::fit(reply))
 }
 
 pub fn response(reply: &Reply) -> CreateInteractionResponse {
@@ -54,10 +59,6 @@ pub fn response(reply: &Reply) -> CreateInteractionResponse {
         Some(form) => CreateInteractionResponse::Modal(modal(form)),
         None => CreateInteractionResponse::Message(message(reply)),
     }
-}
-
-fn has_embed(reply: &Reply) -> bool {
-    reply.title.is_some() || reply.description.is_some() || !reply.fields.is_empty()
 }
 
 fn buttons(buttons: &[Button]) -> CreateActionRow {
@@ -105,25 +106,220 @@ fn modal(form: &Modal) -> CreateModal {
     .components(rows)
 }
 
-fn embed(reply: &Reply) -> CreateEmbed {
+fn embed(fitted: &Fitted) -> CreateEmbed {
     let mut embed = CreateEmbed::new();
-    if let Some(title) = &reply.title {
+    if let Some(title) = &fitted.title {
         embed = embed.title(title);
     }
-    if let Some(url) = &reply.url {
+    if let Some(url) = &fitted.url {
         embed = embed.url(url);
     }
-    if let Some(description) = &reply.description {
+    if let Some(description) = &fitted.description {
         embed = embed.description(description);
     }
-    if let Some(color) = reply.color {
+    if let Some(color) = fitted.color {
         embed = embed.color(color);
     }
-    for field in &reply.fields {
+    for field in &fitted.fields {
         embed = embed.field(&field.name, &field.value, field.inline);
     }
-    if let Some(footer) = &reply.footer {
+    if let Some(footer) = &fitted.footer {
         embed = embed.footer(CreateEmbedFooter::new(footer));
     }
     embed
+}
+
+// ---- Text → Discord markdown ----
+
+/// Escaped wherever they stand: emphasis, underline, strikethrough, spoilers, code,
+/// masked links, mentions, timestamps and custom emoji.
+const ALWAYS: &[char] = &['\\', '*', '_', '~', '`', '|', '<', '[', ']'];
+/// Escaped at a line's start: headings, subtext, block quotes, lists.
+const AT_LINE_START: &[char] = &['#', '>', '-', '+'];
+
+/// Plain text as pieces that are never cut apart: one character with its escape.
+fn plain_atoms(s: &str, line_start: &mut bool) -> Vec<String> {
+    let chars: Vec<char> = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let mut atoms = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let rest: String = chars[i..chars.len().min(i + 9)].iter().collect();
+        let escape = ALWAYS.contains(&c)
+            || (*line_start && AT_LINE_START.contains(&c))
+            // `@everyone` and `@here` are shown, never read as a mention.
+            || (c == '@' && (rest.starts_with("@everyone") || rest.starts_with("@here")));
+        if *line_start && c.is_ascii_digit() {
+            // `1.` at a line's start makes a list.
+            let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            atoms.extend(chars[i..i + run].iter().map(|d| d.to_string()));
+            i += run;
+            if chars.get(i) == Some(&'.') {
+                atoms.push("\\.".to_owned());
+                i += 1;
+            }
+            *line_start = false;
+            continue;
+        }
+        if !(c == ' ' || c == '\t') {
+            *line_start = false;
+        }
+        atoms.push(if escape { format!("\\{c}") } else { c.to_string() });
+        i += 1;
+    }
+    atoms
+}
+
+fn inline_code(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    if !s.contains('`') {
+        format!("`{s}`")
+    } else if !s.contains("``") && !s.ends_with('`') && !s.starts_with('`') {
+        format!("``{s}``")
+    } else {
+        // Discord has no escape inside code: show look-alike quotes instead.
+        format!("`{}`", s.replace('`', "ˋ"))
+    }
+}
+
+fn code_block(s: &str) -> String {
+    format!("```\n{}\n```", s.trim_end().replace("```", "'''"))
+}
+
+fn timestamp(at: DateTime<Utc>, style: TimeStyle) -> String {
+    let t = at.timestamp();
+    match style {
+        TimeStyle::Full => format!("<t:{t}:f> (<t:{t}:R>)"),
+        TimeStyle::DateTime => format!("<t:{t}:f>"),
+        TimeStyle::Time => format!("<t:{t}:T>"),
+        TimeStyle::Relative => format!("<t:{t}:R>"),
+    }
+}
+
+/// One span as Discord markdown.
+fn span_markdown(span: &Span, line_start: &mut bool) -> String {
+    let out = match span {
+        Span::Plain(s) | Span::ChatHint(s) => return plain_atoms(s, line_start).concat(),
+        Span::Bold(s) => {
+            let inner = plain_atoms(s.trim(), &mut false).concat();
+            if inner.is_empty() {
+                inner
+            } else {
+                format!("**{inner}**")
+            }
+        }
+        Span::Code(s) => inline_code(s),
+        Span::CodeBlock(s) => {
+            let block = code_block(s);
+            if *line_start { block } else { format!("\n{block}") }
+        }
+        Span::Link { text, url } if text == url => url.clone(),
+        Span::Link { text, url } => format!("[{}]({url})", plain_atoms(text, &mut false).concat()),
+        Span::User { id, .. } => format!("<@{id}>"),
+        Span::Role(id) => format!("<@&{id}>"),
+        Span::Time(at, style) => timestamp(*at, *style),
+        Span::LineBreak => {
+            *line_start = true;
+            return "\n".to_owned();
+        }
+    };
+    *line_start = false;
+    out
+}
+
+/// The text as Discord markdown, plain spans escaped.
+pub fn markdown(text: &Text) -> String {
+    markdown_within(text.spans(), usize::MAX)
+}
+
+/// At most `max` characters of markdown. What does not fit is cut between spans, or between
+/// characters of a plain, bold or code span (never inside an escape, a mention, a link or a
+/// timestamp, which are left out whole), and the cut ends with "…".
+pub fn markdown_within(spans: &[Span], max: usize) -> String {
+    let mut line_start = true;
+    let whole: Vec<String> = spans.iter().map(|s| span_markdown(s, &mut line_start)).collect();
+    if whole.iter().map(|s| s.chars().count()).sum::<usize>() <= max {
+        return whole.concat();
+    }
+    let budget = max.saturating_sub(1);
+    let mut out = String::new();
+    let mut used = 0;
+    let mut line_start = true;
+    for (span, rendered) in spans.iter().zip(&whole) {
+        let size = rendered.chars().count();
+        if used + size <= budget {
+            out.push_str(rendered);
+            used += size;
+            // Keep the line-start state in step with what was written.
+            span_markdown(span, &mut line_start);
+            continue;
+        }
+        let left = budget - used;
+        let (open, atoms, close) = match span {
+            Span::Plain(s) | Span::ChatHint(s) => {
+                (String::new(), plain_atoms(s, &mut line_start), String::new())
+            }
+            Span::Bold(s) => (
+                "**".to_owned(),
+                plain_atoms(s.trim(), &mut false),
+                "**".to_owned(),
+            ),
+            Span::Code(s) => (
+                "`".to_owned(),
+                s.replace(['\n', '\r', '`'], " ")
+                    .chars()
+                    .map(String::from)
+                    .collect(),
+                "`".to_owned(),
+            ),
+            Span::CodeBlock(s) => {
+                let open = if line_start { "```\n" } else { "\n```\n" };
+                (
+                    open.to_owned(),
+                    s.replace("```", "'''").chars().map(String::from).collect(),
+                    "\n```".to_owned(),
+                )
+            }
+            _ => (String::new(), Vec::new(), String::new()),
+        };
+        let frame = open.chars().count() + close.chars().count();
+        let mut taken = String::new();
+        let mut taken_len = 0;
+        for atom in atoms {
+            let n = atom.chars().count();
+            if frame + taken_len + n > left {
+                break;
+            }
+            taken.push_str(&atom);
+            taken_len += n;
+        }
+        if taken_len > 0 {
+            out.push_str(&open);
+            out.push_str(&taken);
+            out.push_str(&close);
+        }
+        break;
+    }
+    out.push('…');
+    out
+}
+
+/// Text where Discord shows markdown as typed (embed footers): nothing to escape.
+pub fn literal(text: &Text) -> String {
+    text.spans()
+        .iter()
+        .map(|span| match span {
+            Span::Plain(s) | Span::Bold(s) | Span::ChatHint(s) => s.replace(['\n', '\r'], " "),
+            Span::Code(s) => format!("`{s}`"),
+            Span::CodeBlock(s) => s.clone(),
+            Span::Link { url, .. } => url.clone(),
+            Span::User { id, name } => name.clone().unwrap_or_else(|| format!("Discord user {id}")),
+            Span::Role(id) => format!("Discord role {id}"),
+            Span::Time(at, _) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            Span::LineBreak => "\n".to_owned(),
+        })
+        .collect()
 }

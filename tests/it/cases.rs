@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::{
     helpers::{TestDb, example_plans, parse},
     on_both_backends,
+    surfaces::{md, md_of},
 };
 
 const DANA: u64 = 402_811_948_512_772_097; // AWS owner
@@ -106,7 +107,7 @@ fn open(vendor: &str, severity: &str, summary: &str) -> Command {
 
 fn user_error(result: Result<Reply, CommandError>) -> String {
     match result {
-        Err(CommandError::User(message)) => message,
+        Err(CommandError::User(message)) => md(&message),
         other => panic!("expected a user error, got {other:?}"),
     }
 }
@@ -115,12 +116,12 @@ on_both_backends! {
     async fn a_case_goes_from_open_to_closed_with_every_notification_recorded(db) {
         let (core, clock) = setup(&db).await;
         let opened = core.execute(&open("aws", "sev1", "Checkout 500s in eu-west-1"), &caller(1)).await.unwrap();
-        let content = opened.content.clone().unwrap();
+        let content = md_of(&opened.content);
         assert!(content.starts_with("🚨 **Case #1** opened with **Amazon Web Services** at **sev1** by <@42>."), "{content}");
         assert_eq!(opened.mentions.users, [DANA, RAVI, KIM], "owner, backup, first level: exactly them");
         assert_eq!(opened.mentions.roles, [ONCALL_ROLE]);
         assert!(!opened.mentions.users.contains(&OPENER), "the opener is named but not pinged");
-        let template = &opened.fields.iter().find(|f| f.name == "Case template").unwrap().value;
+        let template = md(opened.field_value("Case template").unwrap());
         assert!(template.contains("Impact: Checkout 500s in eu-west-1") && template.contains("Account / region: 4821-0937-5512"));
         assert!(template.contains("Severity: Business-critical system down"));
         let delivers = opened.delivers.expect("the message carries the opening notifications");
@@ -133,16 +134,16 @@ on_both_backends! {
         clock.advance(Duration::minutes(20));
         let escalated = core.execute(&Command::CaseEscalate { case: "1".into() }, &caller(2)).await.unwrap();
         assert_eq!(escalated.mentions.users, [JORDAN]);
-        assert!(escalated.content.unwrap().contains("level 2 of 4: **Technical Account Manager**"));
+        assert!(md_of(&escalated.content).contains("level 2 of 4: **Technical Account Manager**"));
 
         let update = UpdateCase { case: "#1".into(), vendor_case_id: Some("17170000001".into()), status: Some("vendor-responded".into()), note: None };
         let updated = core.execute(&Command::CaseUpdate(update), &caller(3)).await.unwrap();
-        assert!(updated.content.unwrap().contains("The response clock is stopped"));
+        assert!(md_of(&updated.content).contains("The response clock is stopped"));
         assert_eq!(updated.mentions, Default::default());
 
         clock.advance(Duration::hours(2));
         let closed = core.execute(&Command::CaseClose { case: "1".into(), resolution: Some("AWS fixed a faulty LB".into()) }, &caller(4)).await.unwrap();
-        assert!(closed.content.unwrap().contains("closed by <@42> after 2h 20m; the vendor first responded after 20m."));
+        assert!(md_of(&closed.content).contains("closed by <@42> after 2h 20m; the vendor first responded after 20m."));
 
         let case = db.store.case(GuildId::LOCAL, 1).await.unwrap().unwrap();
         assert_eq!(case.status, CaseStatus::Closed);
@@ -161,7 +162,7 @@ on_both_backends! {
         assert!(timeline.notifications.iter().all(|n| n.method == "channel-mention"));
 
         let show = core.execute(&Command::CaseShow { case: "1".into() }, &caller(5)).await.unwrap();
-        let shown = &show.fields[0].value;
+        let shown = md(&show.fields[0].value);
         for who in ["Dana Whitfield (owner)", "Ravi Menon (backup)", "Kim Osei (AWS Support (case))", "role for sev1", "Jordan Alvarez (Technical Account Manager)"] {
             assert!(shown.contains(who), "timeline misses {who}: {shown}");
         }
@@ -258,7 +259,7 @@ on_both_backends! {
         let cases = db.store.cases(GuildId::LOCAL, None, None, 10).await.unwrap();
         assert_eq!(cases.iter().map(|c| c.number).collect::<Vec<_>>(), [2, 1, 3]);
         let list = core.execute(&Command::CaseList { vendor: Some("Stripe".into()), status: None }, &caller(10)).await.unwrap();
-        let text = list.description.unwrap();
+        let text = md_of(&list.description);
         assert!(text.contains("**#2**") && !text.contains("**#1**"), "{text}");
     }
 }
@@ -279,7 +280,7 @@ on_both_backends! {
         let (channel, reminder) = &posts[0];
         assert_eq!(*channel, 777);
         assert_eq!(reminder.mentions.users, [OPENER]);
-        assert!(reminder.content.as_ref().unwrap().contains("Consider escalating to **Technical Account Manager**"));
+        assert!(md_of(&reminder.content).contains("Consider escalating to **Technical Account Manager**"));
         let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
         assert_eq!(timeline.events.last().unwrap().kind.as_str(), "reminder");
         assert_eq!(timeline.notifications.last().unwrap().delivery, Delivery::Sent);
@@ -334,7 +335,7 @@ async fn two_replicas_on_one_postgres_post_each_reminder_once() {
         .unwrap()
         .iter()
         .chain(b.posts.lock().unwrap().iter())
-        .map(|(_, r)| r.content.clone().unwrap())
+        .map(|(_, r)| md_of(&r.content))
         .collect();
     reminded.sort();
     reminded.dedup();

@@ -10,6 +10,7 @@ use backline::{
 use crate::{
     helpers::{TestDb, example_plans, parse},
     on_both_backends,
+    surfaces::{md, md_of},
 };
 
 /// Wednesday 2026-11-25 10:00 UTC: inside European business hours.
@@ -46,18 +47,15 @@ async fn support(core: &Core, vendor: &str) -> Result<Reply, CommandError> {
     .await
 }
 
-fn field<'a>(reply: &'a Reply, name: &str) -> &'a str {
-    &reply
-        .fields
-        .iter()
-        .find(|f| f.name == name)
-        .unwrap_or_else(|| panic!("no field {name}: {reply:#?}"))
-        .value
+fn field(reply: &Reply, name: &str) -> String {
+    md(reply
+        .field_value(name)
+        .unwrap_or_else(|| panic!("no field {name}: {reply:#?}")))
 }
 
 fn user_error(result: Result<Reply, CommandError>) -> String {
     match result {
-        Err(CommandError::User(message)) => message,
+        Err(CommandError::User(message)) => md(&message),
         other => panic!("expected a user error, got {other:?}"),
     }
 }
@@ -68,16 +66,16 @@ on_both_backends! {
         let card = support(&core, "aws").await.unwrap();
         let text = card.to_terminal();
         assert_eq!(card.title.as_deref(), Some("Amazon Web Services (aws)"));
-        assert!(card.description.as_deref().unwrap().contains("**Enterprise** plan · 24x7 · 🟢 covered now"));
+        assert!(card.description.as_ref().map(md).unwrap().contains("**Enterprise** plan · 24x7 · 🟢 covered now"));
         assert!(field(&card, "Response times").contains("**sev1** — \"Business-critical system down\": first response 15m"));
         let filing = field(&card, "How to file a case");
-        assert!(filing.starts_with("1. Sign in to the payer account"));
+        assert!(filing.starts_with("1\\. Sign in to the payer account"), "{filing}");
         assert!(filing.contains("Account ID: `4821-0937-5512`"));
         assert!(filing.contains("Portal: https://support.console.aws.amazon.com/"));
         assert!(field(&card, "Have ready").contains("Affected resource ARNs"));
         let ladder = field(&card, "Escalation ladder");
-        assert!(ladder.contains("1. **AWS Support (case)** (next level after 30m)"));
-        assert!(ladder.contains("4. **Executive sponsor**"));
+        assert!(ladder.contains("1\\. **AWS Support (case)** (next level after 30m)"));
+        assert!(ladder.contains("4\\. **Executive sponsor**"));
         assert!(field(&card, "Owner").contains("Dana Whitfield (Platform)"));
         assert!(field(&card, "Backup").contains("Ravi Menon (SRE)"));
         assert!(field(&card, "Contacts last verified").starts_with("2026-10-14 (oldest 2026-09-02)"));
@@ -89,10 +87,10 @@ on_both_backends! {
 on_both_backends! {
     async fn business_hours_plan_says_when_it_opens(db) {
         let open = support(&core_with_examples(&db, WEDNESDAY_MORNING).await, "elastic").await.unwrap();
-        assert!(open.description.as_deref().unwrap().contains("🟢 covered now, until Wed 18:00 CET"), "{open:#?}");
+        assert!(open.description.as_ref().map(md).unwrap().contains("🟢 covered now, until Wed 18:00 CET"), "{open:#?}");
         let core = Core::new(Arc::clone(&db.store), Arc::new(FixedClock(SATURDAY_NIGHT.parse().unwrap())));
         let closed = support(&core, "elastic").await.unwrap();
-        let description = closed.description.unwrap();
+        let description = md_of(&closed.description);
         assert!(description.contains("🔴 outside support hours now; opens Mon 08:00 CET (in 2d 4h)"), "{description}");
     }
 }
@@ -101,7 +99,7 @@ on_both_backends! {
     async fn warnings_flag_no_plan_weaker_plan_and_stale_contacts(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
         let stripe = support(&core, "stripe").await.unwrap();
-        assert!(stripe.description.as_deref().unwrap().contains("No support plan on record"));
+        assert!(stripe.description.as_ref().map(md).unwrap().contains("No support plan on record"));
         assert!(field(&stripe, "Warnings").contains("critical vendor with no support plan"));
 
         let cloudflare = support(&core, "cloudflare").await.unwrap();
@@ -132,7 +130,7 @@ on_both_backends! {
         let message = user_error(support(&core, "cloudfare").await);
         assert!(message.starts_with("No vendor named `cloudfare` here. Did you mean `cloudflare` (Cloudflare)"), "{message}");
         let message = user_error(support(&core, "qqqqzzzz").await);
-        assert!(message.contains("No vendor named `qqqqzzzz`") && message.contains("Start typing"), "{message}");
+        assert!(message.contains("No vendor named `qqqqzzzz`") && message.contains("start typing a vendor name"), "{message}");
     }
 }
 
@@ -176,5 +174,33 @@ on_both_backends! {
         assert!(owner.ephemeral);
         let other = GuildId::new(5).unwrap();
         assert_eq!(db.store.guild_settings(other).await.unwrap(), Default::default(), "settings are per guild");
+    }
+}
+
+on_both_backends! {
+    async fn the_terminal_card_reads_naturally_in_a_terminal(db) {
+        let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
+        let text = support(&core, "aws").await.unwrap().to_terminal();
+        assert!(!text.contains("<@") && !text.contains("<t:"), "no Discord syntax: {text}");
+        assert!(!text.contains("**") && !text.contains('\\'), "no markdown or escapes: {text}");
+        assert!(!text.contains("(or the button)"), "no Discord-only hint: {text}");
+        assert!(text.contains("Dana Whitfield (Platform) · Dana Whitfield"), "the mention as the registry's name: {text}");
+        assert!(text.contains("Enterprise plan · 24x7"), "{text}");
+        assert!(text.contains("  1. Sign in to the payer account"), "{text}");
+        assert_eq!(text.matches("https://support.console.aws.amazon.com/").count(), 1, "the portal once: {text}");
+        let unknown = core.execute(&Command::Support { vendor: "qqqqzzzz".into() }, &in_guild()).await.unwrap_err();
+        let unknown = unknown.to_string();
+        assert_eq!(unknown, "No vendor named `qqqqzzzz` here. Check the registry with `backline export`.");
+    }
+}
+
+on_both_backends! {
+    async fn escalation_contacts_with_a_discord_id_are_mentioned_without_a_ping(db) {
+        let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
+        let card = support(&core, "aws").await.unwrap();
+        let ladder = field(&card, "Escalation ladder");
+        assert!(ladder.contains("– Kim Osei, Our AWS liaison in the vendor's Discord · <@402811948512772110>"), "{ladder}");
+        assert_eq!(card.mentions, Mentions::default(), "shown, not pinged");
+        assert!(card.to_terminal().contains("· Kim Osei"), "named on the terminal");
     }
 }

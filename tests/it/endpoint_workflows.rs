@@ -156,7 +156,7 @@ on_both_backends! {
         let history = endpoint.post(&vendor_command("history", &[("vendor", "github")], None, "0")).await;
         let text = embed(&history)["description"].as_str().unwrap();
         assert!(text.contains("**verified** by <@300000000000000001>"), "{text}");
-        assert!(text.contains("**set-owner** by <@300000000000000001>\n  owner.discord_id: 402811948512772105 → 77"), "{text}");
+        assert!(text.contains("**set-owner** by <@300000000000000001>\n  owner.discord\\_id: 402811948512772105 → 77"), "{text}");
         assert!(text.contains("**added** by import"), "{text}");
     }
 }

@@ -52,7 +52,7 @@ async fn support_title(core: &Core, guild: u64, vendor: &str) -> Result<String, 
     };
     match core.execute(&command, &caller(guild)).await {
         Ok(reply) => Ok(reply.title.unwrap_or_default()),
-        Err(CommandError::User(message)) => Err(message),
+        Err(CommandError::User(message)) => Err(message.to_string()),
         Err(other) => panic!("internal error: {other:?}"),
     }
 }

@@ -15,6 +15,7 @@ use crate::{
     cases::{RecordingPoster, TestClock},
     helpers::{TestDb, example_plans, parse},
     on_both_backends,
+    surfaces::{md, md_of},
 };
 
 const NOW: &str = "2026-11-25T10:00:00Z";
@@ -55,7 +56,7 @@ fn member(user: u64, permissions: u64, roles: Vec<u64>) -> Caller {
 
 fn user_error(result: Result<Reply, CommandError>) -> String {
     match result {
-        Err(CommandError::User(message)) => message,
+        Err(CommandError::User(message)) => md(&message),
         other => panic!("expected a user error, got {other:?}"),
     }
 }
@@ -86,11 +87,7 @@ async fn warnings(core: &Core, vendor: &str) -> String {
         )
         .await
         .unwrap();
-    card.fields
-        .iter()
-        .find(|f| f.name == "Warnings")
-        .map(|f| f.value.clone())
-        .unwrap_or_default()
+    card.field_value("Warnings").map(md).unwrap_or_default()
 }
 
 on_both_backends! {
@@ -110,7 +107,7 @@ on_both_backends! {
     async fn a_managers_edit_is_applied_and_recorded_with_before_and_after(db) {
         let (core, _) = setup(&db).await;
         let reply = core.execute(&set_owner("github", 77), &member(55, MANAGE_GUILD, vec![])).await.unwrap();
-        let text = reply.content.unwrap();
+        let text = md_of(&reply.content);
         assert!(text.contains("<@77> is now GitHub's owner") && text.contains("make the same change in the plans file"), "{text}");
         let github = db.store.vendor(GuildId::LOCAL, &slug("github")).await.unwrap().unwrap();
         assert_eq!(github.owner.name, "Lee Park");
@@ -125,7 +122,7 @@ on_both_backends! {
         let exported = plans_file::to_toml(&db.store.vendors(GuildId::LOCAL).await.unwrap()).unwrap();
         assert!(exported.contains("notes = \"Renewal talks in Q1\"") && exported.contains("name = \"Lee Park\""));
         let shown = core.execute(&Command::VendorHistory { vendor: "github".into() }, &member(1, 0, vec![])).await.unwrap();
-        assert!(shown.description.unwrap().contains("**note** by <@56>"));
+        assert!(md_of(&shown.description).contains("**note** by <@56>"));
     }
 }
 
@@ -136,7 +133,7 @@ on_both_backends! {
         let refused = user_error(core.execute(&Command::VendorVerify { vendor: "github".into() }, &member(99, 0, vec![])).await);
         assert!(refused.contains("Only GitHub's owner or backup (or a manager)"), "{refused}");
         let done = core.execute(&Command::VendorVerify { vendor: "github".into() }, &member(TOM, 0, vec![])).await.unwrap();
-        assert!(done.content.unwrap().contains("contacts verified by <@402811948512772105> on 2026-11-25"));
+        assert!(md_of(&done.content).contains("contacts verified by <@402811948512772105> on 2026-11-25"));
         assert!(!warnings(&core, "github").await.contains("not verified"));
         // A later import of the old file does not undo the confirmation.
         db.store.import(GuildId::LOCAL, &parse(&example_plans()), false).await.unwrap();
@@ -172,7 +169,7 @@ on_both_backends! {
         assert_eq!(posts.len(), 1, "one notice, even if the event comes twice");
         assert_eq!(posts[0].0, NOTICES);
         assert_eq!(posts[0].1.mentions, Default::default());
-        assert!(posts[0].1.content.as_ref().unwrap().contains("**PagerDuty** (pagerduty): was the owner"));
+        assert!(md_of(&posts[0].1.content).contains("**PagerDuty** (pagerduty): was the owner"));
         let history = db.store.history(GuildId::LOCAL, Some(&slug("pagerduty")), 10).await.unwrap();
         assert_eq!(history[0].action, "owner-left");
 
@@ -211,9 +208,9 @@ on_both_backends! {
         assert_eq!(core.post_digests(&poster).await.unwrap(), 0, "once per period");
         let digest = poster.posts.lock().unwrap()[0].1.clone();
         assert_eq!(digest.mentions.users, [TOM], "the owner of the stale vendor, nobody else");
-        let stale = &digest.fields.iter().find(|f| f.name == "Contacts to re-verify").unwrap().value;
+        let stale = md(digest.field_value("Contacts to re-verify").unwrap());
         assert!(stale.contains("**GitHub** (github)"), "{stale}");
-        let errors = &digest.fields.iter().find(|f| f.name == "Errors").unwrap().value;
+        let errors = md(digest.field_value("Errors").unwrap());
         assert!(errors.contains("**stripe**: critical vendor with no support plan"), "{errors}");
         let dms = poster.dms.lock().unwrap().clone();
         assert_eq!(dms.len(), 1);
@@ -230,7 +227,7 @@ on_both_backends! {
         let (core, _) = setup(&db).await;
         let tom_in_dm = Caller { guild: Some(GuildId::LOCAL), channel: None, user: TOM, interaction: None, permissions: None, roles: vec![] };
         let no = Command::VerifyAnswer { vendor: "github".into(), still_correct: false };
-        assert!(core.execute(&no, &tom_in_dm).await.unwrap().content.unwrap().contains("need updating"));
+        assert!(md_of(&core.execute(&no, &tom_in_dm).await.unwrap().content).contains("need updating"));
         assert_eq!(db.store.history(GuildId::LOCAL, Some(&slug("github")), 1).await.unwrap()[0].action, "needs-update");
         let yes = Command::VerifyAnswer { vendor: "github".into(), still_correct: true };
         core.execute(&yes, &tom_in_dm).await.unwrap();

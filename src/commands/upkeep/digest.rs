@@ -4,7 +4,7 @@ use chrono::DateTime;
 
 use super::{Audited, verify_request};
 use crate::{
-    commands::{CommandError, Core, Mentions, Reply, reminders::Poster},
+    commands::{CommandError, Core, Mentions, Reply, Text, reminders::Poster},
     domain::{
         Date,
         findings::{self, FindingLevel},
@@ -67,62 +67,63 @@ pub fn digest(audited: &[Audited], today: Date) -> Reply {
         let owner = match a.vendor.owner.discord_id {
             Some(id) => {
                 owners.push(id.get());
-                format!("<@{id}>")
+                Text::new().user(id.get(), Some(&a.vendor.owner.name))
             }
-            None => a.vendor.owner.name.clone(),
+            None => Text::from(a.vendor.owner.name.as_str()),
         };
-        stale_lines.push(format!(
-            "• **{}** ({}) — {owner}: {} to re-verify",
-            a.vendor.name,
-            a.vendor.slug,
-            stale.len()
-        ));
+        stale_lines.push(
+            Text::from("• ")
+                .bold(a.vendor.name.as_str())
+                .plain(format!(" ({}) — ", a.vendor.slug))
+                .then(owner)
+                .plain(format!(": {} to re-verify", stale.len())),
+        );
     }
     owners.sort_unstable();
     owners.dedup();
-    let errors: Vec<String> = audited
+    let errors: Vec<Text> = audited
         .iter()
         .flat_map(|a| {
             a.findings
                 .iter()
                 .filter(|f| f.level == FindingLevel::Error)
-                .map(move |f| format!("• **{}**: {}", a.vendor.slug, f.message))
+                .map(move |f| {
+                    Text::from("• ")
+                        .bold(a.vendor.slug.as_str())
+                        .plain(format!(": {}", f.message))
+                })
         })
         .collect();
     if stale_lines.is_empty() && errors.is_empty() {
         return Reply {
-            content: Some(
-                "📋 Vendor support digest: every vendor's contacts are verified and nothing is broken."
-                    .into(),
-            ),
+            content: Some(Text::from(
+                "📋 Vendor support digest: every vendor's contacts are verified and nothing is broken.",
+            )),
             ..Reply::default()
         };
     }
-    let mut reply = Reply {
-        content: Some(format!(
-            "📋 Vendor support digest: {} vendor{} to re-verify, {} error{}. Owners: confirm with `/vendor verify`.",
-            stale_lines.len(),
-            if stale_lines.len() == 1 { "" } else { "s" },
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
-        )),
+    let mut content = Text::from(format!(
+        "📋 Vendor support digest: {} vendor{} to re-verify, {} error{}. Owners: confirm with ",
+        stale_lines.len(),
+        if stale_lines.len() == 1 { "" } else { "s" },
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    ))
+    .code("/vendor verify")
+    .plain(".");
+    // The owners are pinged from the content, where mentions work.
+    for owner in &owners {
+        content = content.plain(" ").user(*owner, None);
+    }
+    Reply {
+        content: Some(content),
         mentions: Mentions {
             users: owners,
             roles: Vec::new(),
         },
         title: Some("Vendor support digest".into()),
         ..Reply::default()
-    };
-    reply = reply
-        .field("Contacts to re-verify", stale_lines.join("\n"))
-        .field("Errors", errors.join("\n"));
-    // The owners are pinged from the content, where mentions work.
-    let pings: Vec<String> = reply.mentions.users.iter().map(|u| format!("<@{u}>")).collect();
-    if let Some(content) = reply.content.as_mut()
-        && !pings.is_empty()
-    {
-        content.push(' ');
-        content.push_str(&pings.join(" "));
     }
-    reply
+    .field("Contacts to re-verify", Text::lines(stale_lines))
+    .field("Errors", Text::lines(errors))
 }

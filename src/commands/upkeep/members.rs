@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 
 use crate::{
-    commands::{CommandError, Core, Reply, reminders::Poster},
+    commands::{CommandError, Core, Reply, Text, reminders::Poster},
     domain::{GuildId, Vendor, VendorSlug},
     store::{HistoryEntry, Source},
 };
@@ -63,15 +63,24 @@ impl Core {
             .collect();
         self.store.record_history(guild, &entries).await?;
         if let Some(channel) = self.store.guild_settings(guild).await?.notice_channel {
-            let lines: Vec<String> = owned
-                .iter()
-                .map(|(v, role)| format!("• **{}** ({}): was the {role}", v.name, v.slug))
-                .collect();
+            let lines = owned.iter().map(|(v, role)| {
+                Text::from("• ")
+                    .bold(v.name.as_str())
+                    .plain(format!(" ({}): was the {role}", v.slug))
+            });
+            let content = Text::from(format!(
+                "⚠️ A vendor contact left the server (Discord user {user}). These vendors need a new owner or backup:"
+            ))
+            .line_break()
+            .then(Text::lines(lines))
+            .line_break()
+            .plain("Fix it with ")
+            .code("/vendor set-owner")
+            .plain(" or ")
+            .code("/vendor set-backup")
+            .plain(", and in the plans file.");
             let notice = Reply {
-                content: Some(format!(
-                    "⚠️ A vendor contact left the server (Discord user {user}). These vendors need a new owner or backup:\n{}\nFix it with `/vendor set-owner` or `/vendor set-backup`, and in the plans file.",
-                    lines.join("\n")
-                )),
+                content: Some(content),
                 ..Reply::default()
             };
             if let Err(error) = poster.post(channel, &notice).await {
