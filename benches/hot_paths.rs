@@ -91,8 +91,7 @@ fn support_reply(c: &mut Criterion) {
         channel: Some(1),
         user: 42,
         interaction: None,
-        permissions: None,
-        roles: Vec::new(),
+        rights: Default::default(),
     };
     let document = plans_file::vendor_to_toml(&vendors[4242]).expect("a vendor document");
     let body = support_interaction(&slug);

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{GuildId, Vendor, lookup::Lookup},
+    domain::{GuildId, Rights, Vendor, lookup::Lookup},
     store::Store,
 };
 
@@ -107,22 +107,19 @@ pub struct Caller {
     pub user: u64,
     /// The Discord interaction, when there is one: a redelivered interaction changes nothing twice.
     pub interaction: Option<u64>,
-    /// The caller's permissions in the channel, as Discord sent them with the interaction.
-    pub permissions: Option<u64>,
-    /// The caller's roles in the guild, as Discord sent them with the interaction.
-    pub roles: Vec<u64>,
+    /// What the caller may change, as the adapter decided from what the platform says.
+    pub rights: Rights,
 }
 
 impl Caller {
-    /// Someone at a terminal: no interaction, no Discord permissions.
+    /// Someone at a terminal: no interaction, no rights to edit from a chat.
     pub fn terminal(guild: GuildId) -> Self {
         Self {
             guild: Some(guild),
             channel: None,
             user: 0,
             interaction: None,
-            permissions: None,
-            roles: Vec::new(),
+            rights: Rights::Member,
         }
     }
 }

@@ -56,6 +56,9 @@ mod tests {
                 .unwrap_err()
                 .contains("/support <vendor>")
         );
-        assert!(parse_command_line("").is_err());
+        assert_eq!(
+            parse_command_line(""),
+            Err("no command given: try `/support <vendor>` or `/owner <vendor>`".to_owned())
+        );
     }
 }

@@ -8,7 +8,9 @@ use super::{
     upkeep,
 };
 use crate::{
-    domain::{Date, DiscordUserId, GuildId, Person, Vendor, case::bounded_text, findings::FindingLevel},
+    domain::{
+        Date, DiscordUserId, GuildId, Person, Rights, Vendor, case::bounded_text, findings::FindingLevel,
+    },
     store::{Source, StoreError},
 };
 
@@ -41,7 +43,28 @@ fn as_code() -> Text {
         .plain(" shows it), or the next import undoes it.")
 }
 
+impl super::Command {
+    /// Whether what the command may do depends on the caller's `Rights`: an adapter needs to
+    /// work them out only for these.
+    pub fn depends_on_rights(&self) -> bool {
+        use super::Command::*;
+        matches!(
+            self,
+            VendorVerify { .. }
+                | VerifyAnswer { .. }
+                | VendorSetOwner { .. }
+                | VendorSetBackup { .. }
+                | VendorNote { .. }
+        )
+    }
+}
+
 impl Core {
+    /// The role a guild names as registry managers, for the adapter that decides `Rights`.
+    pub async fn manager_role(&self, guild: GuildId) -> Result<Option<u64>, CommandError> {
+        Ok(self.store.guild_settings(guild).await?.manager_role)
+    }
+
     pub(super) async fn vendor_audit(&self, guild: GuildId) -> Result<Reply, CommandError> {
         let audited = upkeep::worst_first(self.audit(guild).await?);
         if audited.is_empty() {
@@ -79,10 +102,10 @@ impl Core {
     }
 
     async fn may_edit(&self, guild: GuildId, caller: &Caller) -> Result<(), CommandError> {
-        let settings = self.store.guild_settings(guild).await?;
-        if upkeep::is_manager(caller, settings.manager_role) {
+        if caller.rights == Rights::Manager {
             return Ok(());
         }
+        let settings = self.store.guild_settings(guild).await?;
         let mut message = Text::from("Only members with the Manage Server permission");
         if let Some(role) = settings.manager_role {
             message = message.plain(" or the ").role(role).plain(" role");
@@ -103,7 +126,7 @@ impl Core {
             .into_iter()
             .flatten()
             .any(|p| p.discord_id.map(|d| d.get()) == Some(caller.user));
-        if !is_owner && self.may_edit(guild, caller).await.is_err() {
+        if !is_owner && caller.rights != Rights::Manager {
             return Err(user(format!(
                 "Only {}'s owner or backup (or a manager) can verify its contacts. Nothing was recorded.",
                 vendor.name

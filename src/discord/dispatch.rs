@@ -12,7 +12,7 @@ use crate::{
         Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, Text, UnknownComponent,
         UpdateCase,
     },
-    domain::{GuildId, case::Delivery},
+    domain::{GuildId, Rights, case::Delivery},
 };
 
 #[derive(Clone)]
@@ -110,12 +110,12 @@ impl Dispatcher {
     async fn run(
         &self,
         command: Result<Command, Text>,
-        caller: Caller,
+        (mut caller, standing): (Caller, Standing),
         interaction_id: u64,
         name: &str,
     ) -> Answer {
         let reply = match command {
-            Ok(command) => match self.core.execute(&command, &caller).await {
+            Ok(command) => match self.execute(&command, &mut caller, &standing).await {
                 Ok(reply) => reply,
                 Err(CommandError::User(message)) => Reply::notice(message),
                 Err(error) => {
@@ -131,6 +131,22 @@ impl Dispatcher {
             response: render::response(&reply),
             delivers: reply.delivers,
         }
+    }
+
+    /// Runs a command, first deciding the caller's rights when the command depends on them.
+    async fn execute(
+        &self,
+        command: &Command,
+        caller: &mut Caller,
+        standing: &Standing,
+    ) -> Result<Reply, CommandError> {
+        if let Some(guild) = caller.guild
+            && command.depends_on_rights()
+        {
+            let manager_role = self.core.manager_role(guild).await?;
+            caller.rights = standing.rights(manager_role);
+        }
+        self.core.execute(command, caller).await
     }
 
     async fn command(&self, interaction: &CommandInteraction) -> Answer {
@@ -152,7 +168,7 @@ impl Dispatcher {
     async fn component(&self, interaction: &ComponentInteraction) -> Answer {
         let mut caller = interaction.caller();
         let id = interaction.data.custom_id.as_str();
-        let command = component_command(id.parse(), &mut caller);
+        let command = component_command(id.parse(), &mut caller.0);
         self.run(command, caller, interaction.id.get(), id).await
     }
 
@@ -193,7 +209,7 @@ impl Dispatcher {
             .chars()
             .take(limits::CHOICE_VALUE)
             .collect();
-        let caller = interaction.caller();
+        let (caller, _) = interaction.caller();
         let choices = match option {
             "case" => {
                 self.core
@@ -258,26 +274,54 @@ fn component_command(
     }
 }
 
+/// What Discord says of the caller's standing in the guild, with the interaction: current
+/// by construction, not a cache.
+#[derive(Debug, Default)]
+struct Standing {
+    permissions: Option<u64>,
+    roles: Vec<u64>,
+}
+
+impl Standing {
+    /// Manage Server, Administrator, or the guild's manager role make a manager.
+    fn rights(&self, manager_role: Option<u64>) -> Rights {
+        const ADMINISTRATOR: u64 = 1 << 3;
+        const MANAGE_GUILD: u64 = 1 << 5;
+        let by_permission = self
+            .permissions
+            .is_some_and(|p| p & (ADMINISTRATOR | MANAGE_GUILD) != 0);
+        let by_role = manager_role.is_some_and(|role| self.roles.contains(&role));
+        if by_permission || by_role {
+            Rights::Manager
+        } else {
+            Rights::Member
+        }
+    }
+}
+
 /// Who and where, from any kind of interaction that has them.
 trait CallerOf {
-    fn caller(&self) -> Caller;
+    fn caller(&self) -> (Caller, Standing);
 }
 
 /// The same fields under the same names on each interaction type.
 macro_rules! caller_of {
     ($($kind:ty => $member:ident),*) => {$(
         impl CallerOf for $kind {
-            fn caller(&self) -> Caller {
+            fn caller(&self) -> (Caller, Standing) {
                 let member = self.member.$member();
-                Caller {
+                let caller = Caller {
                     guild: self.guild_id.and_then(|g| GuildId::new(g.get()).ok()),
                     channel: Some(self.channel_id.get()),
                     user: self.user.id.get(),
                     interaction: Some(self.id.get()),
-                    // What Discord sent with the interaction, not a cache: current by construction.
+                    rights: Rights::Member,
+                };
+                let standing = Standing {
                     permissions: member.and_then(|m| m.permissions).map(|p| p.bits()),
                     roles: member.map(|m| m.roles.iter().map(|r| r.get()).collect()).unwrap_or_default(),
-                }
+                };
+                (caller, standing)
             }
         }
     )*};
@@ -295,4 +339,37 @@ fn log_internal(error: &CommandError, interaction_id: u64, command: &str) {
         source = cause.source();
     }
     tracing::error!(error_id = interaction_id, command, error = %chain, "internal error");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manage_server_administrator_or_the_manager_role_make_a_manager() {
+        const MANAGER_ROLE: u64 = 4242;
+        let table = [
+            (None, vec![], Some(MANAGER_ROLE), Rights::Member),
+            (Some(0), vec![1, 2], Some(MANAGER_ROLE), Rights::Member),
+            (Some(1 << 5), vec![], None, Rights::Manager),
+            (Some(1 << 3), vec![], None, Rights::Manager),
+            (Some((1 << 5) | (1 << 11)), vec![], None, Rights::Manager),
+            (Some(1 << 11), vec![], None, Rights::Member),
+            (
+                Some(0),
+                vec![7, MANAGER_ROLE],
+                Some(MANAGER_ROLE),
+                Rights::Manager,
+            ),
+            (Some(0), vec![MANAGER_ROLE], None, Rights::Member),
+        ];
+        for (permissions, roles, manager_role, expected) in table {
+            let standing = Standing { permissions, roles };
+            assert_eq!(
+                standing.rights(manager_role),
+                expected,
+                "{standing:?} with {manager_role:?}"
+            );
+        }
+    }
 }

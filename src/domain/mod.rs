@@ -9,6 +9,7 @@ mod hours;
 mod ids;
 pub mod lookup;
 pub mod plans_file;
+mod rights;
 mod severity;
 mod slug;
 mod vendor;
@@ -20,6 +21,7 @@ pub use duration::ResponseTime;
 pub use findings::{Finding, FindingLevel};
 pub use hours::{Coverage, SupportHours, TimeOfDay};
 pub use ids::{DiscordRoleId, DiscordUserId, GuildId};
+pub use rights::Rights;
 pub use severity::{PerSeverity, Severity};
 pub use slug::VendorSlug;
 pub use vendor::{

@@ -90,8 +90,7 @@ fn caller(interaction: u64) -> Caller {
         channel: Some(777),
         user: OPENER,
         interaction: Some(interaction),
-        permissions: None,
-        roles: Vec::new(),
+        rights: Default::default(),
     }
 }
 

@@ -32,8 +32,7 @@ fn in_guild() -> Caller {
         channel: Some(1),
         user: 42,
         interaction: None,
-        permissions: None,
-        roles: Vec::new(),
+        rights: Default::default(),
     }
 }
 
@@ -148,7 +147,7 @@ on_both_backends! {
 on_both_backends! {
     async fn a_guild_without_a_registry_is_told_how_to_import_one(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
-        let elsewhere = Caller { guild: Some(GuildId::new(999).unwrap()), channel: None, user: 1, interaction: None, permissions: None, roles: Vec::new() };
+        let elsewhere = Caller { guild: Some(GuildId::new(999).unwrap()), channel: None, user: 1, interaction: None, rights: Default::default() };
         let result = core.execute(&Command::Support { vendor: "aws".into() }, &elsewhere).await;
         assert!(user_error(result).contains("backline import --guild"));
     }
@@ -157,7 +156,7 @@ on_both_backends! {
 on_both_backends! {
     async fn a_direct_message_is_told_to_use_a_server(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
-        let dm = Caller { guild: None, channel: None, user: 1, interaction: None, permissions: None, roles: Vec::new() };
+        let dm = Caller { guild: None, channel: None, user: 1, interaction: None, rights: Default::default() };
         let result = core.execute(&Command::Support { vendor: "aws".into() }, &dm).await;
         assert!(user_error(result).contains("not in direct messages"));
     }

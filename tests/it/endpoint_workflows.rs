@@ -160,3 +160,31 @@ on_both_backends! {
         assert!(text.contains("**added** by import"), "{text}");
     }
 }
+
+on_both_backends! {
+    async fn the_guilds_manager_role_may_edit_over_the_endpoint_and_other_roles_may_not(db) {
+        const MANAGER_ROLE: u64 = 4242;
+        let endpoint = Endpoint::new(db).await;
+        let guild = GuildId::new(GUILD).unwrap();
+        let settings = backline::store::GuildSettings { manager_role: Some(MANAGER_ROLE), ..Default::default() };
+        endpoint.db.store.set_guild_settings(guild, &settings).await.unwrap();
+        let note = |roles: Vec<String>| {
+            let mut payload = vendor_command("note", &[("vendor", "github"), ("text", "Renewal in Q1")], None, "0");
+            payload["member"]["roles"] = json!(roles);
+            payload
+        };
+        let refused = endpoint.post(&note(vec!["7".into()])).await;
+        assert_eq!(
+            content(&refused),
+            "Only members with the Manage Server permission or the <@&4242> role can change the registry from Discord. Nothing was changed."
+        );
+        pings_nobody(&refused);
+        let slug = backline::domain::VendorSlug::parse("github").unwrap();
+        assert_eq!(endpoint.db.store.vendor(guild, &slug).await.unwrap().unwrap().notes, None);
+
+        let applied = endpoint.post(&note(vec!["7".into(), MANAGER_ROLE.to_string()])).await;
+        assert!(content(&applied).starts_with("✅ Note on GitHub saved"), "{applied:#}");
+        let notes = endpoint.db.store.vendor(guild, &slug).await.unwrap().unwrap().notes;
+        assert_eq!(notes.as_deref(), Some("Renewal in Q1"));
+    }
+}

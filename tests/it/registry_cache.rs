@@ -22,8 +22,7 @@ fn caller(guild: u64) -> Caller {
         channel: Some(1),
         user: 42,
         interaction: None,
-        permissions: None,
-        roles: Vec::new(),
+        rights: Default::default(),
     }
 }
 
