@@ -284,3 +284,113 @@ pub fn md(text: &Text) -> String {
 pub fn md_of(text: &Option<Text>) -> String {
     text.as_ref().map(md).unwrap_or_default()
 }
+
+/// Text built from pieces every surface could read as structure.
+fn hostile_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces = vec![
+        "#",
+        "##",
+        "=",
+        "===",
+        "-",
+        "---",
+        "*",
+        "**",
+        "_",
+        "__",
+        "`",
+        "```",
+        "~",
+        "~~~",
+        "<",
+        ">",
+        "[",
+        "]",
+        "(",
+        ")",
+        "!",
+        "|",
+        "\\",
+        "&",
+        "&amp;",
+        "1.",
+        "2)",
+        "+",
+        " ",
+        "    ",
+        "\n",
+        "a",
+        "word",
+        "<div>",
+        "<@1>",
+        "<@&2>",
+        "@everyone",
+        "@here",
+        "<t:0:R>",
+        "||",
+        ":",
+    ];
+    proptest::collection::vec(prop::sample::select(pieces), 1..16).prop_map(|p| format!("v{}", p.concat()))
+}
+
+/// Whitespace folded, as a reader sees it.
+fn folded(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 64, ..Default::default() })]
+
+    #[test]
+    fn generated_hostile_text_stays_text_on_discord(text in hostile_text()) {
+        let discord = render::markdown(&Text::from(text.as_str()));
+        proptest::prop_assert_eq!(discord_unescape(&discord), text.replace('\n', " "));
+        for needle in ["<", "*", "_", "`", "[", "|", "~", "@everyone", "@here"] {
+            for (at, _) in discord.match_indices(needle) {
+                proptest::prop_assert!(discord[..at].ends_with('\\'), "{} is live in {}", needle, discord);
+            }
+        }
+    }
+
+    #[test]
+    fn a_generated_hostile_registry_keeps_the_wikis_structure(
+        names in proptest::collection::vec(hostile_text(), 6),
+        steps in proptest::collection::vec(hostile_text(), 1..4),
+        contact in hostile_text(),
+    ) {
+        let mut vendors = parse(&example_plans());
+        for (v, name) in vendors.iter_mut().zip(&names) {
+            v.name = name.clone();
+            v.filing.steps = steps.clone();
+            for level in &mut v.escalation {
+                level.name = contact.clone();
+                for c in &mut level.contacts {
+                    c.name = contact.clone();
+                }
+            }
+        }
+        let page = wiki::markdown(&vendors, Date::parse("2026-11-25").unwrap());
+        let (mut h1, mut h2, mut text) = (0, 0, String::new());
+        for event in Parser::new_ext(&page, pulldown_cmark::Options::ENABLE_TABLES) {
+            match event {
+                Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) => h1 += 1,
+                Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => h2 += 1,
+                Event::Start(Tag::Heading { level: HeadingLevel::H4 | HeadingLevel::H5 | HeadingLevel::H6, .. }) => {
+                    proptest::prop_assert!(false, "a heading came out of vendor text: {}", page);
+                }
+                Event::Text(t) | Event::Code(t) => text.push_str(&t),
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    proptest::prop_assert!(h.starts_with("<a id=\"") || h.as_ref() == "</a>", "HTML {} in {}", h, page);
+                }
+                _ => text.push(' '),
+            }
+        }
+        proptest::prop_assert_eq!(h1, 1);
+        proptest::prop_assert_eq!(h2, vendors.len());
+        let text = folded(&text);
+        for expected in names.iter().chain(&steps).chain([&contact]) {
+            proptest::prop_assert!(text.contains(&folded(expected)), "{:?} is not text in {}", expected, page);
+        }
+    }
+}
