@@ -17,4 +17,5 @@ mod plans_file;
 mod registry_cache;
 mod serve;
 mod store;
+mod upgrade;
 mod upkeep;
