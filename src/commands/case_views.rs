@@ -3,12 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{Button, Mentions, Reply, support::criticality_color};
-use crate::{
-    domain::{
-        Vendor,
-        case::{self, Case, CaseStatus, Notification, NotifyTarget, Recipient},
-    },
-    store::Timeline,
+use crate::domain::{
+    Timeline, Vendor,
+    case::{self, Case, CaseStatus, Notification, NotifyTarget, Recipient},
 };
 
 /// Discord renders `<t:…>` in the reader's own time zone.

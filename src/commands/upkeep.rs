@@ -6,12 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{Button, Caller, CommandError, Core, Mentions, Reply, reminders::Poster};
-use crate::{
-    domain::{
-        Date, GuildId, Vendor, VendorSlug,
-        findings::{self, Finding, FindingLevel},
-    },
-    store::{HistoryEntry, Source},
+use crate::domain::{
+    ChangeSource, Date, GuildId, HistoryEntry, Vendor, VendorSlug,
+    findings::{self, Finding, FindingLevel},
 };
 
 /// Asks Discord whether someone is still a member of a server.
@@ -119,8 +116,7 @@ impl Core {
             .map(|(v, role)| HistoryEntry {
                 slug: v.slug.clone(),
                 at: now,
-                actor: None,
-                source: Source::Gateway.as_str().to_owned(),
+                source: ChangeSource::Gateway,
                 action: format!("{role}-left"),
                 detail: format!(
                     "{role} {} (Discord {user}) left the server",

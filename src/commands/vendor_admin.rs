@@ -4,8 +4,11 @@ use chrono::{Duration, Utc};
 
 use super::{Caller, CommandError, Core, Reply, case_views::when, upkeep};
 use crate::{
-    domain::{Date, DiscordUserId, GuildId, Person, Vendor, case::bounded_text, findings::FindingLevel},
-    store::{Source, StoreError},
+    domain::{
+        ChangeSource, Date, DiscordUserId, GuildId, HistoryEntry, Person, Vendor, case::bounded_text,
+        findings::FindingLevel,
+    },
+    store::StoreError,
 };
 
 /// Who becomes owner or backup: a Discord user, with what Discord knows and what was typed.
@@ -143,11 +146,10 @@ impl Core {
             return self.verify_vendor(guild, caller, slug).await;
         }
         let vendor = self.find_vendor(guild, slug).await?;
-        let entry = crate::store::HistoryEntry {
+        let entry = HistoryEntry {
             slug: vendor.slug.clone(),
             at: self.now_seconds(),
-            actor: Some(caller.user),
-            source: Source::Discord(caller.user).as_str().to_owned(),
+            source: ChangeSource::Discord(caller.user),
             action: "needs-update".to_owned(),
             detail: "the owner says the contacts need updating".to_owned(),
         };
@@ -172,7 +174,7 @@ impl Core {
                 guild,
                 before,
                 after,
-                &Source::Discord(caller.user),
+                &ChangeSource::Discord(caller.user),
                 action,
                 Utc::now(),
             )
@@ -279,9 +281,9 @@ impl Core {
             .iter()
             .map(|e| {
                 let who = e
-                    .actor
+                    .actor()
                     .map(|a| format!("<@{a}>"))
-                    .unwrap_or_else(|| e.source.clone());
+                    .unwrap_or_else(|| e.source.as_str().to_owned());
                 let detail: Vec<&str> = e.detail.lines().take(6).collect();
                 let more = e.detail.lines().count().saturating_sub(6);
                 let more = if more > 0 {

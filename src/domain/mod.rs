@@ -5,22 +5,28 @@ mod date;
 pub mod diff;
 mod duration;
 pub mod findings;
+pub mod history;
 mod hours;
 mod ids;
 pub mod lookup;
 pub mod plans_file;
+mod settings;
 mod severity;
 mod slug;
+mod timeline;
 mod vendor;
 pub mod vendor_index;
 
 pub use date::Date;
 pub use duration::ResponseTime;
 pub use findings::{Finding, FindingLevel};
+pub use history::{ChangeSource, HistoryEntry};
 pub use hours::{Coverage, SupportHours, TimeOfDay};
 pub use ids::{DiscordRoleId, DiscordUserId, GuildId};
+pub use settings::GuildSettings;
 pub use severity::{PerSeverity, Severity};
 pub use slug::VendorSlug;
+pub use timeline::Timeline;
 pub use vendor::{
     Contact, Criticality, EscalationLevel, Filing, Person, Plan, Vendor, VendorSummary, WebUrl,
 };

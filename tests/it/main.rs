@@ -17,5 +17,6 @@ mod plans_file;
 mod registry_cache;
 mod serve;
 mod store;
+mod store_faults;
 mod upgrade;
 mod upkeep;

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use backline::{
     domain::{
-        GuildId, Severity, VendorSlug,
-        case::{Case, CaseStatus, Delivery, EventKind, NotifyTarget, Recipient},
+        ChangeSource, GuildId, GuildSettings, HistoryEntry, Severity, VendorSlug,
+        case::{Case, CaseStatus, Delivery, EventKind, Notification, NotifyTarget, Recipient},
     },
-    store::{self, DatabaseUrl, GuildSettings, HistoryEntry, NewCase, NewEvent, Source, Store},
+    store::{self, DatabaseUrl, NewCase, NewEvent, Store},
 };
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -133,7 +133,7 @@ async fn populate(store: &dyn Store, plans: &[backline::domain::Vendor]) {
             real(),
             &before,
             &after,
-            &Source::Discord(RESPONDER),
+            &ChangeSource::Discord(RESPONDER),
             "set-owner",
             at(2, 9, 0),
         )
@@ -160,16 +160,14 @@ async fn populate(store: &dyn Store, plans: &[backline::domain::Vendor]) {
                 HistoryEntry {
                     slug: slug("elastic"),
                     at: at(4, 8, 0),
-                    actor: Some(DANA),
-                    source: Source::Discord(DANA).as_str().to_owned(),
+                    source: ChangeSource::Discord(DANA),
                     action: "needs-update".into(),
                     detail: "the owner says the contacts need updating".into(),
                 },
                 HistoryEntry {
                     slug: slug("pagerduty"),
                     at: at(4, 9, 0),
-                    actor: None,
-                    source: Source::Gateway.as_str().to_owned(),
+                    source: ChangeSource::Gateway,
                     action: "owner-left".into(),
                     detail: format!("owner Sam (Discord {LEFT_FOR_GOOD}) left the server"),
                 },
@@ -430,7 +428,7 @@ async fn check(store: &dyn Store, plans: &[backline::domain::Vendor]) {
     let history = store.history(real(), None, 100).await.unwrap();
     let lines: Vec<(&str, &str, Option<u64>, &str)> = history
         .iter()
-        .map(|h| (h.slug.as_str(), h.source.as_str(), h.actor, h.action.as_str()))
+        .map(|h| (h.slug.as_str(), h.source.as_str(), h.actor(), h.action.as_str()))
         .collect();
     let mut want: Vec<(&str, &str, Option<u64>, &str)> = vec![
         ("pagerduty", "gateway", None, "owner-left"),
@@ -470,7 +468,7 @@ async fn check(store: &dyn Store, plans: &[backline::domain::Vendor]) {
     let local_history = store.history(LOCAL, None, 100).await.unwrap();
     assert_eq!(local_history.len(), plans.len() + 1);
     assert_eq!(
-        (local_history[0].action.as_str(), local_history[0].actor),
+        (local_history[0].action.as_str(), local_history[0].actor()),
         ("verified", Some(RAVI))
     );
     assert_eq!(
@@ -551,53 +549,43 @@ async fn check(store: &dyn Store, plans: &[backline::domain::Vendor]) {
             ),
         ]
     );
-    let notified: Vec<(i64, Recipient, &str, &str, DateTime<Utc>, Delivery)> = timeline
-        .notifications
-        .iter()
-        .map(|n| {
-            (
-                n.event_id,
-                n.recipient,
-                n.label.as_str(),
-                n.method.as_str(),
-                n.at,
-                n.delivery,
-            )
-        })
-        .collect();
     let (opened_id, escalated_id) = (timeline.events[0].id, timeline.events[1].id);
+    let sent = |event_id, recipient, label: &str, at, delivery| Notification {
+        event_id,
+        recipient,
+        label: label.to_owned(),
+        method: "channel-mention".to_owned(),
+        at,
+        delivery,
+    };
     assert_eq!(
-        notified,
+        timeline.notifications,
         [
-            (
+            sent(
                 opened_id,
                 Recipient::User(DANA),
                 "Dana Whitfield (owner)",
-                "channel-mention",
                 at(5, 10, 0),
                 Delivery::Sent
             ),
-            (
+            sent(
                 opened_id,
                 Recipient::User(RAVI),
                 "Ravi Menon (backup)",
-                "channel-mention",
                 at(5, 10, 0),
                 Delivery::Sent
             ),
-            (
+            sent(
                 opened_id,
                 Recipient::Role(ONCALL_ROLE),
                 "role for sev1",
-                "channel-mention",
                 at(5, 10, 0),
                 Delivery::Sent
             ),
-            (
+            sent(
                 escalated_id,
                 Recipient::User(ESCALATION_CONTACT),
                 "Jo Park (Technical Account Manager)",
-                "channel-mention",
                 at(5, 10, 20),
                 Delivery::Failed
             ),
