@@ -800,6 +800,12 @@ impl Drop for EmptyPostgres {
 #[ignore = "writes tests/fixtures/upgrade/<version>/: run once per release"]
 async fn write_upgrade_fixture() {
     let dir = fixtures_root().join(env!("CARGO_PKG_VERSION"));
+    // A committed fixture is what that release left on disk: never rewritten by a later build.
+    assert!(
+        !dir.exists(),
+        "{} exists: bump the version in Cargo.toml first",
+        dir.display()
+    );
     std::fs::create_dir_all(&dir).unwrap();
     let plans_text = crate::helpers::example_plans();
     std::fs::write(dir.join("plans.toml"), &plans_text).unwrap();
