@@ -7,7 +7,7 @@ use std::{
 };
 
 use sqlx::{
-    Sqlite,
+    ConnectOptions as _, Connection as _, Sqlite,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -38,11 +38,15 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // Migrations write, so they run on a connection of their own: the pool's connections
+        // refuse to write outside `write_tx`.
+        let mut migrating = options.connect().await?;
+        sqlx::migrate!("migrations/sqlite").run(&mut migrating).await?;
+        migrating.close().await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.pragma("query_only", "ON"))
             .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self {
             pool,
             writes: tokio::sync::Mutex::new(()),
@@ -60,19 +64,18 @@ impl SqliteStore {
 
     /// The one way to write: waits for this process's write turn, then begins on a
     /// connection of its own (`BEGIN IMMEDIATE`: two writers that both read first would
-    /// otherwise deadlock instead of waiting for each other).
+    /// otherwise deadlock instead of waiting for each other). Pooled connections are
+    /// `query_only` outside it, so a write that bypasses it fails at once, in every test
+    /// that makes it, instead of waiting in SQLite's busy handler in production.
     async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Sqlite>, StoreError> {
         let turn = self.writes.lock().await;
-        let mut conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
-        let pages = self.page_limit.load(Ordering::Relaxed);
-        if pages != 0 {
-            let pragma = format!("PRAGMA max_page_count = {pages}");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(pragma))
-                .execute(&mut *conn)
-                .await
-                .map_err(StoreError::db(doing))?;
-        }
-        WriteTx::begin(conn, "BEGIN IMMEDIATE", Some(turn), doing).await
+        let conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
+        let pages = match self.page_limit.load(Ordering::Relaxed) {
+            0 => String::new(),
+            pages => format!("PRAGMA max_page_count = {pages}; "),
+        };
+        let begin = format!("PRAGMA query_only = OFF; {pages}BEGIN IMMEDIATE");
+        WriteTx::begin(conn, Some(turn), begin, Some("PRAGMA query_only = ON"), doing).await
     }
 }
 

@@ -20,6 +20,7 @@ use super::StoreError;
 pub(super) struct WriteTx<'s, DB: Database> {
     conn: PoolConnection<DB>,
     ended: bool,
+    rearm: Option<&'static str>,
     /// Released after the connection (fields drop in order).
     _turn: Option<MutexGuard<'s, ()>>,
 }
@@ -28,34 +29,50 @@ impl<'s, DB: Database> WriteTx<'s, DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    /// Runs `begin` on `conn`; `turn` is held until the transaction ends.
+    /// Runs `begin` (the statements that open the transaction) on `conn`; `turn` is held
+    /// until the transaction ends, and `rearm` runs after it ended, to give the connection
+    /// back to the pool in the state the pool hands out.
     pub(super) async fn begin(
         conn: PoolConnection<DB>,
-        begin: &'static str,
         turn: Option<MutexGuard<'s, ()>>,
+        begin: String,
+        rearm: Option<&'static str>,
         doing: &'static str,
     ) -> Result<Self, StoreError> {
         // Made before BEGIN runs, so that a BEGIN that fails halfway closes the connection too.
         let mut tx = Self {
             conn,
             ended: false,
+            rearm,
             _turn: turn,
         };
-        tx.run(begin).await.map_err(StoreError::db(doing))?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(begin))
+            .execute(&mut *tx.conn)
+            .await
+            .map_err(StoreError::db(doing))?;
         Ok(tx)
     }
 
     pub(super) async fn commit(mut self, doing: &'static str) -> Result<(), StoreError> {
         self.run("COMMIT").await.map_err(StoreError::db(doing))?;
-        self.ended = true;
+        self.end().await;
         Ok(())
     }
 
     /// Ends the transaction writing nothing (a conflict found, nothing to do).
     pub(super) async fn rollback(mut self, doing: &'static str) -> Result<(), StoreError> {
         self.run("ROLLBACK").await.map_err(StoreError::db(doing))?;
-        self.ended = true;
+        self.end().await;
         Ok(())
+    }
+
+    /// After COMMIT or ROLLBACK: the connection may go back to the pool once re-armed (if
+    /// that fails, it is closed; what was committed stays committed).
+    async fn end(&mut self) {
+        self.ended = match self.rearm {
+            Some(statement) => self.run(statement).await.is_ok(),
+            None => true,
+        };
     }
 
     async fn run(&mut self, statement: &'static str) -> Result<(), sqlx::Error> {
