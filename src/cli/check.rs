@@ -134,9 +134,9 @@ pub async fn history(
     store.close().await;
     for e in &entries {
         let who = e
-            .actor
+            .actor()
             .map(|a| format!("Discord user {a}"))
-            .unwrap_or_else(|| e.source.clone());
+            .unwrap_or_else(|| e.source.as_str().to_owned());
         println!(
             "{} {} {} by {who}",
             e.at.format("%Y-%m-%d %H:%M:%S UTC"),

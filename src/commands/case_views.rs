@@ -9,10 +9,9 @@ use super::{
 };
 use crate::{
     domain::{
-        Vendor,
+        Timeline, Vendor,
         case::{self, Case, CaseStatus, Notification, NotifyTarget, Recipient},
     },
-    store::Timeline,
 };
 
 /// A recipient's mention, named as the vendor's entry knows them (for the terminal).

@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::{
-    domain::case::{Case, Recipient},
-    store::Timeline,
+use crate::domain::{
+    Timeline,
+    case::{Case, Recipient},
 };
 
 const HEADER: [&str; 24] = [

@@ -24,8 +24,8 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{GuildId, VendorIndex, VendorIndexBuilder, VendorSlug},
-    store::{GuildSettings, Store, StoreError},
+    domain::{GuildId, GuildSettings, VendorIndex, VendorIndexBuilder, VendorSlug},
+    store::{Store, StoreError},
 };
 
 /// What commands need of a guild on every request, as of one registry version.

@@ -9,9 +9,10 @@ use super::{
 };
 use crate::{
     domain::{
-        Date, DiscordUserId, GuildId, Person, Rights, Vendor, case::bounded_text, findings::FindingLevel,
+        ChangeSource, Date, DiscordUserId, GuildId, HistoryEntry, Person, Rights, Vendor, case::bounded_text,
+        findings::FindingLevel,
     },
-    store::{Source, StoreError},
+    store::StoreError,
 };
 
 /// Who becomes owner or backup: a Discord user, with what Discord knows and what was typed.
@@ -172,11 +173,10 @@ impl Core {
             return self.verify_vendor(guild, caller, slug).await;
         }
         let vendor = self.find_vendor(guild, slug).await?;
-        let entry = crate::store::HistoryEntry {
+        let entry = HistoryEntry {
             slug: vendor.slug.clone(),
             at: self.now_seconds(),
-            actor: Some(caller.user),
-            source: Source::Discord(caller.user).as_str().to_owned(),
+            source: ChangeSource::Discord(caller.user),
             action: "needs-update".to_owned(),
             detail: "the owner says the contacts need updating".to_owned(),
         };
@@ -205,7 +205,7 @@ impl Core {
                 guild,
                 before,
                 after,
-                &Source::Discord(caller.user),
+                &ChangeSource::Discord(caller.user),
                 action,
                 Utc::now(),
             )
@@ -314,7 +314,7 @@ impl Core {
             )));
         }
         let lines = entries.iter().map(|e| {
-            let who = match e.actor {
+            let who = match e.actor() {
                 Some(a) => Text::new().then(format::person_mention(Some(&vendor), a)),
                 None => Text::from(e.source.as_str()),
             };

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::domain::{
-    GuildId, Severity, VendorSlug,
-    case::{Case, CaseEvent, CaseStatus, Delivery, EventKind, Notification, NotifyTarget, Recipient},
+    GuildId, Severity, Timeline, VendorSlug,
+    case::{Case, CaseStatus, Delivery, EventKind, NotifyTarget},
 };
 
 /// A case about to be opened (its number is given by the store).
@@ -43,13 +43,6 @@ pub struct Recorded {
     pub event_id: i64,
     /// The same interaction was recorded before: nothing new was written.
     pub replayed: bool,
-}
-
-/// The whole history of a case.
-#[derive(Clone, Debug, Default)]
-pub struct Timeline {
-    pub events: Vec<CaseEvent>,
-    pub notifications: Vec<Notification>,
 }
 
 /// The method recorded for notifications: a message in the case's channel mentioning them.
@@ -117,79 +110,4 @@ pub trait CaseStore: Send + Sync {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(GuildId, Case)>, StoreError>;
-}
-
-pub(super) const CASE_COLUMNS: &str = "number, vendor_slug, vendor_name, severity, vendor_severity, summary, \
-     vendor_case_id, link, channel_id, opened_by, opened_at, response_due, status, escalation_level, \
-     vendor_responded_at, closed_at, resolution";
-
-/// Case columns as read from a row, before they are checked into a `Case`.
-pub(super) struct CaseRow {
-    pub number: i64,
-    pub vendor_slug: String,
-    pub vendor_name: String,
-    pub severity: String,
-    pub vendor_severity: Option<String>,
-    pub summary: String,
-    pub vendor_case_id: Option<String>,
-    pub link: Option<String>,
-    pub channel_id: Option<i64>,
-    pub opened_by: i64,
-    pub opened_at: DateTime<Utc>,
-    pub response_due: Option<DateTime<Utc>>,
-    pub status: String,
-    pub escalation_level: i64,
-    pub vendor_responded_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub resolution: Option<String>,
-}
-
-impl CaseRow {
-    pub fn into_case(self) -> Result<Case, StoreError> {
-        let corrupt = |what: String| StoreError::Corrupt {
-            slug: self.vendor_slug.clone(),
-            source: anyhow::anyhow!("case #{}: {what}", self.number),
-        };
-        Ok(Case {
-            number: self.number,
-            vendor: VendorSlug::parse(&self.vendor_slug).map_err(&corrupt)?,
-            vendor_name: self.vendor_name.clone(),
-            severity: Severity::parse(&self.severity).map_err(&corrupt)?,
-            vendor_severity: self.vendor_severity.clone(),
-            summary: self.summary.clone(),
-            vendor_case_id: self.vendor_case_id.clone(),
-            link: self.link.clone(),
-            channel_id: self.channel_id.map(|c| c as u64),
-            opened_by: self.opened_by as u64,
-            opened_at: self.opened_at,
-            response_due: self.response_due,
-            status: CaseStatus::parse(&self.status).map_err(&corrupt)?,
-            escalation_level: usize::try_from(self.escalation_level).unwrap_or(0),
-            vendor_responded_at: self.vendor_responded_at,
-            closed_at: self.closed_at,
-            resolution: self.resolution.clone(),
-        })
-    }
-}
-
-pub(super) fn recipient_parts(recipient: Recipient) -> (&'static str, i64) {
-    match recipient {
-        Recipient::User(id) => ("user", id as i64),
-        Recipient::Role(id) => ("role", id as i64),
-    }
-}
-
-pub(super) fn recipient_from(kind: &str, id: i64) -> Recipient {
-    match kind {
-        "role" => Recipient::Role(id as u64),
-        _ => Recipient::User(id as u64),
-    }
-}
-
-pub(super) fn event_kind(kind: &str) -> EventKind {
-    EventKind::parse(kind).unwrap_or(EventKind::Updated)
-}
-
-pub(super) fn delivery(s: &str) -> Delivery {
-    Delivery::parse(s).unwrap_or(Delivery::Pending)
 }

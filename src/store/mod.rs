@@ -1,24 +1,27 @@
 //! Storage: one trait, a SQLite and a PostgreSQL implementation; every query is scoped by guild.
 
 pub mod cases;
-pub(crate) mod cases_impl;
+mod cases_impl;
 mod postgres;
-mod shared;
+mod registry;
+mod registry_impl;
+mod rows;
 mod sqlite;
 pub mod upkeep;
-pub(crate) mod upkeep_impl;
+mod upkeep_impl;
+mod write;
 
 use std::{fmt, sync::Arc};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
 
-use crate::domain::{GuildId, Vendor, VendorSlug, VendorSummary};
+use crate::domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary};
 
-pub use cases::{CaseStore, NewCase, NewEvent, Recorded, Timeline};
+pub use cases::{CaseStore, NewCase, NewEvent, Recorded};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
-pub use upkeep::{HistoryEntry, Source, UpkeepStore};
+pub use upkeep::UpkeepStore;
 
 /// What went wrong in storage, decided at the query. Only the `Display` of the domain
 /// variants is meant for users; `Database` is internal and its details go to the log.
@@ -31,13 +34,18 @@ pub enum StoreError {
     /// Someone else changed the same thing first.
     #[error("{0}")]
     Conflict(String),
-    /// A stored document no longer parses: the schema moved on without a migration.
-    #[error("stored vendor `{slug}` could not be read")]
+    /// A stored value does not read back (the schema moved on without a migration, or the
+    /// row was edited by hand): never replaced by a default.
+    #[error("the {column} of {table} row ({key}) could not be read: {problem}")]
     Corrupt {
-        slug: String,
-        #[source]
-        source: anyhow::Error,
+        table: &'static str,
+        key: String,
+        column: &'static str,
+        problem: String,
     },
+    /// A vendor could not be turned into its stored form.
+    #[error("vendor `{vendor}` could not be stored: {problem}")]
+    Unwritable { vendor: String, problem: String },
     #[error("database error while {doing}")]
     Database {
         doing: &'static str,
@@ -49,6 +57,11 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn db(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |source| StoreError::Database { doing, source }
+    }
+
+    /// The write broke a unique constraint (e.g. the same interaction recorded twice).
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database { source: sqlx::Error::Database(e), .. } if e.is_unique_violation())
     }
 }
 
@@ -71,33 +84,6 @@ impl fmt::Display for ImportSummary {
             self.unchanged.len(),
             self.removed.len()
         )
-    }
-}
-
-/// How a guild wants backline to behave.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GuildSettings {
-    /// Phone numbers and account IDs are for the asker only: `/support` replies ephemerally.
-    pub sensitive_contacts: bool,
-    /// Where digests and "an owner left" notices go; none: they are not posted.
-    pub notice_channel: Option<u64>,
-    /// Members with this role may edit vendors from Discord (as may Manage Server).
-    pub manager_role: Option<u64>,
-    /// How often the verification digest is posted.
-    pub digest_every: crate::domain::ResponseTime,
-    /// Also ask owners of stale vendors by direct message.
-    pub dm_owners: bool,
-}
-
-impl Default for GuildSettings {
-    fn default() -> Self {
-        Self {
-            sensitive_contacts: false,
-            notice_channel: None,
-            manager_role: None,
-            digest_every: crate::domain::ResponseTime::from_days(7),
-            dm_owners: false,
-        }
     }
 }
 

@@ -2,13 +2,14 @@
 
 use std::{str::FromStr, time::Duration};
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{
+    Postgres,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+};
 
 use super::{
-    Backend, DatabaseUrl,
-    cases_impl::{HasDb, impl_case_store},
-    shared::impl_store,
-    upkeep_impl::impl_upkeep_store,
+    DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
+    upkeep_impl::impl_upkeep_store, write::WriteTx,
 };
 
 pub struct PostgresStore {
@@ -30,17 +31,13 @@ impl PostgresStore {
         Ok(Self { pool })
     }
 
-    /// PostgreSQL takes concurrent writers itself: no turn to wait for.
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        None
+    /// The one way to write. PostgreSQL takes concurrent writers itself: no turn to wait for.
+    async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Postgres>, StoreError> {
+        let conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
+        WriteTx::begin(conn, None, "BEGIN".to_owned(), None, doing).await
     }
 }
 
-impl_store!(PostgresStore, Backend::Postgres, "BEGIN");
-
-impl HasDb for PostgresStore {
-    type Db = sqlx::Postgres;
-}
-
-impl_case_store!(PostgresStore, "BEGIN");
-impl_upkeep_store!(PostgresStore, "BEGIN");
+impl_store!(PostgresStore, Postgres);
+impl_case_store!(PostgresStore, Postgres);
+impl_upkeep_store!(PostgresStore);

@@ -1,17 +1,23 @@
 //! The SQLite store: the embedded default, one file, created on first use.
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::atomic::{AtomicU32, Ordering},
+    time::Duration,
+};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use sqlx::{
+    ConnectOptions as _, Connection as _, Sqlite,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
 use super::{
-    Backend, DatabaseUrl,
-    cases_impl::{HasDb, impl_case_store},
-    shared::impl_store,
-    upkeep_impl::impl_upkeep_store,
+    DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
+    upkeep_impl::impl_upkeep_store, write::WriteTx,
 };
+
+/// SQLite's own cap on a database's pages (its default `max_page_count`).
+const SQLITE_DEFAULT_MAX_PAGES: u32 = 1_073_741_823;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -20,6 +26,8 @@ pub struct SqliteStore {
     /// concurrent `/case open`, that made the slowest answers last hundreds of ms). Writers
     /// in other processes (`backline import` while serving) still meet the busy timeout.
     writes: tokio::sync::Mutex<()>,
+    /// A cap on the file's pages set by `limit_pages` (0: none set), applied to every write.
+    page_limit: AtomicU32,
 }
 
 impl SqliteStore {
@@ -30,28 +38,47 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // Migrations write, so they run on a connection of their own: the pool's connections
+        // refuse to write outside `write_tx`.
+        let mut migrating = options.connect().await?;
+        sqlx::migrate!("migrations/sqlite").run(&mut migrating).await?;
+        migrating.close().await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.pragma("query_only", "ON"))
             .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self {
             pool,
             writes: tokio::sync::Mutex::new(()),
+            page_limit: AtomicU32::new(0),
         })
     }
 
-    /// Waits for this process's turn to write; hold the guard until the write commits.
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        Some(self.writes.lock().await)
+    /// Caps the database file at `pages` pages for every later write (`None`: SQLite's own
+    /// cap again), so that writes fail as on a full disk. For fault tests; nothing else
+    /// calls it.
+    pub fn limit_pages(&self, pages: Option<u32>) {
+        let pages = pages.unwrap_or(SQLITE_DEFAULT_MAX_PAGES).max(1);
+        self.page_limit.store(pages, Ordering::Relaxed);
+    }
+
+    /// The one way to write: waits for this process's write turn, then begins on a
+    /// connection of its own (`BEGIN IMMEDIATE`: two writers that both read first would
+    /// otherwise deadlock instead of waiting for each other). Pooled connections are
+    /// `query_only` outside it, so a write that bypasses it fails at once, in every test
+    /// that makes it, instead of waiting in SQLite's busy handler in production.
+    async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Sqlite>, StoreError> {
+        let turn = self.writes.lock().await;
+        let conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
+        let pages = match self.page_limit.load(Ordering::Relaxed) {
+            0 => String::new(),
+            pages => format!("PRAGMA max_page_count = {pages}; "),
+        };
+        let begin = format!("PRAGMA query_only = OFF; {pages}BEGIN IMMEDIATE");
+        WriteTx::begin(conn, Some(turn), begin, Some("PRAGMA query_only = ON"), doing).await
     }
 }
 
-impl_store!(SqliteStore, Backend::Sqlite, "BEGIN IMMEDIATE");
-
-impl HasDb for SqliteStore {
-    type Db = sqlx::Sqlite;
-}
-
-impl_case_store!(SqliteStore, "BEGIN IMMEDIATE");
-impl_upkeep_store!(SqliteStore, "BEGIN IMMEDIATE");
+impl_store!(SqliteStore, Sqlite);
+impl_case_store!(SqliteStore, Sqlite);
+impl_upkeep_store!(SqliteStore);

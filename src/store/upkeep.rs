@@ -7,47 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{GuildId, Vendor, VendorSlug};
-
-/// Who made a change, and through what.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// `backline import`.
-    Import,
-    /// A person, from Discord.
-    Discord(u64),
-    /// The gateway noticing something (a member leaving).
-    Gateway,
-}
-
-impl Source {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Source::Import => "import",
-            Source::Discord(_) => "discord",
-            Source::Gateway => "gateway",
-        }
-    }
-
-    pub fn actor(&self) -> Option<u64> {
-        match self {
-            Source::Discord(user) => Some(*user),
-            _ => None,
-        }
-    }
-}
-
-/// One line of a vendor's change history.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HistoryEntry {
-    pub slug: VendorSlug,
-    pub at: DateTime<Utc>,
-    pub actor: Option<u64>,
-    pub source: String,
-    pub action: String,
-    /// One `field: before → after` per line.
-    pub detail: String,
-}
+use crate::domain::{ChangeSource, GuildId, HistoryEntry, Vendor, VendorSlug};
 
 #[async_trait]
 pub trait UpkeepStore: Send + Sync {
@@ -75,7 +35,7 @@ pub trait UpkeepStore: Send + Sync {
         guild: GuildId,
         before: &Vendor,
         after: &Vendor,
-        source: &Source,
+        source: &ChangeSource,
         action: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
@@ -116,12 +76,4 @@ pub trait UpkeepStore: Send + Sync {
     /// Guilds that have a registry. Used by background work (digests, start-up member
     /// check), which then works guild by guild.
     async fn registry_guilds(&self) -> Result<Vec<GuildId>, StoreError>;
-}
-
-pub(super) fn history_detail(changes: &[crate::domain::diff::Change]) -> String {
-    changes
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
 }

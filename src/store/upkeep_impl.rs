@@ -1,22 +1,36 @@
-//! The `UpkeepStore` implementation, stamped out for each backend (the SQL is portable).
+//! The `UpkeepStore` queries for both backends, stamped out by a macro (the SQL is portable).
 
-/// Implements `UpkeepStore` for a struct with a `pool` field; `$begin` as for cases.
+/// Implements `UpkeepStore` for a store with a `pool` field and a `write_tx` method (and the
+/// helpers `impl_store!` adds).
 macro_rules! impl_upkeep_store {
-    ($store:ty, $begin:expr) => {
-        #[async_trait::async_trait]
-        impl $crate::store::UpkeepStore for $store {
-            async fn record_verification(
-                &self,
-                guild: $crate::domain::GuildId,
-                slug: &$crate::domain::VendorSlug,
-                by: u64,
-                at: chrono::DateTime<chrono::Utc>,
-                note: &str,
-            ) -> Result<(), $crate::store::StoreError> {
-                let db = $crate::store::StoreError::db("recording a verification");
-                let _turn = self.write_turn().await;
-                let work = async {
-                    let mut tx = self.pool.begin_with($begin).await?;
+    ($store:ty) => {
+        const _: () = {
+            use std::collections::{HashMap, HashSet};
+
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+
+            use crate::{
+                domain::{ChangeSource, GuildId, HistoryEntry, Vendor, VendorSlug, diff, history::describe_changes},
+                store::{
+                    StoreError, UpkeepStore,
+                    registry::{NewHistory, VendorRow},
+                    rows::{HistoryRow, VerificationRow, guild_id},
+                },
+            };
+
+            #[async_trait]
+            impl UpkeepStore for $store {
+                async fn record_verification(
+                    &self,
+                    guild: GuildId,
+                    slug: &VendorSlug,
+                    by: u64,
+                    at: DateTime<Utc>,
+                    note: &str,
+                ) -> Result<(), StoreError> {
+                    let doing = "recording a verification";
+                    let mut tx = self.write_tx(doing).await?;
                     sqlx::query(
                         "INSERT INTO vendor_verifications (guild_id, slug, verified_by, verified_at) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT (guild_id, slug) DO UPDATE SET verified_by = excluded.verified_by, verified_at = excluded.verified_at",
@@ -26,52 +40,47 @@ macro_rules! impl_upkeep_store {
                     .bind(by as i64)
                     .bind(at)
                     .execute(&mut *tx)
-                    .await?;
-                    Self::insert_history(&mut tx, guild, slug.as_str(), at, Some(by), "discord", "verified", note).await?;
-                    Ok::<_, sqlx::Error>(tx)
-                };
-                let mut tx = work.await.map_err(db)?;
-                // The registry cache keeps verifications: make it reload.
-                Self::bump_registry_version(&mut tx, guild).await?;
-                tx.commit().await.map_err($crate::store::StoreError::db("recording a verification"))
-            }
+                    .await
+                    .map_err(StoreError::db(doing))?;
+                    let entry = NewHistory {
+                        slug: slug.as_str(),
+                        at,
+                        source: ChangeSource::Discord(by),
+                        action: "verified",
+                        detail: note.to_owned(),
+                    };
+                    Self::insert_history(&mut tx, guild, &[entry]).await?;
+                    // The registry cache keeps verifications: make it reload.
+                    Self::bump_registry_version(&mut tx, guild).await?;
+                    tx.commit(doing).await
+                }
 
-            async fn verifications(
-                &self,
-                guild: $crate::domain::GuildId,
-            ) -> Result<
-                std::collections::HashMap<$crate::domain::VendorSlug, (u64, chrono::DateTime<chrono::Utc>)>,
-                $crate::store::StoreError,
-            > {
-                let rows: Vec<(String, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-                    "SELECT slug, verified_by, verified_at FROM vendor_verifications WHERE guild_id = $1",
-                )
-                .bind(guild.as_i64())
-                .fetch_all(&self.pool)
-                .await
-                .map_err($crate::store::StoreError::db("reading verifications"))?;
-                Ok(rows
+                async fn verifications(&self, guild: GuildId) -> Result<HashMap<VendorSlug, (u64, DateTime<Utc>)>, StoreError> {
+                    sqlx::query_as::<_, VerificationRow>(
+                        "SELECT slug, verified_by, verified_at FROM vendor_verifications WHERE guild_id = $1",
+                    )
+                    .bind(guild.as_i64())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(StoreError::db("reading verifications"))?
                     .into_iter()
-                    .filter_map(|(slug, by, at)| Some(($crate::domain::VendorSlug::parse(&slug).ok()?, (by as u64, at))))
-                    .collect())
-            }
+                    .map(|row| row.into_verification(guild))
+                    .collect()
+                }
 
-            async fn save_vendor_edit(
-                &self,
-                guild: $crate::domain::GuildId,
-                before: &$crate::domain::Vendor,
-                after: &$crate::domain::Vendor,
-                source: &$crate::store::upkeep::Source,
-                action: &str,
-                at: chrono::DateTime<chrono::Utc>,
-            ) -> Result<(), $crate::store::StoreError> {
-                use $crate::store::StoreError;
-                let old = $crate::store::shared::to_row(before)?;
-                let new = $crate::store::shared::to_row(after)?;
-                let detail = $crate::store::upkeep::history_detail(&$crate::domain::diff::changes(Some(before), Some(after)));
-                let _turn = self.write_turn().await;
-                let work = async {
-                    let mut tx = self.pool.begin_with($begin).await?;
+                async fn save_vendor_edit(
+                    &self,
+                    guild: GuildId,
+                    before: &Vendor,
+                    after: &Vendor,
+                    source: &ChangeSource,
+                    action: &str,
+                    at: DateTime<Utc>,
+                ) -> Result<(), StoreError> {
+                    let doing = "saving a vendor edit";
+                    let old = VendorRow::of(before)?;
+                    let new = VendorRow::of(after)?;
+                    let mut tx = self.write_tx(doing).await?;
                     let updated = sqlx::query(
                         "UPDATE vendors SET name = $1, criticality = $2, aliases = $3, document = $4, updated_at = $5 \
                          WHERE guild_id = $6 AND slug = $7 AND document = $8",
@@ -85,89 +94,63 @@ macro_rules! impl_upkeep_store {
                     .bind(after.slug.as_str())
                     .bind(&old.document)
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(StoreError::db(doing))?;
                     if updated.rows_affected() == 0 {
-                        return Ok(None);
+                        tx.rollback(doing).await?;
+                        return Err(StoreError::Conflict(format!(
+                            "vendor `{}` was changed by someone else meanwhile",
+                            after.slug
+                        )));
                     }
-                    Self::insert_history(&mut tx, guild, after.slug.as_str(), at, source.actor(), source.as_str(), action, &detail)
-                        .await?;
-                    Ok::<_, sqlx::Error>(Some(tx))
-                };
-                let tx = match work.await {
-                    Ok(Some(mut tx)) => {
-                        // Caches of the registry (names and aliases may have changed) reload it.
-                        Self::bump_registry_version(&mut tx, guild).await?;
-                        tx.commit().await.map(|()| true)
-                    }
-                    Ok(None) => Ok(false),
-                    Err(e) => Err(e),
-                };
-                match tx {
-                    Ok(true) => Ok(()),
-                    Ok(false) => Err(StoreError::Conflict(format!(
-                        "vendor `{}` was changed by someone else meanwhile",
-                        after.slug
-                    ))),
-                    Err(source) => Err(StoreError::Database { doing: "saving a vendor edit", source }),
+                    let entry = NewHistory {
+                        slug: after.slug.as_str(),
+                        at,
+                        source: *source,
+                        action,
+                        detail: describe_changes(&diff::changes(Some(before), Some(after))),
+                    };
+                    Self::insert_history(&mut tx, guild, &[entry]).await?;
+                    // Caches of the registry (names and aliases may have changed) reload it.
+                    Self::bump_registry_version(&mut tx, guild).await?;
+                    tx.commit(doing).await
                 }
-            }
 
-            async fn record_history(
-                &self,
-                guild: $crate::domain::GuildId,
-                entries: &[$crate::store::upkeep::HistoryEntry],
-            ) -> Result<(), $crate::store::StoreError> {
-                let work = async {
-                    let mut tx = self.pool.begin_with($begin).await?;
-                    for e in entries {
-                        Self::insert_history(&mut tx, guild, e.slug.as_str(), e.at, e.actor, &e.source, &e.action, &e.detail)
-                            .await?;
-                    }
-                    tx.commit().await
-                };
-                work.await.map_err($crate::store::StoreError::db("recording history"))
-            }
-
-            async fn history(
-                &self,
-                guild: $crate::domain::GuildId,
-                vendor: Option<&$crate::domain::VendorSlug>,
-                limit: i64,
-            ) -> Result<Vec<$crate::store::upkeep::HistoryEntry>, $crate::store::StoreError> {
-                let rows: Vec<(String, chrono::DateTime<chrono::Utc>, Option<i64>, String, String, String)> = sqlx::query_as(
-                    "SELECT slug, at, actor, source, action, detail FROM vendor_history \
-                     WHERE guild_id = $1 AND ($2 IS NULL OR slug = $2) ORDER BY id DESC LIMIT $3",
-                )
-                .bind(guild.as_i64())
-                .bind(vendor.map(|v| v.as_str().to_owned()))
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await
-                .map_err($crate::store::StoreError::db("reading history"))?;
-                Ok(rows
-                    .into_iter()
-                    .filter_map(|(slug, at, actor, source, action, detail)| {
-                        Some($crate::store::upkeep::HistoryEntry {
-                            slug: $crate::domain::VendorSlug::parse(&slug).ok()?,
-                            at,
-                            actor: actor.map(|a| a as u64),
-                            source,
-                            action,
-                            detail,
+                async fn record_history(&self, guild: GuildId, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+                    let lines: Vec<NewHistory<'_>> = entries
+                        .iter()
+                        .map(|e| NewHistory {
+                            slug: e.slug.as_str(),
+                            at: e.at,
+                            source: e.source,
+                            action: &e.action,
+                            detail: e.detail.clone(),
                         })
-                    })
-                    .collect())
-            }
+                        .collect();
+                    let mut tx = self.write_tx("recording history").await?;
+                    Self::insert_history(&mut tx, guild, &lines).await?;
+                    tx.commit("recording history").await
+                }
 
-            async fn record_departure(
-                &self,
-                guild: $crate::domain::GuildId,
-                user: u64,
-                at: chrono::DateTime<chrono::Utc>,
-            ) -> Result<bool, $crate::store::StoreError> {
-                let _turn = self.write_turn().await;
-                let work = async {
-                    let mut tx = self.pool.begin_with($begin).await?;
+                async fn history(&self, guild: GuildId, vendor: Option<&VendorSlug>, limit: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+                    sqlx::query_as::<_, HistoryRow>(
+                        "SELECT id, slug, at, actor, source, action, detail FROM vendor_history \
+                         WHERE guild_id = $1 AND ($2 IS NULL OR slug = $2) ORDER BY id DESC LIMIT $3",
+                    )
+                    .bind(guild.as_i64())
+                    .bind(vendor.map(|v| v.as_str().to_owned()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(StoreError::db("reading history"))?
+                    .into_iter()
+                    .map(|row| row.into_entry(guild))
+                    .collect()
+                }
+
+                async fn record_departure(&self, guild: GuildId, user: u64, at: DateTime<Utc>) -> Result<bool, StoreError> {
+                    let doing = "recording a departure";
+                    let mut tx = self.write_tx(doing).await?;
                     let inserted = sqlx::query(
                         "INSERT INTO departed_members (guild_id, user_id, left_at) VALUES ($1, $2, $3) \
                          ON CONFLICT (guild_id, user_id) DO NOTHING",
@@ -176,104 +159,82 @@ macro_rules! impl_upkeep_store {
                     .bind(user as i64)
                     .bind(at)
                     .execute(&mut *tx)
-                    .await?;
-                    Ok::<_, sqlx::Error>((tx, inserted.rows_affected() == 1))
-                };
-                let (mut tx, inserted) = work.await.map_err($crate::store::StoreError::db("recording a departure"))?;
-                if inserted {
-                    // The registry cache keeps who left: make it reload.
-                    Self::bump_registry_version(&mut tx, guild).await?;
+                    .await
+                    .map_err(StoreError::db(doing))?
+                    .rows_affected()
+                        == 1;
+                    if inserted {
+                        // The registry cache keeps who left: make it reload.
+                        Self::bump_registry_version(&mut tx, guild).await?;
+                    }
+                    tx.commit(doing).await?;
+                    Ok(inserted)
                 }
-                tx.commit().await.map_err($crate::store::StoreError::db("recording a departure"))?;
-                Ok(inserted)
-            }
 
-            async fn clear_departure(&self, guild: $crate::domain::GuildId, user: u64) -> Result<(), $crate::store::StoreError> {
-                let _turn = self.write_turn().await;
-                let work = async {
-                    let mut tx = self.pool.begin_with($begin).await?;
+                async fn clear_departure(&self, guild: GuildId, user: u64) -> Result<(), StoreError> {
+                    let doing = "clearing a departure";
+                    let mut tx = self.write_tx(doing).await?;
                     let deleted = sqlx::query("DELETE FROM departed_members WHERE guild_id = $1 AND user_id = $2")
                         .bind(guild.as_i64())
                         .bind(user as i64)
                         .execute(&mut *tx)
-                        .await?;
-                    Ok::<_, sqlx::Error>((tx, deleted.rows_affected() > 0))
-                };
-                let (mut tx, deleted) = work.await.map_err($crate::store::StoreError::db("clearing a departure"))?;
-                if deleted {
-                    Self::bump_registry_version(&mut tx, guild).await?;
+                        .await
+                        .map_err(StoreError::db(doing))?
+                        .rows_affected()
+                        > 0;
+                    if deleted {
+                        Self::bump_registry_version(&mut tx, guild).await?;
+                    }
+                    tx.commit(doing).await
                 }
-                tx.commit().await.map_err($crate::store::StoreError::db("clearing a departure"))
-            }
 
-            async fn departed(
-                &self,
-                guild: $crate::domain::GuildId,
-            ) -> Result<std::collections::HashSet<u64>, $crate::store::StoreError> {
-                let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM departed_members WHERE guild_id = $1")
+                async fn departed(&self, guild: GuildId) -> Result<HashSet<u64>, StoreError> {
+                    let users: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM departed_members WHERE guild_id = $1")
+                        .bind(guild.as_i64())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(StoreError::db("reading departures"))?;
+                    users
+                        .into_iter()
+                        .map(|user| {
+                            u64::try_from(user).map_err(|e| StoreError::Corrupt {
+                                table: "departed_members",
+                                key: format!("guild {guild}, user {user}"),
+                                column: "user_id",
+                                problem: e.to_string(),
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn claim_digest(&self, guild: GuildId, period_start: DateTime<Utc>, at: DateTime<Utc>) -> Result<bool, StoreError> {
+                    let doing = "claiming a digest";
+                    let mut tx = self.write_tx(doing).await?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO digests (guild_id, period_start, posted_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (guild_id, period_start) DO NOTHING",
+                    )
                     .bind(guild.as_i64())
-                    .fetch_all(&self.pool)
+                    .bind(period_start)
+                    .bind(at)
+                    .execute(&mut *tx)
                     .await
-                    .map_err($crate::store::StoreError::db("reading departures"))?;
-                Ok(rows.into_iter().map(|(u,)| u as u64).collect())
-            }
+                    .map_err(StoreError::db(doing))?
+                    .rows_affected()
+                        == 1;
+                    tx.commit(doing).await?;
+                    Ok(inserted)
+                }
 
-            async fn claim_digest(
-                &self,
-                guild: $crate::domain::GuildId,
-                period_start: chrono::DateTime<chrono::Utc>,
-                at: chrono::DateTime<chrono::Utc>,
-            ) -> Result<bool, $crate::store::StoreError> {
-                let inserted = sqlx::query(
-                    "INSERT INTO digests (guild_id, period_start, posted_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (guild_id, period_start) DO NOTHING",
-                )
-                .bind(guild.as_i64())
-                .bind(period_start)
-                .bind(at)
-                .execute(&self.pool)
-                .await
-                .map_err($crate::store::StoreError::db("claiming a digest"))?;
-                Ok(inserted.rows_affected() == 1)
+                async fn registry_guilds(&self) -> Result<Vec<GuildId>, StoreError> {
+                    let guilds: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT guild_id FROM vendors ORDER BY guild_id")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(StoreError::db("listing guilds"))?;
+                    guilds.into_iter().map(|g| guild_id("vendors", g)).collect()
+                }
             }
-
-            async fn registry_guilds(&self) -> Result<Vec<$crate::domain::GuildId>, $crate::store::StoreError> {
-                let rows: Vec<(i64,)> = sqlx::query_as("SELECT DISTINCT guild_id FROM vendors ORDER BY guild_id")
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err($crate::store::StoreError::db("listing guilds"))?;
-                Ok(rows.into_iter().filter_map(|(g,)| $crate::domain::GuildId::new(g as u64).ok()).collect())
-            }
-        }
-
-        impl $store {
-            #[allow(clippy::too_many_arguments, reason = "one column each")]
-            async fn insert_history(
-                tx: &mut sqlx::Transaction<'static, <Self as $crate::store::cases_impl::HasDb>::Db>,
-                guild: $crate::domain::GuildId,
-                slug: &str,
-                at: chrono::DateTime<chrono::Utc>,
-                actor: Option<u64>,
-                source: &str,
-                action: &str,
-                detail: &str,
-            ) -> Result<(), sqlx::Error> {
-                sqlx::query(
-                    "INSERT INTO vendor_history (guild_id, slug, at, actor, source, action, detail) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(guild.as_i64())
-                .bind(slug)
-                .bind(at)
-                .bind(actor.map(|a| a as i64))
-                .bind(source)
-                .bind(action)
-                .bind(detail)
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
-            }
-        }
+        };
     };
 }
 

@@ -166,7 +166,7 @@ on_both_backends! {
     async fn a_guild_with_sensitive_contacts_gets_replies_only_the_asker_sees(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
         assert!(!support(&core, "aws").await.unwrap().ephemeral);
-        let settings = backline::store::GuildSettings { sensitive_contacts: true, ..Default::default() };
+        let settings = backline::domain::GuildSettings { sensitive_contacts: true, ..Default::default() };
         db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
         assert!(support(&core, "aws").await.unwrap().ephemeral);
         let owner = core.execute(&Command::Owner { vendor: "aws".into() }, &in_guild()).await.unwrap();

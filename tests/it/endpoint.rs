@@ -272,7 +272,7 @@ on_both_backends! {
 on_both_backends! {
     async fn sensitive_guilds_get_ephemeral_support_cards(db) {
         let endpoint = Endpoint::new(db).await;
-        let settings = backline::store::GuildSettings { sensitive_contacts: true, ..Default::default() };
+        let settings = backline::domain::GuildSettings { sensitive_contacts: true, ..Default::default() };
         endpoint.db.store.set_guild_settings(GuildId::new(GUILD).unwrap(), &settings).await.unwrap();
         let response = endpoint.post(&fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")])).await;
         assert!(is_ephemeral(&response));

@@ -166,7 +166,7 @@ on_both_backends! {
         const MANAGER_ROLE: u64 = 4242;
         let endpoint = Endpoint::new(db).await;
         let guild = GuildId::new(GUILD).unwrap();
-        let settings = backline::store::GuildSettings { manager_role: Some(MANAGER_ROLE), ..Default::default() };
+        let settings = backline::domain::GuildSettings { manager_role: Some(MANAGER_ROLE), ..Default::default() };
         endpoint.db.store.set_guild_settings(guild, &settings).await.unwrap();
         let note = |roles: Vec<String>| {
             let mut payload = vendor_command("note", &[("vendor", "github"), ("text", "Renewal in Q1")], None, "0");

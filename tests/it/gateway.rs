@@ -107,7 +107,7 @@ async fn owners_who_left_are_flagged_at_start_up_and_within_one_member_remove_ev
         .import(guild, &parse(&example_plans()), false)
         .await
         .unwrap();
-    let settings = backline::store::GuildSettings {
+    let settings = backline::domain::GuildSettings {
         notice_channel: Some(4_444),
         ..Default::default()
     };

@@ -18,4 +18,6 @@ mod registry_cache;
 mod serve;
 mod store;
 mod surfaces;
+mod store_faults;
+mod upgrade;
 mod upkeep;

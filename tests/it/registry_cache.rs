@@ -162,7 +162,7 @@ on_both_backends! {
         assert!(!core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral);
 
         let elsewhere = store::connect(&db.url).await.unwrap();
-        let sensitive = store::GuildSettings { sensitive_contacts: true, ..Default::default() };
+        let sensitive = backline::domain::GuildSettings { sensitive_contacts: true, ..Default::default() };
         elsewhere.set_guild_settings(guild, &sensitive).await.unwrap();
         assert!(core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral);
         elsewhere.close().await;

@@ -1,6 +1,10 @@
-//! Both storage backends: import semantics, guild isolation, round trips.
+//! Both storage backends: import semantics, guild isolation, round trips, and stored values
+//! that do not read back.
 
-use backline::domain::{GuildId, VendorSlug, plans_file};
+use backline::{
+    domain::{GuildId, VendorSlug, plans_file},
+    store::StoreError,
+};
 
 use crate::{
     helpers::{example_plans, parse},
@@ -103,5 +107,106 @@ on_both_backends! {
         assert_eq!(slugs, sorted);
         let aws = summaries.iter().find(|s| s.slug.as_str() == "aws").unwrap();
         assert!(aws.aliases.contains(&"amazon".to_owned()));
+    }
+}
+
+/// Runs `sql` on the test database behind the store's back (a hand edit, a bad migration).
+async fn tamper(db: &crate::helpers::TestDb, sql: &'static str) {
+    use sqlx::Connection as _;
+    if db.store.backend() == backline::store::Backend::Postgres {
+        let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+fn corrupt<T: std::fmt::Debug>(result: Result<T, StoreError>) -> (&'static str, String, &'static str) {
+    match result {
+        Err(StoreError::Corrupt {
+            table, key, column, ..
+        }) => (table, key, column),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+on_both_backends! {
+    async fn a_stored_value_that_does_not_read_back_is_corrupt_naming_table_key_and_column(db) {
+        use backline::domain::{ChangeSource, GuildSettings, HistoryEntry};
+        let vendors = parse(&example_plans());
+        db.store.import(GUILD_A, &vendors, false).await.unwrap();
+        db.store.set_guild_settings(GUILD_A, &GuildSettings::default()).await.unwrap();
+        let at = chrono::Utc::now();
+        let entry = HistoryEntry {
+            slug: VendorSlug::parse("aws").unwrap(),
+            at,
+            source: ChangeSource::Discord(7),
+            action: "note".into(),
+            detail: String::new(),
+        };
+        db.store.record_history(GUILD_A, &[entry]).await.unwrap();
+
+        tamper(&db, "UPDATE vendors SET criticality = 'apocalyptic' WHERE slug = 'aws'").await;
+        assert_eq!(
+            corrupt(db.store.vendor_summaries(GUILD_A).await),
+            ("vendors", "guild 0, vendor aws".to_owned(), "criticality")
+        );
+        tamper(&db, "UPDATE vendors SET document = 'slug = 3' WHERE slug = 'github'").await;
+        assert_eq!(
+            corrupt(db.store.vendor(GUILD_A, &VendorSlug::parse("github").unwrap()).await),
+            ("vendors", "guild 0, vendor github".to_owned(), "document")
+        );
+        tamper(&db, "UPDATE guild_settings SET digest_every_minutes = 0").await;
+        assert_eq!(
+            corrupt(db.store.guild_settings(GUILD_A).await),
+            ("guild_settings", "guild 0".to_owned(), "digest_every_minutes")
+        );
+        tamper(&db, "UPDATE vendor_history SET actor = NULL WHERE action = 'note'").await;
+        let (table, key, column) = corrupt(db.store.history(GUILD_A, None, 100).await);
+        assert_eq!((table, column), ("vendor_history", "source"));
+        assert!(key.starts_with("guild 0, entry "), "{key}");
+        // Other guilds' rows are not read, so they are not reported.
+        assert!(db.store.history(guild(111), None, 100).await.unwrap().is_empty());
+    }
+}
+
+on_both_backends! {
+    async fn a_case_whose_timeline_does_not_read_back_is_corrupt_not_defaulted(db) {
+        use backline::{
+            domain::{Severity, case::{Delivery, EventKind, NotifyTarget, Recipient}},
+            store::{NewCase, NewEvent},
+        };
+        let at = chrono::Utc::now();
+        let case = NewCase {
+            vendor: VendorSlug::parse("aws").unwrap(),
+            vendor_name: "AWS".into(),
+            severity: Severity::Sev2,
+            vendor_severity: None,
+            summary: "down".into(),
+            vendor_case_id: None,
+            link: None,
+            channel_id: None,
+            opened_by: 5,
+            opened_at: at,
+            response_due: None,
+        };
+        let event = NewEvent { kind: EventKind::Opened, actor: Some(5), detail: "opened".into(), at, interaction_id: None };
+        let target = NotifyTarget { recipient: Recipient::Role(9), label: "on-call".into() };
+        let opened = db.store.open_case(GUILD_A, &case, &event, &[target]).await.unwrap();
+        db.store.mark_delivery(GUILD_A, opened.event_id, Delivery::Sent).await.unwrap();
+
+        tamper(&db, "UPDATE notifications SET delivery = 'maybe'").await;
+        let (table, key, column) = corrupt(db.store.timeline(GUILD_A, 1).await);
+        assert_eq!((table, column), ("notifications", "delivery"));
+        assert!(key.starts_with("guild 0, notification "), "{key}");
+        tamper(&db, "UPDATE case_events SET kind = 'exploded'").await;
+        let (table, _, column) = corrupt(db.store.timeline(GUILD_A, 1).await);
+        assert_eq!((table, column), ("case_events", "kind"));
+        tamper(&db, "UPDATE cases SET escalation_level = -1").await;
+        assert_eq!(
+            corrupt(db.store.case(GUILD_A, 1).await),
+            ("cases", "guild 0, case #1".to_owned(), "escalation_level")
+        );
     }
 }

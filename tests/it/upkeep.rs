@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use backline::{
     commands::{Caller, Command, CommandError, Core, PersonEdit, Reply, upkeep::MemberDirectory},
-    domain::{GuildId, Rights, VendorSlug, plans_file},
-    store::{self, GuildSettings},
+    domain::{ChangeSource, GuildId, GuildSettings, Rights, VendorSlug, plans_file},
+    store,
 };
 use chrono::Duration;
 
@@ -97,7 +97,7 @@ on_both_backends! {
         let note = Command::VendorNote { vendor: "github".into(), text: "hi".into() };
         assert!(user_error(core.execute(&note, &member(55, Rights::Member)).await).contains("Nothing was changed"));
         assert_eq!(db.store.vendor(GuildId::LOCAL, &slug("github")).await.unwrap(), before);
-        assert!(db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap().iter().all(|h| h.source == "import"));
+        assert!(db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap().iter().all(|h| h.source == ChangeSource::Import));
     }
 }
 
@@ -112,7 +112,7 @@ on_both_backends! {
         assert_eq!(github.owner.discord_id.unwrap().get(), 77);
         let history = db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap();
         assert_eq!(history[0].action, "set-owner");
-        assert_eq!(history[0].actor, Some(55));
+        assert_eq!(history[0].actor(), Some(55));
         assert!(history[0].detail.contains("owner.name: Tom Becker → Lee Park"), "{}", history[0].detail);
         // Any manager, however Discord made them one (the adapter decides: see dispatch's tests).
         let note = Command::VendorNote { vendor: "github".into(), text: "Renewal talks in Q1".into() };
@@ -137,7 +137,7 @@ on_both_backends! {
         db.store.import(GuildId::LOCAL, &parse(&example_plans()), false).await.unwrap();
         assert!(!warnings(&core, "github").await.contains("not verified"));
         let history = db.store.history(GuildId::LOCAL, Some(&slug("github")), 10).await.unwrap();
-        assert_eq!((history[0].action.as_str(), history[0].actor), ("verified", Some(TOM)));
+        assert_eq!((history[0].action.as_str(), history[0].actor()), ("verified", Some(TOM)));
     }
 }
 

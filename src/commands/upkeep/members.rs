@@ -6,8 +6,7 @@ use async_trait::async_trait;
 
 use crate::{
     commands::{CommandError, Core, Reply, Text, reminders::Poster},
-    domain::{GuildId, Vendor, VendorSlug},
-    store::{HistoryEntry, Source},
+    domain::{ChangeSource, GuildId, HistoryEntry, Vendor, VendorSlug},
 };
 
 /// Asks Discord whether someone is still a member of a server.
@@ -48,8 +47,7 @@ impl Core {
             .map(|(v, role)| HistoryEntry {
                 slug: v.slug.clone(),
                 at: now,
-                actor: None,
-                source: Source::Gateway.as_str().to_owned(),
+                source: ChangeSource::Gateway,
                 action: format!("{role}-left"),
                 detail: format!(
                     "{role} {} (Discord {user}) left the server",

@@ -1,0 +1,218 @@
+//! What the registry's writes store, decided without SQL: a vendor's row, and what an
+//! import adds, updates, removes and records in the history.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{ChangeSource, GuildId, Vendor, VendorSlug, diff, history::describe_changes, plans_file};
+
+use super::{ImportSummary, StoreError, rows::parse_document};
+
+/// Vendors written per INSERT by `import`: 8 parameters each, well under both backends'
+/// limits on parameters per statement (SQLite 32766, PostgreSQL 65535).
+pub(super) const IMPORT_BATCH: usize = 500;
+
+/// A vendor row as stored: the searchable copies and the TOML document.
+pub(super) struct VendorRow {
+    pub name: String,
+    pub criticality: &'static str,
+    pub aliases: String,
+    pub document: String,
+}
+
+impl VendorRow {
+    pub fn of(vendor: &Vendor) -> Result<Self, StoreError> {
+        let unwritable = |problem: String| StoreError::Unwritable {
+            vendor: vendor.slug.to_string(),
+            problem,
+        };
+        Ok(Self {
+            name: vendor.name.clone(),
+            criticality: vendor.criticality.as_str(),
+            aliases: serde_json::to_string(&vendor.aliases).map_err(|e| unwritable(e.to_string()))?,
+            document: plans_file::vendor_to_toml(vendor).map_err(|e| unwritable(e.to_string()))?,
+        })
+    }
+}
+
+/// One history line to insert.
+pub(super) struct NewHistory<'a> {
+    pub slug: &'a str,
+    pub at: DateTime<Utc>,
+    pub source: ChangeSource,
+    pub action: &'a str,
+    pub detail: String,
+}
+
+/// What an import writes, decided from the guild's stored documents (slug → TOML).
+pub(super) struct ImportPlan<'v> {
+    pub summary: ImportSummary,
+    /// Vendors to insert or overwrite, each slug once (the last given wins).
+    pub writes: Vec<(&'v str, VendorRow)>,
+    /// Slugs to delete (only when pruning).
+    pub removals: Vec<String>,
+    /// In order: added and updated vendors, then removed ones.
+    pub history: Vec<NewHistory<'v>>,
+}
+
+impl ImportPlan<'_> {
+    pub fn changes_anything(&self) -> bool {
+        let s = &self.summary;
+        !(s.added.is_empty() && s.updated.is_empty() && s.removed.is_empty())
+    }
+}
+
+pub(super) fn plan_import<'v>(
+    guild: GuildId,
+    now: DateTime<Utc>,
+    existing: &'v HashMap<String, String>,
+    vendors: &'v [Vendor],
+    prune: bool,
+) -> Result<ImportPlan<'v>, StoreError> {
+    let mut summary = ImportSummary::default();
+    let mut writes = Vec::new();
+    let mut history = Vec::new();
+    for vendor in vendors {
+        let row = VendorRow::of(vendor)?;
+        let (action, before) = match existing.get(vendor.slug.as_str()) {
+            Some(document) if *document == row.document => {
+                summary.unchanged.push(vendor.slug.clone());
+                continue;
+            }
+            Some(document) => {
+                summary.updated.push(vendor.slug.clone());
+                // An import is how a stored document that no longer reads gets repaired: the
+                // history then shows every field as new.
+                (
+                    "updated",
+                    parse_document(guild, vendor.slug.as_str(), document).ok(),
+                )
+            }
+            None => {
+                summary.added.push(vendor.slug.clone());
+                ("added", None)
+            }
+        };
+        history.push(NewHistory {
+            slug: vendor.slug.as_str(),
+            at: now,
+            source: ChangeSource::Import,
+            action,
+            detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
+        });
+        writes.push((vendor.slug.as_str(), row));
+    }
+    // One statement cannot upsert the same row twice: a slug given twice is written once,
+    // as last given.
+    let mut seen = HashSet::new();
+    writes.reverse();
+    writes.retain(|(slug, _)| seen.insert(*slug));
+    writes.reverse();
+
+    let mut removals = Vec::new();
+    if prune {
+        let keep: HashSet<&str> = vendors.iter().map(|v| v.slug.as_str()).collect();
+        let mut gone: Vec<&'v String> = existing.keys().filter(|s| !keep.contains(s.as_str())).collect();
+        gone.sort();
+        for slug in gone {
+            // A stored slug that no longer parses is removed all the same (it is not in the
+            // files), but the summary can only list it if it is a slug.
+            summary
+                .removed
+                .push(VendorSlug::parse(slug).map_err(|problem| StoreError::Corrupt {
+                    table: "vendors",
+                    key: format!("guild {guild}, vendor {slug}"),
+                    column: "slug",
+                    problem,
+                })?);
+            history.push(NewHistory {
+                slug,
+                at: now,
+                source: ChangeSource::Import,
+                action: "removed",
+                detail: "removed: not in the imported files".to_owned(),
+            });
+            removals.push(slug.clone());
+        }
+    }
+    Ok(ImportPlan {
+        summary,
+        writes,
+        removals,
+        history,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vendor(slug: &str, name: &str) -> Vendor {
+        let text = format!(
+            "[[vendor]]\nslug = \"{slug}\"\nname = \"{name}\"\ncriticality = \"low\"\n\n[vendor.owner]\nname = \"Someone\"\n"
+        );
+        plans_file::parse_str("test.toml", &text)
+            .expect("valid vendor")
+            .remove(0)
+    }
+
+    fn stored(vendors: &[Vendor]) -> HashMap<String, String> {
+        vendors
+            .iter()
+            .map(|v| (v.slug.to_string(), VendorRow::of(v).unwrap().document))
+            .collect()
+    }
+
+    fn slugs(list: &[VendorSlug]) -> Vec<&str> {
+        list.iter().map(VendorSlug::as_str).collect()
+    }
+
+    #[test]
+    fn an_import_adds_updates_and_leaves_identical_vendors_alone() {
+        let existing = stored(&[vendor("aws", "AWS"), vendor("github", "GitHub")]);
+        let files = [
+            vendor("aws", "Amazon Web Services"),
+            vendor("github", "GitHub"),
+            vendor("stripe", "Stripe"),
+        ];
+        let plan = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, false).unwrap();
+        assert_eq!(slugs(&plan.summary.added), ["stripe"]);
+        assert_eq!(slugs(&plan.summary.updated), ["aws"]);
+        assert_eq!(slugs(&plan.summary.unchanged), ["github"]);
+        assert_eq!(
+            plan.writes.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            ["aws", "stripe"]
+        );
+        let lines: Vec<(&str, &str)> = plan.history.iter().map(|h| (h.slug, h.action)).collect();
+        assert_eq!(lines, [("aws", "updated"), ("stripe", "added")]);
+        assert_eq!(plan.history[0].detail, "name: AWS → Amazon Web Services");
+        assert!(plan.removals.is_empty() && plan.changes_anything());
+    }
+
+    #[test]
+    fn only_a_pruning_import_removes_and_it_records_the_removal_last() {
+        let existing = stored(&[
+            vendor("aws", "AWS"),
+            vendor("zendesk", "Zendesk"),
+            vendor("github", "GitHub"),
+        ]);
+        let files = [vendor("aws", "AWS")];
+        let kept = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, false).unwrap();
+        assert!(kept.removals.is_empty() && !kept.changes_anything());
+        let pruned = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, true).unwrap();
+        assert_eq!(pruned.removals, ["github", "zendesk"]);
+        assert_eq!(slugs(&pruned.summary.removed), ["github", "zendesk"]);
+        let lines: Vec<(&str, &str)> = pruned.history.iter().map(|h| (h.slug, h.action)).collect();
+        assert_eq!(lines, [("github", "removed"), ("zendesk", "removed")]);
+    }
+
+    #[test]
+    fn a_slug_given_twice_is_written_once_as_last_given() {
+        let files = [vendor("aws", "First"), vendor("aws", "Second")];
+        let nothing = HashMap::new();
+        let plan = plan_import(GuildId::LOCAL, Utc::now(), &nothing, &files, false).unwrap();
+        assert_eq!(plan.writes.len(), 1);
+        assert_eq!(plan.writes[0].1.name, "Second");
+    }
+}
