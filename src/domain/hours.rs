@@ -2,15 +2,19 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, ser::SerializeStruct};
+
+use super::opening::Hours;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SupportHours {
     /// Written `hours = "24x7"`.
     Always,
-    /// Written as a table: `days`, `start`, `end`, `timezone`.
+    /// Written as a table: `days`, `start`, `end`, `timezone`. When `end` is not after
+    /// `start` (`22:00`–`06:00`) the hours cross midnight: each listed day opens at `start`
+    /// and closes at `end` on the next day.
     Business {
         days: Vec<Weekday>,
         start: TimeOfDay,
@@ -35,7 +39,7 @@ impl TimeOfDay {
         Ok(Self(h * 60 + m))
     }
 
-    fn minutes(self) -> u32 {
+    pub(super) fn minutes(self) -> u32 {
         self.0.into()
     }
 }
@@ -55,55 +59,47 @@ pub struct Coverage {
 }
 
 impl SupportHours {
+    /// Whether the plan answers at `now`, and when that next changes. Hours that cross
+    /// midnight and clock changes are handled as docs/plans-format.md describes.
     pub fn coverage(&self, now: DateTime<Utc>) -> Coverage {
-        let SupportHours::Business {
-            days,
-            start,
-            end,
-            timezone,
-        } = self
-        else {
-            return Coverage {
+        match self.business() {
+            None => Coverage {
                 covered: true,
                 next_change: None,
-            };
-        };
-        let local = now.with_timezone(timezone);
-        let minute_of_day = local.hour() * 60 + local.minute();
-        let open_today =
-            days.contains(&local.weekday()) && (start.minutes()..end.minutes()).contains(&minute_of_day);
-        if open_today {
-            let closes = at_minute(timezone, local.date_naive(), end.minutes());
-            return Coverage {
-                covered: true,
-                next_change: closes,
-            };
+            },
+            Some(hours) => hours.coverage(now),
         }
-        let next_open = (0..=7).find_map(|offset| {
-            let day = local.date_naive() + Duration::days(offset);
-            if !days.contains(&day.weekday()) {
-                return None;
-            }
-            at_minute(timezone, day, start.minutes()).filter(|t| t.with_timezone(&Utc) > now)
-        });
-        Coverage {
-            covered: false,
-            next_change: next_open,
+    }
+
+    /// When `minutes` of covered time have passed since `from`: the clock runs only while
+    /// the plan answers. None when that is more than about ten years away.
+    pub fn after_covered_minutes(&self, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
+        match self.business() {
+            None => Some(from + Duration::minutes(minutes)),
+            Some(hours) => hours.after_covered(from, minutes),
+        }
+    }
+
+    fn business(&self) -> Option<Hours<'_>> {
+        match self {
+            SupportHours::Always => None,
+            SupportHours::Business {
+                days,
+                start,
+                end,
+                timezone,
+            } => Some(Hours {
+                days,
+                start: *start,
+                end: *end,
+                timezone,
+            }),
         }
     }
 
     pub fn is_always(&self) -> bool {
         matches!(self, SupportHours::Always)
     }
-}
-
-fn at_minute(tz: &Tz, day: chrono::NaiveDate, minute: u32) -> Option<DateTime<Tz>> {
-    let naive = if minute >= 24 * 60 {
-        (day + Duration::days(1)).and_time(NaiveTime::MIN)
-    } else {
-        day.and_time(NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?)
-    };
-    tz.from_local_datetime(&naive).earliest()
 }
 
 impl fmt::Display for SupportHours {
@@ -117,7 +113,13 @@ impl fmt::Display for SupportHours {
                 timezone,
             } => {
                 let days: Vec<&str> = days.iter().map(|d| short_day(*d)).collect();
-                write!(f, "{} {start}–{end} {}", days.join(" "), timezone.name())
+                let next_day = if end <= start { " next day" } else { "" };
+                write!(
+                    f,
+                    "{} {start}–{end}{next_day} {}",
+                    days.join(" "),
+                    timezone.name()
+                )
             }
         }
     }
@@ -190,9 +192,12 @@ impl TryFrom<BusinessHoursFields> for SupportHours {
         }
         let start = TimeOfDay::parse(&raw.start)?;
         let end = TimeOfDay::parse(&raw.end)?;
-        if end <= start {
+        if start.minutes() >= 24 * 60 {
+            return Err("business hours cannot start at 24:00: write 00:00 and list the next day".into());
+        }
+        if end == start {
             return Err(format!(
-                "business hours end ({end}) must be after they start ({start})"
+                "business hours start and end at the same time ({start}): for hours that cross midnight write e.g. start = \"22:00\", end = \"06:00\"; for all day write start = \"00:00\", end = \"24:00\""
             ));
         }
         let timezone = parse_timezone(&raw.timezone)?;
@@ -238,7 +243,7 @@ impl schemars::JsonSchema for SupportHours {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "When the plan answers: \"24x7\", or business hours in an IANA time zone.",
+            "description": "When the plan answers: \"24x7\", or business hours in an IANA time zone. An end earlier than the start crosses midnight (closes the next day). A time that a clock change skips takes the first instant after the gap; a time that happens twice takes its first occurrence.",
             "oneOf": [
                 { "const": "24x7" },
                 {
@@ -252,7 +257,11 @@ impl schemars::JsonSchema for SupportHours {
                             "items": { "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] }
                         },
                         "start": { "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$" },
-                        "end": { "type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$" },
+                        "end": {
+                            "type": "string",
+                            "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+                            "description": "24:00 is the end of the day; earlier than start: closes at this time the next day"
+                        },
                         "timezone": { "type": "string", "description": "IANA zone, e.g. Europe/Berlin" }
                     }
                 }
@@ -344,15 +353,62 @@ mod tests {
     }
 
     #[test]
-    fn rejects_bad_times_and_reversed_hours() {
+    fn rejects_bad_times_and_empty_hours() {
         assert!(TimeOfDay::parse("9am").is_err());
         assert!(TimeOfDay::parse("24:30").is_err());
-        let reversed = BusinessHoursFields {
+        let hours = |start: &str, end: &str| BusinessHoursFields {
             days: vec!["mon".into()],
-            start: "17:00".into(),
-            end: "09:00".into(),
+            start: start.into(),
+            end: end.into(),
             timezone: "UTC".into(),
         };
-        assert!(SupportHours::try_from(reversed).is_err());
+        assert!(SupportHours::try_from(hours("09:00", "09:00")).is_err());
+        assert!(SupportHours::try_from(hours("24:00", "06:00")).is_err());
+    }
+
+    #[test]
+    fn a_night_desk_crosses_midnight() {
+        let night = SupportHours::try_from(BusinessHoursFields {
+            days: vec!["mon".into()],
+            start: "22:00".into(),
+            end: "06:00".into(),
+            timezone: "Asia/Tokyo".into(),
+        })
+        .unwrap();
+        assert_eq!(night.to_string(), "Mon 22:00–06:00 next day Asia/Tokyo");
+        // Monday 23:00 in Tokyo (UTC+9) is 14:00 UTC: open until Tuesday 06:00.
+        let late = night.coverage(utc("2026-11-30T14:00:00Z"));
+        assert!(late.covered);
+        assert_eq!(
+            late.next_change.unwrap().to_rfc3339(),
+            "2026-12-01T06:00:00+09:00"
+        );
+        // Tuesday 05:00 in Tokyo still belongs to Monday's night.
+        assert!(night.coverage(utc("2026-11-30T20:00:00Z")).covered);
+        // Tuesday 23:00 is not listed: next opening is the following Monday.
+        let tuesday = night.coverage(utc("2026-12-01T14:00:00Z"));
+        assert!(!tuesday.covered);
+        assert_eq!(
+            tuesday.next_change.unwrap().to_rfc3339(),
+            "2026-12-07T22:00:00+09:00"
+        );
+    }
+
+    #[test]
+    fn business_hours_with_a_closing_time_in_the_spring_gap_close_when_the_gap_ends() {
+        // New York skips 02:00–03:00 on 2026-03-08 (a Sunday).
+        let night = SupportHours::try_from(BusinessHoursFields {
+            days: vec!["sat".into()],
+            start: "22:00".into(),
+            end: "02:30".into(),
+            timezone: "America/New_York".into(),
+        })
+        .unwrap();
+        let open = night.coverage(utc("2026-03-08T06:30:00Z"));
+        assert!(open.covered, "01:30 EST is inside the night");
+        assert_eq!(
+            open.next_change.unwrap().to_rfc3339(),
+            "2026-03-08T03:00:00-04:00"
+        );
     }
 }
