@@ -116,6 +116,43 @@ fn check(tz: Tz, days: &[Weekday], start: u32, end: u32, now: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// Checks the business-hours response clock against the scan: `minutes` of covered time
+/// from `now` end where the scan has counted that many covered minutes.
+fn check_clock(
+    tz: Tz,
+    days: &[Weekday],
+    start: u32,
+    end: u32,
+    now: DateTime<Utc>,
+    minutes: i64,
+) -> Result<(), TestCaseError> {
+    let hours = SupportHours::Business {
+        days: days.to_vec(),
+        start: TimeOfDay::parse(&hhmm(start)).unwrap(),
+        end: TimeOfDay::parse(&hhmm(end)).unwrap(),
+        timezone: tz,
+    };
+    let mut counted = 0;
+    let due = brute_force(tz, days, start, end, now - Duration::minutes(LOOK_BACK))
+        .skip(LOOK_BACK as usize)
+        .take(LOOK_AHEAD as usize)
+        .position(|covered| {
+            counted += i64::from(covered);
+            counted == minutes
+        })
+        .map(|i| now + Duration::minutes(i as i64 + 1));
+    if let Some(due) = due {
+        prop_assert_eq!(
+            hours.after_covered_minutes(now, minutes),
+            Some(due),
+            "{} from {}",
+            hours,
+            now
+        );
+    }
+    Ok(())
+}
+
 /// A time of day near the wall-clock time of a clock change, or anywhere in the day.
 fn minute_of_day(near: u32) -> impl Strategy<Value = u32> {
     prop_oneof![
@@ -145,6 +182,7 @@ proptest! {
 
     #[test]
     fn coverage_matches_a_minute_by_minute_scan_around_clock_changes(
+        minutes in 1i64..900,
         (zone, change, start, end, mask, offset) in (0..TRANSITIONS.len(), any::<prop::sample::Index>())
             .prop_flat_map(|(zone, pick)| {
                 let (tz, changes) = &TRANSITIONS[zone];
@@ -164,7 +202,35 @@ proptest! {
     ) {
         let (tz, _) = TRANSITIONS[zone];
         check(tz, &days_of(mask), start, end, change + Duration::minutes(offset))?;
+        check_clock(tz, &days_of(mask), start, end, change + Duration::minutes(offset), minutes)?;
     }
+}
+
+#[test]
+fn a_business_hours_response_clock_stops_while_the_plan_is_closed() {
+    let text = crate::helpers::example_plans();
+    let mut vendor = crate::helpers::parse(&text)
+        .into_iter()
+        .find(|v| v.slug.as_str() == "aws")
+        .unwrap();
+    let plan = vendor.plan.as_mut().unwrap();
+    plan.hours = SupportHours::Business {
+        days: vec![Weekday::Mon, Weekday::Tue],
+        start: TimeOfDay::parse("22:00").unwrap(),
+        end: TimeOfDay::parse("06:00").unwrap(),
+        timezone: "Asia/Tokyo".parse().unwrap(),
+    };
+    plan.response_clock = backline::domain::ResponseClock::BusinessHours;
+    plan.response.sev2 = Some(backline::domain::ResponseTime::from_minutes(10 * 60));
+    // Opened Monday 05:00 in Tokyo (Sunday night is not listed): the clock waits for Monday
+    // 22:00, runs 8 hours to Tuesday 06:00, and 2 more from Tuesday 22:00.
+    let opened = "2026-11-29T20:00:00Z".parse().unwrap();
+    let due = backline::domain::case::response_due(&vendor, backline::domain::Severity::Sev2, opened);
+    assert_eq!(due.unwrap().to_rfc3339(), "2026-12-01T15:00:00+00:00");
+    // The calendar clock starts at the same opening and does not stop.
+    vendor.plan.as_mut().unwrap().response_clock = backline::domain::ResponseClock::Calendar;
+    let due = backline::domain::case::response_due(&vendor, backline::domain::Severity::Sev2, opened);
+    assert_eq!(due.unwrap().to_rfc3339(), "2026-11-30T23:00:00+00:00");
 }
 
 #[test]
