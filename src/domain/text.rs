@@ -42,6 +42,11 @@ pub const LINE: TextRule = TextRule {
     lines: Lines::Single,
     max_chars: 300,
 };
+/// A web address: one line of an embed field (a case link typed in Discord has the same limit).
+pub const URL: TextRule = TextRule {
+    lines: Lines::Single,
+    max_chars: 500,
+};
 /// A note, a case template, a resolution: fits an embed field value (1024) with room to spare.
 pub const PARAGRAPH: TextRule = TextRule {
     lines: Lines::Multi,
@@ -76,7 +81,7 @@ impl fmt::Display for TextError {
             Self::LineBreak => f.write_str("must be one line: remove the line break"),
             Self::Blank => f.write_str("must not be empty (spaces and invisible characters do not count)"),
             Self::TooLong { chars, max } => {
-                write!(f, "is {chars} characters long; the limit is {max}")
+                write!(f, "is {chars} characters; the limit is {max}")
             }
         }
     }

@@ -87,17 +87,7 @@ impl fmt::Display for Criticality {
 pub struct WebUrl(url::Url);
 
 impl WebUrl {
-    /// The longest address accepted: one line of an embed field, with room for its label.
-    pub const MAX_CHARS: usize = 500;
-
     pub fn parse(input: &str) -> Result<Self, String> {
-        let count = input.trim().chars().count();
-        if count > Self::MAX_CHARS {
-            return Err(format!(
-                "the address is {count} characters long; the limit is {}",
-                Self::MAX_CHARS
-            ));
-        }
         let url = url::Url::parse(input.trim()).map_err(|e| {
             format!("`{input}` is not a web address ({e}): write the full address, e.g. https://support.example.com")
         })?;

@@ -1,11 +1,12 @@
 //! Which text rule each text field of a vendor follows: one table, used by the plans
 //! validator and the JSON Schema alike.
 
-use super::text::{EMAIL, LINE, NAME, PARAGRAPH, TextRule};
+use super::text::{EMAIL, LINE, NAME, PARAGRAPH, TextRule, URL};
 
 /// The rule for the text at `path`, a dotted field path with list positions left out
-/// (`escalation[].contacts[].name`, `aliases[]`); `None` for values that are not free text
-/// (slugs, URLs, durations, dates, IDs are checked by their own types).
+/// (`escalation[].contacts[].name`, `aliases[]`); `None` for values that are not text
+/// (slugs, durations, dates, IDs are checked by their own types). The limits are checked by
+/// the validator, not when reading: a registry stored before a limit existed still loads.
 pub fn rule_for(path: &str) -> Option<TextRule> {
     let rule = match path {
         "name"
@@ -26,6 +27,7 @@ pub fn rule_for(path: &str) -> Option<TextRule> {
         "owner.email" | "backup.email" | "filing.email" | "escalation[].contacts[].email" => EMAIL,
         "filing.steps[]" | "filing.required_info[]" => LINE,
         "notes" | "filing.template" => PARAGRAPH,
+        "status_page" | "filing.portal" => URL,
         _ => return None,
     };
     Some(rule)

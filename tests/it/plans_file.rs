@@ -352,7 +352,7 @@ fn text_longer_than_discord_can_show_is_refused_with_the_limit() {
     let error = only_error(&text);
     assert_eq!(error.field.as_deref(), Some("name"));
     assert!(
-        error.message.contains("101 characters long; the limit is 100"),
+        error.message.contains("101 characters; the limit is 100"),
         "{error}"
     );
     // At the limit is fine.
@@ -397,4 +397,24 @@ fn names_differing_only_by_unicode_form_or_case_are_duplicates() {
         assert!(error.message.contains("already names vendor `aws`"), "{error}");
     }
     assert!(parse_str("plans.toml", &second("Amazon Web Services EU")).is_ok());
+}
+
+#[test]
+fn a_web_address_is_one_line_and_at_most_500_characters() {
+    let portal = |url: &str| format!("{VALID}\n[vendor.filing]\nportal = \"{url}\"\n");
+    // The URL parser would silently drop the line break; the text rules refuse it.
+    let error = only_error(&portal("https://support.example.com/\\nnew"));
+    assert_eq!(error.field.as_deref(), Some("filing.portal"), "{error}");
+    let error = only_error(&portal(&format!("https://example.com/{}", "p".repeat(481))));
+    assert!(
+        error.message.contains("501 characters; the limit is 500"),
+        "{error}"
+    );
+    assert!(
+        parse_str(
+            "plans.toml",
+            &portal(&format!("https://example.com/{}", "p".repeat(480)))
+        )
+        .is_ok()
+    );
 }

@@ -89,7 +89,8 @@ fn add_text_limits(schema: &mut Value) {
             ),
         };
         field.insert("maxLength".into(), rule.max_chars.into());
-        field.insert("pattern".into(), pattern.into());
+        // A field with a pattern of its own (a URL's `^https?://`) keeps it.
+        field.entry("pattern").or_insert(pattern.into());
         let limit = format!(
             "Text: at most {} characters, {lines}, no control characters, not only spaces.",
             rule.max_chars
