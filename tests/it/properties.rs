@@ -9,7 +9,7 @@ use backline::domain::{
 use chrono::Weekday;
 use proptest::prelude::*;
 
-use crate::helpers::{TestDb, example_plans, sqlite};
+use crate::helpers::{TestDb, example_plans, postgres, sqlite};
 
 /// A runtime and one SQLite database shared by the cases of a property (one guild per case).
 fn store() -> (tokio::runtime::Runtime, TestDb) {
@@ -22,6 +22,17 @@ fn store() -> (tokio::runtime::Runtime, TestDb) {
 }
 
 // ---- arbitrary, TOML-ish input ----
+
+/// Any string, or one made mostly of control, invisible and line-breaking characters.
+fn awkward() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-z \\x00-\\x1F\\x7F\u{85}\u{200B}\u{2028}\u{FEFF}]{0,12}",
+        // One odd character in otherwise plain text.
+        ("[a-z]{1,5}", prop::char::range('\0', '\u{A0}'), "[a-z ]{0,5}")
+            .prop_map(|(a, c, b)| format!("{a}{c}{b}")),
+    ]
+}
 
 /// Pieces of plans files, valid and not, glued together at random.
 fn toml_ish() -> impl Strategy<Value = String> {
@@ -76,22 +87,40 @@ fn toml_ish() -> impl Strategy<Value = String> {
             .prop_map(|(key, value)| format!("{key} = {value}")),
         any::<String>(),
     ];
-    prop::collection::vec(line, 0..24).prop_map(|lines| lines.join("\n"))
+    prop_oneof![
+        prop::collection::vec(line, 0..24).prop_map(|lines| lines.join("\n")),
+        // A whole vendor whose text is anything at all, written as TOML strings.
+        (awkward(), awkward(), awkward(), awkward()).prop_map(|(name, owner, notes, step)| {
+            let quoted = |s: String| toml::Value::String(s).to_string();
+            format!(
+                "[[vendor]]\nslug = \"fuzz\"\nname = {}\ncriticality = \"low\"\nnotes = {}\n[vendor.owner]\nname = {}\n[vendor.filing]\nsteps = [{}]\n",
+                quoted(format!("v {name}")),
+                quoted(notes),
+                quoted(owner),
+                quoted(step)
+            )
+        }),
+    ]
 }
 
 #[test]
 fn any_input_imports_or_gets_located_errors() {
     let (runtime, db) = store();
+    // What passes validation must import on PostgreSQL too (NUL once did not).
+    let postgres = runtime.block_on(postgres());
     let guild = std::cell::Cell::new(0);
+    let imported = std::cell::Cell::new(0);
     proptest!(ProptestConfig { cases: 256, ..ProptestConfig::default() }, |(text in toml_ish())| {
         let lines = text.split('\n').count();
         match parse_str("fuzz.toml", &text) {
             Ok(vendors) => {
                 // What passes validation also imports.
+                imported.set(imported.get() + usize::from(!vendors.is_empty()));
                 guild.set(guild.get() + 1);
-                runtime
-                    .block_on(db.store.import(GuildId::new(guild.get()).unwrap(), &vendors, false))
-                    .unwrap();
+                let guild = GuildId::new(guild.get()).unwrap();
+                for db in std::iter::once(&db).chain(&postgres) {
+                    runtime.block_on(db.store.import(guild, &vendors, false)).unwrap();
+                }
             }
             Err(errors) => {
                 prop_assert!(!errors.is_empty());
@@ -104,6 +133,11 @@ fn any_input_imports_or_gets_located_errors() {
             }
         }
     });
+    assert!(
+        imported.get() > 10,
+        "only {} inputs with vendors imported",
+        imported.get()
+    );
 }
 
 // ---- valid registries ----
