@@ -166,6 +166,14 @@ pub fn required(field: &str, input: &str, rule: TextRule) -> Result<String, Stri
 /// The form two names are compared in: compatibility-normalised (NFKC), lower-cased, without
 /// invisible characters, inner spaces collapsed. `ＡＷＳ`, `aws` and `a\u{200B}ws` compare equal.
 pub fn name_key(name: &str) -> String {
+    if name.is_ascii() {
+        // NFKC leaves ASCII as it is: only case and spaces to fold (the common, hot case).
+        return name
+            .split_whitespace()
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
     let folded: String = name.nfkc().collect::<String>().to_lowercase().nfkc().collect();
     let visible: String = folded
         .chars()

@@ -43,6 +43,6 @@ mod tests {
         assert_eq!(rule_for("plan.severity_names.sev1"), Some(NAME));
         assert_eq!(rule_for("notes"), Some(PARAGRAPH));
         assert_eq!(rule_for("slug"), None);
-        assert_eq!(rule_for("filing.portal"), None);
+        assert_eq!(rule_for("filing.portal"), Some(super::super::text::URL));
     }
 }
