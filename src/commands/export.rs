@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use crate::domain::{
     Timeline,
     case::{Case, Recipient},
+    text::spreadsheet_cell,
 };
 
 const HEADER: [&str; 24] = [
@@ -46,6 +47,8 @@ fn recipient(r: Recipient) -> (&'static str, u64) {
 }
 
 /// One row per notification (and one per event that notified nobody), each with its case.
+/// A cell that a spreadsheet would run as a formula is prefixed with `'` (see
+/// [`spreadsheet_cell`]); the JSON export keeps every value exact.
 pub fn cases_csv(cases: &[(Case, Timeline)]) -> anyhow::Result<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(HEADER)?;
@@ -80,13 +83,19 @@ pub fn cases_csv(cases: &[(Case, Timeline)]) -> anyhow::Result<String> {
                 .filter(|n| n.event_id == event.id)
                 .collect();
             if notified.is_empty() {
-                out.write_record(case_cells.iter().chain(&event_cells).chain(&[
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]))?;
+                out.write_record(
+                    case_cells
+                        .iter()
+                        .chain(&event_cells)
+                        .chain(&[
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                        ])
+                        .map(|c| spreadsheet_cell(c).into_owned()),
+                )?;
             }
             for n in notified {
                 let (kind, id) = recipient(n.recipient);
@@ -97,7 +106,13 @@ pub fn cases_csv(cases: &[(Case, Timeline)]) -> anyhow::Result<String> {
                     n.method.clone(),
                     n.delivery.as_str().to_owned(),
                 ];
-                out.write_record(case_cells.iter().chain(&event_cells).chain(&cells))?;
+                out.write_record(
+                    case_cells
+                        .iter()
+                        .chain(&event_cells)
+                        .chain(&cells)
+                        .map(|c| spreadsheet_cell(c).into_owned()),
+                )?;
             }
         }
     }

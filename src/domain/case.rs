@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
-use super::{Severity, Vendor, VendorSlug};
+use super::{Severity, Vendor, VendorSlug, text};
 
 /// Where a case stands. The response clock runs only while it is `Open`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,19 +54,23 @@ pub struct CaseSummary(String);
 impl CaseSummary {
     pub const MAX_CHARS: usize = 200;
 
+    /// Checked by the common text rules (docs/plans-format.md, "Text"); line breaks are
+    /// allowed in (the form's box has several lines) and folded into spaces.
     pub fn parse(input: &str) -> Result<Self, String> {
-        let s = input.trim();
-        if s.is_empty() {
-            return Err("The summary is empty: say in a sentence what is broken.".into());
+        let rule = text::TextRule {
+            lines: text::Lines::Multi,
+            max_chars: Self::MAX_CHARS,
+        };
+        match text::required("summary", input, rule) {
+            Ok(s) => Ok(Self(s.split_whitespace().collect::<Vec<_>>().join(" "))),
+            Err(_) if input.trim().is_empty() => {
+                Err("The summary is empty: say in a sentence what is broken.".into())
+            }
+            Err(e) if input.chars().count() > Self::MAX_CHARS => Err(format!(
+                "{e} Put the details in the vendor case and keep the summary to one sentence."
+            )),
+            Err(e) => Err(e),
         }
-        let count = s.chars().count();
-        if count > Self::MAX_CHARS {
-            return Err(format!(
-                "The summary is {count} characters; the limit is {}. Put the details in the vendor case and keep the summary to one sentence.",
-                Self::MAX_CHARS
-            ));
-        }
-        Ok(Self(s.split_whitespace().collect::<Vec<_>>().join(" ")))
     }
 
     pub fn as_str(&self) -> &str {
@@ -74,18 +78,15 @@ impl CaseSummary {
     }
 }
 
-/// Free text attached to a case (vendor case ID, link, note, resolution), bounded so it
-/// always fits what shows it.
+/// One line of free text a member typed (vendor case ID, link, note, resolution, a name),
+/// checked by the common text rules and bounded so it always fits what shows it; `None`
+/// when blank.
 pub fn bounded_text(field: &str, input: &str, max: usize) -> Result<Option<String>, String> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let count = s.chars().count();
-    if count > max {
-        return Err(format!("The {field} is {count} characters; the limit is {max}."));
-    }
-    Ok(Some(s.to_owned()))
+    let rule = text::TextRule {
+        lines: text::Lines::Single,
+        max_chars: max,
+    };
+    text::optional(field, input, rule)
 }
 
 /// A case as stored.
@@ -122,14 +123,7 @@ impl Case {
 /// When the plan's first response is due for a case opened at `opened_at`: the contracted
 /// time from then, or from the next opening when the plan is closed at that moment.
 pub fn response_due(vendor: &Vendor, severity: Severity, opened_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let plan = vendor.plan.as_ref()?;
-    let promised = plan.response.get(severity)?;
-    let coverage = plan.hours.coverage(opened_at);
-    let clock_starts = match (coverage.covered, coverage.next_change) {
-        (false, Some(opens)) => opens.with_timezone(&Utc),
-        _ => opened_at,
-    };
-    Some(clock_starts + Duration::minutes(i64::try_from(promised.minutes()).unwrap_or(i64::MAX / 60_000)))
+    vendor.plan.as_ref()?.response_due(severity, opened_at)
 }
 
 /// What happened to a case, in order.

@@ -19,22 +19,50 @@ impl fmt::Display for FindingLevel {
     }
 }
 
+/// Which rule a finding comes from, for code that acts on findings (and tests) without
+/// reading their wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    /// The owner or backup left the Discord server.
+    PersonLeft,
+    /// A critical or high vendor has no plan.
+    NoPlanForCriticalVendor,
+    /// A medium or low vendor has no plan.
+    NoPlan,
+    PlanWeakerThanNeed,
+    /// A response time is needed at a severity the plan promises nothing for.
+    NoPromisedResponse,
+    /// sev1 support is needed but the plan answers only in business hours.
+    BusinessHoursOnlyForSev1,
+    RenewalPassed,
+    RenewsSoon,
+    SinglePointOfContact,
+    NoFilingSteps,
+    NoWayToReachVendor,
+    EmptyEscalationLadder,
+    VerifiedInFuture,
+    StaleContacts,
+}
+
 /// One problem with one vendor: how bad, and a sentence saying what is wrong and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
+    pub kind: FindingKind,
     pub level: FindingLevel,
     pub message: String,
 }
 
 impl Finding {
-    fn error(message: String) -> Self {
+    fn error(kind: FindingKind, message: String) -> Self {
         Self {
+            kind,
             level: FindingLevel::Error,
             message,
         }
     }
-    fn warning(message: String) -> Self {
+    fn warning(kind: FindingKind, message: String) -> Self {
         Self {
+            kind,
             level: FindingLevel::Warning,
             message,
         }
@@ -54,35 +82,35 @@ pub fn findings_with_members(vendor: &Vendor, today: Date, has_left: &dyn Fn(u64
         std::iter::once((&vendor.owner, "owner")).chain(vendor.backup.iter().map(|b| (b, "backup")))
     {
         if person.discord_id.is_some_and(|id| has_left(id.get())) {
-            out.push(Finding::error(format!(
+            out.push(Finding::error(FindingKind::PersonLeft, format!(
                 "the {role} {} is no longer a member of this server: name a new {role} (and re-verify the vendor's contacts)",
                 person.name
             )));
         }
     }
     match &vendor.plan {
-        None if vendor.criticality <= Criticality::High => out.push(Finding::error(format!(
+        None if vendor.criticality <= Criticality::High => out.push(Finding::error(FindingKind::NoPlanForCriticalVendor, format!(
             "{} vendor with no support plan: buy one that meets the response times you need, or record the plan you have under [plan]",
             vendor.criticality
         ))),
-        None => out.push(Finding::warning(
+        None => out.push(Finding::warning(FindingKind::NoPlan,
             "no support plan recorded: add a [plan] section if you pay for one".into(),
         )),
         Some(plan) => {
             for (severity, needed) in vendor.needs.iter() {
                 match plan.response.get(severity) {
-                    Some(promised) if promised > needed => out.push(Finding::error(format!(
+                    Some(promised) if promised > needed => out.push(Finding::error(FindingKind::PlanWeakerThanNeed, format!(
                         "plan weaker than needed at {severity}: {} promises first response in {promised}, you need {needed}; upgrade the plan or relax the need",
                         plan.tier
                     ))),
-                    None => out.push(Finding::warning(format!(
+                    None => out.push(Finding::warning(FindingKind::NoPromisedResponse, format!(
                         "you need a first response within {needed} at {severity}, but the plan states no response time for it: add plan.response.{severity}"
                     ))),
                     Some(_) => {}
                 }
             }
             if !plan.hours.is_always() && vendor.needs.get(Severity::Sev1).is_some() {
-                out.push(Finding::warning(format!(
+                out.push(Finding::warning(FindingKind::BusinessHoursOnlyForSev1, format!(
                     "sev1 support is needed but {} only answers during business hours ({}): check out-of-hours coverage",
                     plan.tier, plan.hours
                 )));
@@ -90,11 +118,11 @@ pub fn findings_with_members(vendor: &Vendor, today: Date, has_left: &dyn Fn(u64
             if let Some(renews) = plan.renews {
                 let days = today.days_until(renews);
                 if days < 0 {
-                    out.push(Finding::error(format!(
+                    out.push(Finding::error(FindingKind::RenewalPassed, format!(
                         "the contract renewal date {renews} has passed: confirm the plan is still active and update plan.renews"
                     )));
                 } else if days <= 30 {
-                    out.push(Finding::warning(format!(
+                    out.push(Finding::warning(FindingKind::RenewsSoon, format!(
                         "the contract renews on {renews} (in {days} days): make sure the renewal is in hand"
                     )));
                 }
@@ -102,33 +130,36 @@ pub fn findings_with_members(vendor: &Vendor, today: Date, has_left: &dyn Fn(u64
         }
     }
     if vendor.backup.is_none() {
-        out.push(Finding::warning(
+        out.push(Finding::warning(FindingKind::SinglePointOfContact,
             "single point of contact: no backup owner; name one under [backup] so the vendor is covered when the owner is away".into(),
         ));
     }
     if vendor.filing.steps.is_empty() {
         out.push(Finding::warning(
+            FindingKind::NoFilingSteps,
             "no filing steps: write down how to open a case under filing.steps".into(),
         ));
     }
     if !vendor.filing.has_channel() {
         out.push(Finding::error(
+            FindingKind::NoWayToReachVendor,
             "no way to reach the vendor: add filing.portal, filing.phone or filing.email".into(),
         ));
     }
     if vendor.escalation.is_empty() {
         out.push(Finding::warning(
+            FindingKind::EmptyEscalationLadder,
             "empty escalation ladder: add [[escalation]] levels so responders know where to go next".into(),
         ));
     }
     if let Some((_, newest)) = verification_range(vendor).filter(|(_, newest)| *newest > today) {
-        out.push(Finding::warning(format!(
+        out.push(Finding::warning(FindingKind::VerifiedInFuture, format!(
             "a `verified` date is in the future ({newest}): correct it, or the contact will never be reported stale"
         )));
     }
     let stale = stale_contacts(vendor, today);
     if !stale.is_empty() {
-        out.push(Finding::warning(format!(
+        out.push(Finding::warning(FindingKind::StaleContacts, format!(
             "contacts not verified within {}: {}; confirm them with the vendor and update their `verified` dates",
             vendor.review_every,
             stale.join(", ")

@@ -2,15 +2,19 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, ser::SerializeStruct};
+
+use super::opening::Hours;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SupportHours {
     /// Written `hours = "24x7"`.
     Always,
-    /// Written as a table: `days`, `start`, `end`, `timezone`.
+    /// Written as a table: `days`, `start`, `end`, `timezone`. When `end` is not after
+    /// `start` (`22:00`–`06:00`) the hours cross midnight: each listed day opens at `start`
+    /// and closes at `end` on the next day.
     Business {
         days: Vec<Weekday>,
         start: TimeOfDay,
@@ -35,7 +39,7 @@ impl TimeOfDay {
         Ok(Self(h * 60 + m))
     }
 
-    fn minutes(self) -> u32 {
+    pub(super) fn minutes(self) -> u32 {
         self.0.into()
     }
 }
@@ -55,55 +59,47 @@ pub struct Coverage {
 }
 
 impl SupportHours {
+    /// Whether the plan answers at `now`, and when that next changes. Hours that cross
+    /// midnight and clock changes are handled as docs/plans-format.md describes.
     pub fn coverage(&self, now: DateTime<Utc>) -> Coverage {
-        let SupportHours::Business {
-            days,
-            start,
-            end,
-            timezone,
-        } = self
-        else {
-            return Coverage {
+        match self.business() {
+            None => Coverage {
                 covered: true,
                 next_change: None,
-            };
-        };
-        let local = now.with_timezone(timezone);
-        let minute_of_day = local.hour() * 60 + local.minute();
-        let open_today =
-            days.contains(&local.weekday()) && (start.minutes()..end.minutes()).contains(&minute_of_day);
-        if open_today {
-            let closes = at_minute(timezone, local.date_naive(), end.minutes());
-            return Coverage {
-                covered: true,
-                next_change: closes,
-            };
+            },
+            Some(hours) => hours.coverage(now),
         }
-        let next_open = (0..=7).find_map(|offset| {
-            let day = local.date_naive() + Duration::days(offset);
-            if !days.contains(&day.weekday()) {
-                return None;
-            }
-            at_minute(timezone, day, start.minutes()).filter(|t| t.with_timezone(&Utc) > now)
-        });
-        Coverage {
-            covered: false,
-            next_change: next_open,
+    }
+
+    /// When `minutes` of covered time have passed since `from`: the clock runs only while
+    /// the plan answers. None when that is more than about ten years away.
+    pub fn after_covered_minutes(&self, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
+        match self.business() {
+            None => Some(from + Duration::minutes(minutes)),
+            Some(hours) => hours.after_covered(from, minutes),
+        }
+    }
+
+    fn business(&self) -> Option<Hours<'_>> {
+        match self {
+            SupportHours::Always => None,
+            SupportHours::Business {
+                days,
+                start,
+                end,
+                timezone,
+            } => Some(Hours {
+                days,
+                start: *start,
+                end: *end,
+                timezone,
+            }),
         }
     }
 
     pub fn is_always(&self) -> bool {
         matches!(self, SupportHours::Always)
     }
-}
-
-fn at_minute(tz: &Tz, day: chrono::NaiveDate, minute: u32) -> Option<DateTime<Tz>> {
-    let naive = if minute >= 24 * 60 {
-        (day + Duration::days(1)).and_time(NaiveTime::MIN)
-    } else {
-        day.and_time(NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?)
-    };
-    tz.from_local_datetime(&naive).earliest()
 }
 
 impl fmt::Display for SupportHours {
@@ -117,7 +113,13 @@ impl fmt::Display for SupportHours {
                 timezone,
             } => {
                 let days: Vec<&str> = days.iter().map(|d| short_day(*d)).collect();
-                write!(f, "{} {start}–{end} {}", days.join(" "), timezone.name())
+                let next_day = if end <= start { " next day" } else { "" };
+                write!(
+                    f,
+                    "{} {start}–{end}{next_day} {}",
+                    days.join(" "),
+                    timezone.name()
+                )
             }
         }
     }
@@ -190,9 +192,12 @@ impl TryFrom<BusinessHoursFields> for SupportHours {
         }
         let start = TimeOfDay::parse(&raw.start)?;
         let end = TimeOfDay::parse(&raw.end)?;
-        if end <= start {
+        if start.minutes() >= 24 * 60 {
+            return Err("business hours cannot start at 24:00: write 00:00 and list the next day".into());
+        }
+        if end == start {
             return Err(format!(
-                "business hours end ({end}) must be after they start ({start})"
+                "business hours start and end at the same time ({start}): for hours that cross midnight write e.g. start = \"22:00\", end = \"06:00\"; for all day write start = \"00:00\", end = \"24:00\""
             ));
         }
         let timezone = parse_timezone(&raw.timezone)?;
@@ -238,7 +243,7 @@ impl schemars::JsonSchema for SupportHours {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "When the plan answers: \"24x7\", or business hours in an IANA time zone.",
+            "description": "When the plan answers: \"24x7\", or business hours in an IANA time zone. An end earlier than the start crosses midnight (closes the next day). A time that a clock change skips takes the first instant after the gap; a time that happens twice takes its first occurrence.",
             "oneOf": [
                 { "const": "24x7" },
                 {
@@ -252,7 +257,11 @@ impl schemars::JsonSchema for SupportHours {
                             "items": { "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] }
                         },
                         "start": { "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$" },
-                        "end": { "type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$" },
+                        "end": {
+                            "type": "string",
+                            "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+                            "description": "24:00 is the end of the day; earlier than start: closes at this time the next day"
+                        },
                         "timezone": { "type": "string", "description": "IANA zone, e.g. Europe/Berlin" }
                     }
                 }
@@ -284,75 +293,5 @@ impl Serialize for SupportHours {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn berlin_office() -> SupportHours {
-        SupportHours::try_from(BusinessHoursFields {
-            days: ["mon", "tue", "wed", "thu", "fri"].map(String::from).to_vec(),
-            start: "09:00".into(),
-            end: "17:00".into(),
-            timezone: "Europe/Berlin".into(),
-        })
-        .unwrap()
-    }
-
-    fn utc(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn business_hours_are_read_in_the_plans_time_zone() {
-        // 08:30 UTC on a Wednesday in November is 09:30 in Berlin (CET, UTC+1).
-        assert!(berlin_office().coverage(utc("2026-11-25T08:30:00Z")).covered);
-        // 07:30 UTC is 08:30 in Berlin: not yet open, opens at 09:00 local.
-        let early = berlin_office().coverage(utc("2026-11-25T07:30:00Z"));
-        assert!(!early.covered);
-        assert_eq!(
-            early.next_change.unwrap().to_rfc3339(),
-            "2026-11-25T09:00:00+01:00"
-        );
-    }
-
-    #[test]
-    fn closed_on_weekends_until_monday_morning() {
-        let saturday = berlin_office().coverage(utc("2026-11-28T12:00:00Z"));
-        assert!(!saturday.covered);
-        assert_eq!(
-            saturday.next_change.unwrap().to_rfc3339(),
-            "2026-11-30T09:00:00+01:00"
-        );
-    }
-
-    #[test]
-    fn always_is_covered() {
-        assert!(SupportHours::Always.coverage(utc("2026-11-28T03:00:00Z")).covered);
-    }
-
-    #[test]
-    fn a_misspelt_zone_gets_a_suggestion() {
-        let err = parse_timezone("Europe/Berln").unwrap_err();
-        assert!(err.contains("Europe/Berlin"), "{err}");
-    }
-
-    #[test]
-    fn days_are_whole_names_or_three_letters() {
-        assert_eq!(parse_day("Monday"), Ok(Weekday::Mon));
-        assert_eq!(parse_day("thu"), Ok(Weekday::Thu));
-        assert!(parse_day("thunder").is_err());
-        assert!(parse_day("mo").is_err());
-    }
-
-    #[test]
-    fn rejects_bad_times_and_reversed_hours() {
-        assert!(TimeOfDay::parse("9am").is_err());
-        assert!(TimeOfDay::parse("24:30").is_err());
-        let reversed = BusinessHoursFields {
-            days: vec!["mon".into()],
-            start: "17:00".into(),
-            end: "09:00".into(),
-            timezone: "UTC".into(),
-        };
-        assert!(SupportHours::try_from(reversed).is_err());
-    }
-}
+#[path = "hours_tests.rs"]
+mod tests;

@@ -12,7 +12,8 @@ pub enum Lookup {
     },
 }
 
-/// Case-insensitive exact match on slug, display name or alias; else up to three suggestions.
+/// Exact match on slug, display name or alias, ignoring case and Unicode compatibility forms;
+/// else up to three suggestions.
 pub fn resolve(query: &str, vendors: &[VendorSummary]) -> Lookup {
     let q = normalise(query);
     let exact = vendors.iter().find(|v| {
@@ -66,8 +67,10 @@ fn keys(v: &VendorSummary) -> impl Iterator<Item = String> + '_ {
         .chain(v.aliases.iter().map(|a| normalise(a)))
 }
 
+/// The form names are compared in, the same as the plans file's duplicate rule: `ＡＷＳ`
+/// finds `aws` (see `text::name_key`).
 pub(super) fn normalise(s: &str) -> String {
-    s.trim().to_lowercase()
+    super::text::name_key(s)
 }
 
 /// How well `key` matches `query` (both normalised): 1000 exact … 0 unrelated.
@@ -121,7 +124,15 @@ mod tests {
     #[test]
     fn finds_by_slug_name_or_alias_in_any_case() {
         let r = registry();
-        for q in ["aws", "AWS", "Amazon Web Services", "amazon", " Amazon "] {
+        for q in [
+            "aws",
+            "AWS",
+            "Amazon Web Services",
+            "amazon",
+            " Amazon ",
+            "ＡＷＳ",
+            "amazon  web\u{200B} services",
+        ] {
             assert_eq!(
                 resolve(q, &r),
                 Lookup::Found(VendorSlug::parse("aws").unwrap()),

@@ -9,19 +9,22 @@ pub mod history;
 mod hours;
 mod ids;
 pub mod lookup;
+mod opening;
 pub mod plans_file;
 mod rights;
 mod settings;
 mod severity;
 mod slug;
+pub mod text;
 mod timeline;
 mod vendor;
 pub mod vendor_index;
+mod vendor_text;
 mod verification;
 
 pub use date::Date;
 pub use duration::ResponseTime;
-pub use findings::{Finding, FindingLevel};
+pub use findings::{Finding, FindingKind, FindingLevel};
 pub use history::{ChangeSource, HistoryEntry};
 pub use hours::{Coverage, SupportHours, TimeOfDay};
 pub use ids::{DiscordRoleId, DiscordUserId, GuildId};
@@ -31,6 +34,6 @@ pub use severity::{PerSeverity, Severity};
 pub use slug::VendorSlug;
 pub use timeline::Timeline;
 pub use vendor::{
-    Contact, Criticality, EscalationLevel, Filing, Person, Plan, Vendor, VendorSummary, WebUrl,
+    Contact, Criticality, EscalationLevel, Filing, Person, Plan, ResponseClock, Vendor, VendorSummary, WebUrl,
 };
 pub use vendor_index::{VendorIndex, VendorIndexBuilder};

@@ -4,7 +4,11 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Date, DiscordRoleId, DiscordUserId, PerSeverity, ResponseTime, SupportHours, VendorSlug};
+use chrono::{DateTime, Utc};
+
+use super::{
+    Date, DiscordRoleId, DiscordUserId, PerSeverity, ResponseTime, Severity, SupportHours, VendorSlug,
+};
 
 /// How much the business suffers when this vendor fails; orders every list (critical first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,12 +166,53 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renews: Option<Date>,
     pub hours: SupportHours,
+    /// How the response time is counted: around the clock from the first covered minute
+    /// (`calendar`, the default) or only while the plan answers (`business-hours`).
+    #[serde(default, skip_serializing_if = "ResponseClock::is_calendar")]
+    pub response_clock: ResponseClock,
     /// Contracted first-response time per severity.
     #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
     pub response: PerSeverity<ResponseTime>,
     /// The vendor's own name for each of our severities (our sev1 = AWS "Business-critical system down").
     #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
     pub severity_names: PerSeverity<String>,
+}
+
+/// How a plan counts its promised response time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResponseClock {
+    /// The clock starts at the case (or at the next opening when the plan is closed) and
+    /// then runs without stopping.
+    #[default]
+    Calendar,
+    /// The clock runs only during the plan's hours, e.g. "4 business hours".
+    BusinessHours,
+}
+
+impl ResponseClock {
+    fn is_calendar(&self) -> bool {
+        *self == Self::Calendar
+    }
+}
+
+impl Plan {
+    /// When the first response is due for a case of `severity` opened at `opened_at`; none
+    /// when the plan promises no time for that severity.
+    pub fn response_due(&self, severity: Severity, opened_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let promised = i64::try_from(self.response.get(severity)?.minutes()).ok()?;
+        match self.response_clock {
+            ResponseClock::BusinessHours => self.hours.after_covered_minutes(opened_at, promised),
+            ResponseClock::Calendar => {
+                let coverage = self.hours.coverage(opened_at);
+                let clock_starts = match (coverage.covered, coverage.next_change) {
+                    (false, Some(opens)) => opens.with_timezone(&Utc),
+                    _ => opened_at,
+                };
+                clock_starts.checked_add_signed(chrono::Duration::try_minutes(promised)?)
+            }
+        }
+    }
 }
 
 /// How to open a case with the vendor.
@@ -252,42 +297,6 @@ pub struct Vendor {
     /// Discord roles to mention when a case of that severity is opened (e.g. on-call).
     #[serde(default, skip_serializing_if = "PerSeverity::is_empty")]
     pub notify_roles: PerSeverity<Vec<DiscordRoleId>>,
-}
-
-/// Rule violations a deserializer cannot see: each is a dotted field path and a message.
-pub type Problems = Vec<(String, String)>;
-
-impl Vendor {
-    /// Checks what the types alone do not: required text is not blank, aliases are usable.
-    pub fn problems(&self) -> Problems {
-        let mut problems = Problems::new();
-        let mut blank = |path: String, value: &str| {
-            if value.trim().is_empty() {
-                problems.push((path, "must not be empty".to_owned()));
-            }
-        };
-        blank("name".into(), &self.name);
-        blank("owner.name".into(), &self.owner.name);
-        if let Some(backup) = &self.backup {
-            blank("backup.name".into(), &backup.name);
-        }
-        if let Some(plan) = &self.plan {
-            blank("plan.tier".into(), &plan.tier);
-        }
-        for (i, alias) in self.aliases.iter().enumerate() {
-            blank(format!("aliases[{i}]"), alias);
-        }
-        for (i, step) in self.filing.steps.iter().enumerate() {
-            blank(format!("filing.steps[{i}]"), step);
-        }
-        for (i, level) in self.escalation.iter().enumerate() {
-            blank(format!("escalation[{i}].name"), &level.name);
-            for (j, contact) in level.contacts.iter().enumerate() {
-                blank(format!("escalation[{i}].contacts[{j}].name"), &contact.name);
-            }
-        }
-        problems
-    }
 }
 
 /// What lookup and autocomplete need of a vendor, without the whole plan.

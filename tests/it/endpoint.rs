@@ -330,7 +330,11 @@ on_both_backends! {
         assert!(contract::available() || std::env::var_os("CI").is_none());
         let endpoint = Endpoint::new(db).await;
         let guild = GuildId::new(GUILD).unwrap();
-        endpoint.db.store.import(guild, &parse(&oversized_vendor()), false).await.unwrap();
+        // Past the plans file's text limits, so read without the validator (as a registry
+        // stored before those limits existed would be): rendering must still cope.
+        let oversized: std::collections::HashMap<String, Vec<backline::domain::Vendor>> =
+            toml::from_str(&oversized_vendor()).unwrap();
+        endpoint.db.store.import(guild, &oversized["vendor"], false).await.unwrap();
         let slug = "x".repeat(32);
         let response = endpoint.post(&fixtures::slash(Some(GUILD), "support", &[("vendor", &slug)])).await;
         let card = embed(&response);

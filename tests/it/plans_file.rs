@@ -282,3 +282,139 @@ fn dates_need_the_full_form() {
     let text = VALID.replace("name = \"Dana\"", "name = \"Dana\"\nverified = \"2026-1-5\"");
     assert_eq!(only_error(&text).field.as_deref(), Some("owner.verified"));
 }
+
+#[test]
+fn a_nul_in_a_name_is_refused_with_its_place_and_field() {
+    let text = VALID.replace("name = \"Dana\"", "name = \"Da\\u0000na\"");
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("owner.name"), "{error}");
+    assert_eq!((error.line, error.column), position_of(&text, "\"Da\\u0000na\""));
+    assert!(error.message.contains("control character (U+0000)"), "{error}");
+}
+
+#[test]
+fn control_characters_are_refused_but_newlines_and_tabs_allowed_in_notes() {
+    let notes = |value: &str| {
+        VALID.replace(
+            "criticality = \"critical\"",
+            &format!("criticality = \"critical\"\nnotes = \"{value}\""),
+        )
+    };
+    assert!(parse_str("plans.toml", &notes("line one\\n\\tline two\\r\\n")).is_ok());
+    for bad in ["\\u001b[31mred", "bell\\u0007", "del\\u007f", "cr\\ronly"] {
+        let error = only_error(&notes(bad));
+        assert_eq!(error.field.as_deref(), Some("notes"), "{bad}: {error}");
+    }
+}
+
+#[test]
+fn a_line_break_in_a_one_line_field_is_refused() {
+    for (field, text) in [
+        (
+            "name",
+            VALID.replace(
+                "name = \"Amazon Web Services\"",
+                "name = \"Amazon\\n**Owner** Mallory\"",
+            ),
+        ),
+        (
+            "plan.tier",
+            VALID.replace("tier = \"Enterprise\"", "tier = \"Enter\\u2028prise\""),
+        ),
+    ] {
+        let error = only_error(&text);
+        assert_eq!(error.field.as_deref(), Some(field), "{error}");
+        assert!(error.message.contains("one line"), "{error}");
+    }
+}
+
+#[test]
+fn names_and_steps_of_only_spaces_or_zero_width_characters_are_blank() {
+    let text = VALID
+        .replace("name = \"Dana\"", "name = \"\\u200b \\u2060\"")
+        .replace(
+            "response = { sev1 = \"15m\" }",
+            "response = { sev1 = \"15m\" }\n[vendor.filing]\nsteps = [\"Call\", \"\\ufeff\\u3000\"]",
+        );
+    let errors = errors(&text);
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_deref().unwrap()).collect();
+    assert_eq!(fields, ["owner.name", "filing.steps[1]"], "{errors:#?}");
+    assert!(errors.iter().all(|e| e.message.contains("must not be empty")));
+}
+
+#[test]
+fn text_longer_than_discord_can_show_is_refused_with_the_limit() {
+    let long_name = "é".repeat(101);
+    let text = VALID.replace(
+        "name = \"Amazon Web Services\"",
+        &format!("name = \"{long_name}\""),
+    );
+    let error = only_error(&text);
+    assert_eq!(error.field.as_deref(), Some("name"));
+    assert!(
+        error.message.contains("101 characters; the limit is 100"),
+        "{error}"
+    );
+    // At the limit is fine.
+    let at_limit = VALID.replace(
+        "name = \"Amazon Web Services\"",
+        &format!("name = \"{}\"", "é".repeat(100)),
+    );
+    assert!(parse_str("plans.toml", &at_limit).is_ok());
+}
+
+#[test]
+fn every_error_of_one_vendor_is_reported_at_once() {
+    let text = VALID
+        .replace(
+            "criticality = \"critical\"",
+            "criticality = \"extreme\"\naliases = [\"  \"]",
+        )
+        .replace("name = \"Dana\"", "name = \"Da\\u0000na\"")
+        .replace("sev1 = \"15m\"", "sev1 = \"fast\"");
+    let errors = errors(&text);
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_deref().unwrap()).collect();
+    for field in ["criticality", "aliases[0]", "owner.name", "plan.response.sev1"] {
+        assert!(fields.contains(&field), "{field} missing in {errors:#?}");
+    }
+}
+
+#[test]
+fn names_differing_only_by_unicode_form_or_case_are_duplicates() {
+    let second = |name: &str| {
+        format!(
+            "{VALID}\n[[vendor]]\nslug = \"other\"\nname = \"{name}\"\ncriticality = \"low\"\n[vendor.owner]\nname = \"Lee\"\n"
+        )
+    };
+    // Full-width letters, a ligature and a zero-width space are the same name under NFKC.
+    for clash in [
+        "ＡＭＡＺＯＮ Web Services",
+        "amazon web services",
+        "Amazon\\u200b Web Services",
+    ] {
+        let error = only_error(&second(clash));
+        assert_eq!(error.vendor.as_deref(), Some("other"), "{clash}: {error}");
+        assert!(error.message.contains("already names vendor `aws`"), "{error}");
+    }
+    assert!(parse_str("plans.toml", &second("Amazon Web Services EU")).is_ok());
+}
+
+#[test]
+fn a_web_address_is_one_line_and_at_most_500_characters() {
+    let portal = |url: &str| format!("{VALID}\n[vendor.filing]\nportal = \"{url}\"\n");
+    // The URL parser would silently drop the line break; the text rules refuse it.
+    let error = only_error(&portal("https://support.example.com/\\nnew"));
+    assert_eq!(error.field.as_deref(), Some("filing.portal"), "{error}");
+    let error = only_error(&portal(&format!("https://example.com/{}", "p".repeat(481))));
+    assert!(
+        error.message.contains("501 characters; the limit is 500"),
+        "{error}"
+    );
+    assert!(
+        parse_str(
+            "plans.toml",
+            &portal(&format!("https://example.com/{}", "p".repeat(480)))
+        )
+        .is_ok()
+    );
+}

@@ -127,3 +127,48 @@ pub(super) fn key_span_in(value: &Spanned<DeValue<'_>>, path: &[Segment], key: &
         .find(|(k, _)| k.get_ref() == key)
         .map(|(k, _)| k.span())
 }
+
+/// Every string in `value` with its path and span: the path without list positions
+/// (`escalation[].contacts[].name`) and with them (`escalation[1].contacts[0].name`).
+pub(super) fn strings<'a>(value: &'a Spanned<DeValue<'a>>) -> Vec<(String, String, Range<usize>, &'a str)> {
+    fn walk<'a>(
+        value: &'a Spanned<DeValue<'a>>,
+        path: &mut Vec<Segment>,
+        out: &mut Vec<(String, String, Range<usize>, &'a str)>,
+    ) {
+        match value.get_ref() {
+            DeValue::String(s) => {
+                let mut shape = String::new();
+                for seg in path.iter() {
+                    match seg {
+                        Segment::Key(k) if shape.is_empty() => shape.push_str(k),
+                        Segment::Key(k) => {
+                            shape.push('.');
+                            shape.push_str(k);
+                        }
+                        Segment::Index(_) => shape.push_str("[]"),
+                    }
+                }
+                out.push((shape, render_path(path).unwrap_or_default(), value.span(), s));
+            }
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    path.push(Segment::Key(k.get_ref().to_string()));
+                    walk(v, path, out);
+                    path.pop();
+                }
+            }
+            DeValue::Array(array) => {
+                for (i, v) in array.iter().enumerate() {
+                    path.push(Segment::Index(i));
+                    walk(v, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}

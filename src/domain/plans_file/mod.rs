@@ -9,7 +9,11 @@ use toml::{
     de::{DeTable, DeValue, ValueDeserializer},
 };
 
-use super::Vendor;
+use super::{
+    Vendor,
+    text::{self, name_key},
+    vendor_text::rule_for,
+};
 
 mod locate;
 mod schema;
@@ -165,17 +169,16 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
                 .get("slug")
                 .and_then(|s| s.get_ref().as_str())
                 .map(str::to_owned);
-            let (vendor, vendor_errors) = deserialize_vendor(item.clone());
+            let (vendor, mut vendor_errors) = deserialize_vendor(item.clone());
+            // Text is checked on what was written, whatever else is wrong with the vendor,
+            // so all of a vendor's errors come at once.
+            vendor_errors.extend(text_errors(item));
+            let faultless = vendor_errors.is_empty();
             for (span, field, message) in vendor_errors {
                 errors.push(error_at(span, slug.clone(), field, message));
             }
             let Some(vendor) = vendor else { continue };
-            let problems = vendor.problems();
-            for (field, message) in &problems {
-                let span = span_of_path(item, field).unwrap_or(item.span());
-                errors.push(error_at(span, slug.clone(), Some(field.clone()), message.clone()));
-            }
-            if problems.is_empty() {
+            if faultless {
                 let span_of = |key: &str| span_of_path(item, key).unwrap_or(item.span());
                 let location = Location {
                     file: file.name.clone(),
@@ -244,6 +247,18 @@ fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<Lo
     (None, errors)
 }
 
+/// Every string of a vendor table that breaks the text rule of its field.
+fn text_errors(item: &Spanned<DeValue<'_>>) -> Vec<LocatedProblem> {
+    locate::strings(item)
+        .into_iter()
+        .filter_map(|(key, field, span, value)| {
+            let rule = rule_for(&key)?;
+            let error = text::check(value, rule).err()?;
+            Some((span, Some(field), error.to_string()))
+        })
+        .collect()
+}
+
 fn unknown_field(message: &str) -> Option<&str> {
     message.strip_prefix("unknown field `")?.split('`').next()
 }
@@ -274,7 +289,8 @@ fn friendly(message: &str) -> String {
 
 fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
     let mut errors = Vec::new();
-    // Every name a vendor answers to must lead to exactly one vendor.
+    // Every name a vendor answers to must lead to exactly one vendor, whatever its case or
+    // Unicode form (`ＡＷＳ` is `aws`).
     let mut claimed: HashMap<String, (usize, &str)> = HashMap::new();
     for (index, (vendor, location)) in vendors.iter().enumerate() {
         let mut names: Vec<(String, Range<usize>, &str)> = vec![
@@ -283,14 +299,10 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
                 location.slug_span.clone(),
                 "slug",
             ),
-            (
-                vendor.name.trim().to_lowercase(),
-                location.name_span.clone(),
-                "name",
-            ),
+            (name_key(&vendor.name), location.name_span.clone(), "name"),
         ];
         for (alias, span) in vendor.aliases.iter().zip(&location.alias_spans) {
-            names.push((alias.trim().to_lowercase(), span.clone(), "aliases"));
+            names.push((name_key(alias), span.clone(), "aliases"));
         }
         let mut own: Vec<String> = Vec::new();
         for (name, span, field) in names {

@@ -1,6 +1,11 @@
 //! The JSON Schema of the plans file, generated from the types so it cannot drift.
 
-use super::Vendor;
+use serde_json::Value;
+
+use super::{
+    super::text::{Lines, TextRule},
+    Vendor, rule_for,
+};
 
 /// A backline plans file: the vendors your workloads rely on and how to get support from each.
 /// Reference: docs/plans-format.md.
@@ -21,6 +26,7 @@ pub fn json_schema() -> String {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let mut schema = generator.into_root_schema_for::<PlansFileSchema>().to_value();
     drop_null_alternatives(&mut schema);
+    add_text_limits(&mut schema);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
@@ -54,5 +60,101 @@ fn drop_null_alternatives(value: &mut serde_json::Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(drop_null_alternatives),
         _ => {}
+    }
+}
+
+/// Gives every free-text field the limits of its text rule (`maxLength`, no control
+/// characters; one line where one line is shown), from the same table the validator uses.
+fn add_text_limits(schema: &mut Value) {
+    let mut edits = Vec::new();
+    if let Some(vendor) = schema.pointer("/properties/vendor/items") {
+        collect_text_fields(
+            schema,
+            vendor,
+            "/properties/vendor/items".into(),
+            String::new(),
+            &mut edits,
+            0,
+        );
+    }
+    for (pointer, rule) in edits {
+        let Some(Value::Object(field)) = schema.pointer_mut(&pointer) else {
+            continue;
+        };
+        let (pattern, lines) = match rule.lines {
+            Lines::Single => (r"^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$", "one line"),
+            Lines::Multi => (
+                r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$",
+                "newlines and tabs allowed",
+            ),
+        };
+        field.insert("maxLength".into(), rule.max_chars.into());
+        // A field with a pattern of its own (a URL's `^https?://`) keeps it.
+        field.entry("pattern").or_insert(pattern.into());
+        let limit = format!(
+            "Text: at most {} characters, {lines}, no control characters, not only spaces.",
+            rule.max_chars
+        );
+        let description = match field.get("description").and_then(Value::as_str) {
+            Some(d) => format!("{d} {limit}"),
+            None => limit,
+        };
+        field.insert("description".into(), description.into());
+    }
+}
+
+/// Walks the schema from `node` (at JSON pointer `pointer`, field path `shape`), following
+/// references, and lists the string fields that have a text rule.
+fn collect_text_fields(
+    root: &Value,
+    node: &Value,
+    pointer: String,
+    shape: String,
+    edits: &mut Vec<(String, TextRule)>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    let reference = node
+        .get("$ref")
+        .or_else(|| node.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str);
+    if let Some(target) = reference.and_then(|r| r.strip_prefix('#'))
+        && let Some(definition) = root.pointer(target)
+    {
+        return collect_text_fields(root, definition, target.to_owned(), shape, edits, depth + 1);
+    }
+    if node.get("type").and_then(Value::as_str) == Some("string")
+        && let Some(rule) = rule_for(&shape)
+    {
+        edits.push((pointer.clone(), rule));
+    }
+    if let Some(Value::Object(properties)) = node.get("properties") {
+        for (key, value) in properties {
+            let shape = if shape.is_empty() {
+                key.clone()
+            } else {
+                format!("{shape}.{key}")
+            };
+            collect_text_fields(
+                root,
+                value,
+                format!("{pointer}/properties/{key}"),
+                shape,
+                edits,
+                depth + 1,
+            );
+        }
+    }
+    if let Some(items) = node.get("items") {
+        collect_text_fields(
+            root,
+            items,
+            format!("{pointer}/items"),
+            format!("{shape}[]"),
+            edits,
+            depth + 1,
+        );
     }
 }
