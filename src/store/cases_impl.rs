@@ -16,17 +16,25 @@ macro_rules! impl_case_store {
                 store::{
                     CaseStore, StoreError,
                     cases::{CHANNEL_MENTION, NewCase, NewEvent, Recorded},
-                    rows::{CaseRow, ClaimedCaseRow, EventRow, InsertedCaseRow, NotificationRow, case_columns, recipient_columns},
+                    rows::{
+                        CaseRow, ClaimedCaseRow, EventRow, InsertedCaseRow, NotificationRow, case_columns,
+                        recipient_columns,
+                    },
                     write::WriteTx,
                 },
             };
 
             impl $store {
-                async fn read_case<'e, E>(executor: E, guild: GuildId, number: i64) -> Result<Option<Case>, StoreError>
+                async fn read_case<'e, E>(
+                    executor: E,
+                    guild: GuildId,
+                    number: i64,
+                ) -> Result<Option<Case>, StoreError>
                 where
                     E: Executor<'e, Database = $db>,
                 {
-                    sqlx::query_as::<_, CaseRow>(concat!("SELECT ", case_columns!(), " FROM cases WHERE guild_id = $1 AND number = $2"))
+                    let sql = concat!("SELECT ", case_columns!(), " FROM cases WHERE guild_id = $1 AND number = $2");
+                    sqlx::query_as::<_, CaseRow>(sql)
                         .bind(guild.as_i64())
                         .bind(number)
                         .fetch_optional(executor)
@@ -37,7 +45,11 @@ macro_rules! impl_case_store {
                 }
 
                 /// The case an already-recorded interaction produced, if any.
-                async fn replayed(&self, guild: GuildId, interaction_id: Option<u64>) -> Result<Option<Recorded>, StoreError> {
+                async fn replayed(
+                    &self,
+                    guild: GuildId,
+                    interaction_id: Option<u64>,
+                ) -> Result<Option<Recorded>, StoreError> {
                     let Some(interaction) = interaction_id else { return Ok(None) };
                     let row: Option<(i64, i64)> = sqlx::query_as(
                         "SELECT e.id, c.number FROM case_events e JOIN cases c ON c.id = e.case_id \
@@ -57,7 +69,13 @@ macro_rules! impl_case_store {
 
                 /// After a unique violation on the interaction: the same interaction, delivered
                 /// twice at once, and the other delivery won.
-                async fn lost_race(&self, guild: GuildId, event: &NewEvent, error: StoreError, what: &str) -> Result<Recorded, StoreError> {
+                async fn lost_race(
+                    &self,
+                    guild: GuildId,
+                    event: &NewEvent,
+                    error: StoreError,
+                    what: &str,
+                ) -> Result<Recorded, StoreError> {
                     if !error.is_unique_violation() {
                         return Err(error);
                     }
@@ -113,7 +131,13 @@ macro_rules! impl_case_store {
                     Ok(event_id)
                 }
 
-                async fn insert_case(&self, guild: GuildId, case: &NewCase, event: &NewEvent, notify: &[NotifyTarget]) -> Result<Recorded, StoreError> {
+                async fn insert_case(
+                    &self,
+                    guild: GuildId,
+                    case: &NewCase,
+                    event: &NewEvent,
+                    notify: &[NotifyTarget],
+                ) -> Result<Recorded, StoreError> {
                     let mut tx = self.write_tx("opening a case").await?;
                     let number: i64 = sqlx::query_scalar(
                         "INSERT INTO case_counters (guild_id, last_number) VALUES ($1, 1) \
@@ -148,7 +172,8 @@ macro_rules! impl_case_store {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(StoreError::db("opening a case"))?;
-                    let event_id = Self::insert_event_and_notifications(&mut tx, guild, stored.id, event, notify).await?;
+                    let event_id =
+                        Self::insert_event_and_notifications(&mut tx, guild, stored.id, event, notify).await?;
                     tx.commit("opening a case").await?;
                     Ok(Recorded { case: stored.case.into_case(guild)?, event_id, replayed: false })
                 }
@@ -187,7 +212,8 @@ macro_rules! impl_case_store {
                         tx.rollback("recording a case event").await?;
                         return Ok(None);
                     };
-                    let event_id = Self::insert_event_and_notifications(&mut tx, guild, case_id, event, notify).await?;
+                    let event_id =
+                        Self::insert_event_and_notifications(&mut tx, guild, case_id, event, notify).await?;
                     tx.commit("recording a case event").await?;
                     Ok(Some(event_id))
                 }
@@ -196,7 +222,13 @@ macro_rules! impl_case_store {
             #[async_trait]
             impl CaseStore for $store {
                 #[tracing::instrument(skip_all, fields(guild = %guild, vendor = %case.vendor))]
-                async fn open_case(&self, guild: GuildId, case: &NewCase, event: &NewEvent, notify: &[NotifyTarget]) -> Result<Recorded, StoreError> {
+                async fn open_case(
+                    &self,
+                    guild: GuildId,
+                    case: &NewCase,
+                    event: &NewEvent,
+                    notify: &[NotifyTarget],
+                ) -> Result<Recorded, StoreError> {
                     if let Some(done) = self.replayed(guild, event.interaction_id).await? {
                         return Ok(done);
                     }
@@ -233,7 +265,12 @@ macro_rules! impl_case_store {
                     }
                 }
 
-                async fn mark_delivery(&self, guild: GuildId, event_id: i64, delivery: Delivery) -> Result<(), StoreError> {
+                async fn mark_delivery(
+                    &self,
+                    guild: GuildId,
+                    event_id: i64,
+                    delivery: Delivery,
+                ) -> Result<(), StoreError> {
                     let doing = "recording a notification's delivery";
                     let mut tx = self.write_tx(doing).await?;
                     sqlx::query("UPDATE notifications SET delivery = $1 WHERE guild_id = $2 AND event_id = $3")
@@ -326,7 +363,11 @@ macro_rules! impl_case_store {
                     Ok(out)
                 }
 
-                async fn claim_overdue_reminders(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(GuildId, Case)>, StoreError> {
+                async fn claim_overdue_reminders(
+                    &self,
+                    now: DateTime<Utc>,
+                    limit: i64,
+                ) -> Result<Vec<(GuildId, Case)>, StoreError> {
                     let doing = "claiming overdue reminders";
                     let mut tx = self.write_tx(doing).await?;
                     // The conditional UPDATE is the claim: a replica that loses the race finds

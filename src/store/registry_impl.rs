@@ -115,7 +115,11 @@ macro_rules! impl_store {
                 }
 
                 #[tracing::instrument(skip(self), fields(guild = %guild, vendor = %slug))]
-                async fn vendor(&self, guild: GuildId, slug: &VendorSlug) -> Result<Option<Vendor>, StoreError> {
+                async fn vendor(
+                    &self,
+                    guild: GuildId,
+                    slug: &VendorSlug,
+                ) -> Result<Option<Vendor>, StoreError> {
                     sqlx::query_as::<_, VendorDocumentRow>(
                         "SELECT slug, document FROM vendors WHERE guild_id = $1 AND slug = $2",
                     )
@@ -214,7 +218,11 @@ macro_rules! impl_store {
                     .map_or_else(|| Ok(GuildSettings::default()), |row| row.into_settings(guild))
                 }
 
-                async fn set_guild_settings(&self, guild: GuildId, settings: &GuildSettings) -> Result<(), StoreError> {
+                async fn set_guild_settings(
+                    &self,
+                    guild: GuildId,
+                    settings: &GuildSettings,
+                ) -> Result<(), StoreError> {
                     let mut tx = self.write_tx("saving guild settings").await?;
                     sqlx::query(
                         "INSERT INTO guild_settings (guild_id, sensitive_contacts, notice_channel_id, manager_role_id, \

@@ -6,6 +6,7 @@ use std::{
     time::Duration,
 };
 
+use anyhow::Context as _;
 use sqlx::{
     ConnectOptions as _, Connection as _, Sqlite,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
@@ -40,9 +41,15 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         // Migrations write, so they run on a connection of their own: the pool's connections
         // refuse to write outside `write_tx`.
-        let mut migrating = options.connect().await?;
-        sqlx::migrate!("migrations/sqlite").run(&mut migrating).await?;
-        migrating.close().await?;
+        let mut migrating = options.connect().await.context("opening the database file")?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&mut migrating)
+            .await
+            .context("applying migrations")?;
+        migrating
+            .close()
+            .await
+            .context("closing the migration connection")?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.pragma("query_only", "ON"))

@@ -11,7 +11,9 @@ macro_rules! impl_upkeep_store {
             use chrono::{DateTime, Utc};
 
             use crate::{
-                domain::{ChangeSource, GuildId, HistoryEntry, Vendor, VendorSlug, diff, history::describe_changes},
+                domain::{
+                    ChangeSource, GuildId, HistoryEntry, Vendor, VendorSlug, diff, history::describe_changes,
+                },
                 store::{
                     StoreError, UpkeepStore,
                     registry::{NewHistory, VendorRow},
@@ -55,7 +57,10 @@ macro_rules! impl_upkeep_store {
                     tx.commit(doing).await
                 }
 
-                async fn verifications(&self, guild: GuildId) -> Result<HashMap<VendorSlug, (u64, DateTime<Utc>)>, StoreError> {
+                async fn verifications(
+                    &self,
+                    guild: GuildId,
+                ) -> Result<HashMap<VendorSlug, (u64, DateTime<Utc>)>, StoreError> {
                     sqlx::query_as::<_, VerificationRow>(
                         "SELECT slug, verified_by, verified_at FROM vendor_verifications WHERE guild_id = $1",
                     )
@@ -116,7 +121,11 @@ macro_rules! impl_upkeep_store {
                     tx.commit(doing).await
                 }
 
-                async fn record_history(&self, guild: GuildId, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+                async fn record_history(
+                    &self,
+                    guild: GuildId,
+                    entries: &[HistoryEntry],
+                ) -> Result<(), StoreError> {
                     let lines: Vec<NewHistory<'_>> = entries
                         .iter()
                         .map(|e| NewHistory {
@@ -132,7 +141,12 @@ macro_rules! impl_upkeep_store {
                     tx.commit("recording history").await
                 }
 
-                async fn history(&self, guild: GuildId, vendor: Option<&VendorSlug>, limit: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+                async fn history(
+                    &self,
+                    guild: GuildId,
+                    vendor: Option<&VendorSlug>,
+                    limit: i64,
+                ) -> Result<Vec<HistoryEntry>, StoreError> {
                     sqlx::query_as::<_, HistoryRow>(
                         "SELECT id, slug, at, actor, source, action, detail FROM vendor_history \
                          WHERE guild_id = $1 AND ($2 IS NULL OR slug = $2) ORDER BY id DESC LIMIT $3",
@@ -148,7 +162,12 @@ macro_rules! impl_upkeep_store {
                     .collect()
                 }
 
-                async fn record_departure(&self, guild: GuildId, user: u64, at: DateTime<Utc>) -> Result<bool, StoreError> {
+                async fn record_departure(
+                    &self,
+                    guild: GuildId,
+                    user: u64,
+                    at: DateTime<Utc>,
+                ) -> Result<bool, StoreError> {
                     let doing = "recording a departure";
                     let mut tx = self.write_tx(doing).await?;
                     let inserted = sqlx::query(
@@ -207,7 +226,12 @@ macro_rules! impl_upkeep_store {
                         .collect()
                 }
 
-                async fn claim_digest(&self, guild: GuildId, period_start: DateTime<Utc>, at: DateTime<Utc>) -> Result<bool, StoreError> {
+                async fn claim_digest(
+                    &self,
+                    guild: GuildId,
+                    period_start: DateTime<Utc>,
+                    at: DateTime<Utc>,
+                ) -> Result<bool, StoreError> {
                     let doing = "claiming a digest";
                     let mut tx = self.write_tx(doing).await?;
                     let inserted = sqlx::query(

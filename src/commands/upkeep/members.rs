@@ -107,9 +107,13 @@ impl Core {
                 people.extend(vendor.owner.discord_id.map(|d| d.get()));
                 people.extend(vendor.backup.and_then(|b| b.discord_id).map(|d| d.get()));
             }
+            // Only departures recorded before the check may be cleared by it: one recorded
+            // meanwhile (a member-remove event) is newer than what Discord told the check.
+            let departed = self.store.departed(guild).await?;
             for user in people {
                 match directory.is_member(guild, user).await {
-                    Ok(true) => self.member_joined(guild, user).await?,
+                    Ok(true) if departed.contains(&user) => self.member_joined(guild, user).await?,
+                    Ok(true) => {}
                     Ok(false) => {
                         self.member_left(guild, user, poster).await?;
                         found += 1;
