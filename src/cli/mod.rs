@@ -1,4 +1,6 @@
-//! The command line: `import`, `export`, `ask`. Configuration is read here, once.
+//! The command line (clap): every subcommand, and configuration read here, once. Reaches
+//! Discord, HTTP and the database only through `discord`, `http` and `store`, never through
+//! their libraries directly.
 
 mod check;
 mod files;
@@ -281,9 +283,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (Some(token), Some(application_id)) = (token, application_id) else {
                 anyhow::bail!("set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register commands");
             };
-            let http = serenity::http::Http::new(token.expose());
-            http.set_application_id(serenity::all::ApplicationId::new(application_id));
-            let count = crate::discord::registration::register(&http, guild)
+            let count = crate::discord::registration::register(&token, application_id, guild)
                 .await
                 .context("registering the slash commands with Discord")?;
             match guild {

@@ -72,24 +72,19 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
         let listener = tokio::net::TcpListener::bind(args.http_addr)
             .await
             .with_context(|| format!("listening on {}", args.http_addr))?;
-        let app = http::router(Arc::new(AppState {
+        let state = Arc::new(AppState {
             dispatcher: dispatcher.clone(),
             verifier,
             clock,
-        }));
+        });
         eprintln!(
             "Interactions endpoint: http://{}/interactions",
             listener.local_addr()?
         );
         let mut stop = stop_rx.clone();
-        tasks.spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await
-                .context("serving HTTP")
-        });
+        tasks.spawn(http::serve(listener, state, async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }));
     }
     if args.token.is_none() {
         tracing::warn!("DISCORD_TOKEN is not set: overdue-response reminders cannot be posted");

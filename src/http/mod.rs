@@ -1,4 +1,5 @@
-//! The HTTP transport: Discord's signed interactions endpoint and a health check (axum).
+//! The HTTP transport: Discord's signed interactions endpoint and a health check. The only
+//! module that imports axum (and hyper): the rest of the crate calls `router` and `serve`.
 
 use std::sync::Arc;
 
@@ -23,6 +24,20 @@ pub struct AppState {
     pub dispatcher: Dispatcher,
     pub verifier: SignatureVerifier,
     pub clock: Arc<dyn Clock>,
+}
+
+/// Serves `router(state)` on `listener` until `stop` completes, then finishes the requests
+/// in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(stop)
+        .await
+        .context("serving HTTP")
 }
 
 /// The whole HTTP surface; tests drive it with `tower::ServiceExt::oneshot`.
