@@ -26,10 +26,9 @@ static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
     let Ok(text) = std::fs::read_to_string(&path) else {
         // build.rs found the spec (or `CI` is set), so the contract tests were compiled to
         // run: a spec missing now is a failure, not a silent pass.
-        assert!(
-            cfg!(no_discord_spec),
-            "Discord's OpenAPI description is missing at {path}; CI must have it"
-        );
+        #[cfg(not(no_discord_spec))]
+        panic!("Discord's OpenAPI description is missing at {path}; CI must have it");
+        #[cfg(no_discord_spec)]
         return None;
     };
     let spec: Value = serde_json::from_str(&text).expect("the spec is JSON");
