@@ -5,6 +5,7 @@
 mod check;
 mod files;
 mod guild;
+mod limits;
 mod serve;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};

@@ -12,6 +12,10 @@ use axum::{
     routing::{get, post},
 };
 
+mod server;
+
+pub use server::{ServerLimits, serve};
+
 use crate::{
     commands::Clock,
     discord::{Dispatcher, SignatureVerifier},
@@ -24,20 +28,6 @@ pub struct AppState {
     pub dispatcher: Dispatcher,
     pub verifier: SignatureVerifier,
     pub clock: Arc<dyn Clock>,
-}
-
-/// Serves `router(state)` on `listener` until `stop` completes, then finishes the requests
-/// in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: Arc<AppState>,
-    stop: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(stop)
-        .await
-        .context("serving HTTP")
 }
 
 /// The whole HTTP surface; tests drive it with `tower::ServiceExt::oneshot`.

@@ -16,5 +16,6 @@ mod gateway;
 mod plans_file;
 mod registry_cache;
 mod serve;
+mod serve_limits;
 mod store;
 mod upkeep;
