@@ -37,23 +37,28 @@ pub struct ServeArgs {
     #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
     token: Option<Secret>,
     /// Where the HTTP endpoint listens.
-    #[arg(long, env = "BACKLINE_HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "BACKLINE_HTTP_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     http_addr: SocketAddr,
     /// Replaces https://discord.com for REST calls and gateway discovery (a Discord API proxy).
-    #[arg(long, env = "DISCORD_API_BASE")]
+    #[arg(long, hide_env_values = true, env = "DISCORD_API_BASE")]
     discord_api_base: Option<String>,
     /// Time a client has to send a request's header, counted from when the connection opens
     /// or its previous response was sent (so it also closes idle keep-alive connections).
-    #[arg(long, env = "BACKLINE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, hide_env_values = true, env = "BACKLINE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     header_timeout: Duration,
     /// Time a client has to send a request's body once its header is in.
-    #[arg(long, env = "BACKLINE_BODY_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, hide_env_values = true, env = "BACKLINE_BODY_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     body_timeout: Duration,
     /// HTTP connections open at once (lowered to stay below the open-file limit).
-    #[arg(long, env = "BACKLINE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, hide_env_values = true, env = "BACKLINE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
     /// After SIGTERM or SIGINT: how long work in flight may take before backline exits anyway.
-    #[arg(long, env = "BACKLINE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, hide_env_values = true, env = "BACKLINE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     shutdown_grace: Duration,
 }
 

@@ -91,7 +91,7 @@ on_both_backends! {
         assert!(stdout(&in_first).contains("== Amazon Web Services (aws) =="));
         let across = backline(&db, &["ask", "--guild", "222", "/support aws"]);
         assert_eq!(across.status.code(), Some(1));
-        assert!(stdout(&across).contains("No vendor named `aws` here"), "{}", stdout(&across));
+        assert!(stderr(&across).contains("No vendor named `aws` here"), "{}", stderr(&across));
         assert!(export(&db, "111").contains("slug = \"elastic\""));
         assert!(!export(&db, "222").contains("slug = \"elastic\""));
         assert!(!export(&db, "111").contains("slug = \"stripe\""));
@@ -103,7 +103,7 @@ on_both_backends! {
         assert!(backline(&db, &["import", EXAMPLES]).status.success());
         let out = backline(&db, &["ask", "/owner pagerdutty"]);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stdout(&out).contains("Did you mean `pagerduty` (PagerDuty)?"), "{}", stdout(&out));
+        assert!(stderr(&out).contains("Did you mean `pagerduty` (PagerDuty)?"), "{}", stderr(&out));
     }
 }
 
@@ -217,4 +217,110 @@ name = "Support"
     let out = backline_without_database(&["check", &broken]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("broken.toml:2:8"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn ask_for_an_unknown_vendor_says_so_on_stderr_and_exits_one() {
+    let db = crate::helpers::sqlite().await;
+    assert!(backline(&db, &["import", EXAMPLES]).status.success());
+    let out = backline(&db, &["ask", "/support no-such-vendor"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "", "an error is not an answer");
+    assert!(stderr(&out).contains("no-such-vendor"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_never_shows_an_environment_variable_with_a_dangling_equals_sign() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["import"],
+        &["export"],
+        &["ask"],
+        &["serve"],
+        &["discord", "register"],
+        &["cases", "export"],
+        &["check"],
+        &["history"],
+        &["guild"],
+        &["schema"],
+    ];
+    for command in commands {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+            .args(*command)
+            .arg("--help")
+            .env_clear()
+            .output()
+            .unwrap();
+        let help = stdout(&out);
+        assert!(out.status.success(), "{command:?}: {}", stderr(&out));
+        assert!(!help.contains("=]"), "{command:?} --help:\n{help}");
+    }
+    let serve = std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(["serve", "--help"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&serve).contains("[env: DISCORD_PUBLIC_KEY]"),
+        "{}",
+        stdout(&serve)
+    );
+}
+
+#[tokio::test]
+async fn import_prints_counts_and_names_vendors_only_when_few_or_verbose() {
+    let db = crate::helpers::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let vendors = |range: std::ops::Range<usize>| {
+        range
+            .map(|i| format!("[[vendor]]\nslug = \"vendor-{i}\"\nname = \"Vendor {i}\"\ncriticality = \"low\"\n[vendor.owner]\nname = \"Owner\"\n\n"))
+            .collect::<String>()
+    };
+    let many = write(&dir, "many.toml", &vendors(0..30));
+    let out = backline(&db, &["import", &many]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("30 added, 0 updated, 0 unchanged, 0 removed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("added: 30 vendors (--verbose lists them)"),
+        "{text}"
+    );
+    assert!(!text.contains("vendor-0"), "{text}");
+
+    let fewer = write(&dir, "fewer.toml", &vendors(0..27));
+    let out = backline(&db, &["import", "--prune", &fewer]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  removed: vendor-27, vendor-28, vendor-29\n"),
+        "few are named: {text}"
+    );
+
+    let out = backline(&db, &["import", "--verbose", &many]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  added: vendor-27, vendor-28, vendor-29\n"),
+        "{text}"
+    );
+    let out = backline(
+        &db,
+        &[
+            "import",
+            "--verbose",
+            "--prune",
+            &write(&dir, "one.toml", &vendors(0..1)),
+        ],
+    );
+    let removed = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("  removed:"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        removed.matches("vendor-").count(),
+        29,
+        "--verbose names them all: {removed}"
+    );
 }
