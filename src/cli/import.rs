@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use super::files;
 use crate::{
     domain::{GuildId, plans_file},
-    store::{self, DatabaseUrl},
+    store::DatabaseUrl,
 };
 
 /// Up to this many vendors, `import` names those added, updated or removed.
@@ -48,7 +48,7 @@ pub async fn import(
         );
         return Ok(ExitCode::FAILURE);
     }
-    let store = store::connect(database_url).await?;
+    let store = super::startup::open_store(database_url).await?;
     let summary = store
         .import(guild, &vendors, prune)
         .await

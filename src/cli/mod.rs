@@ -8,6 +8,7 @@ mod guild;
 mod import;
 mod limits;
 mod serve;
+mod startup;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -18,7 +19,7 @@ use crate::{
     commands::{self, CommandError, Core, SystemClock},
     domain::{Date, GuildId, plans_file},
     secret::Secret,
-    store::{self, DatabaseUrl},
+    store::DatabaseUrl,
 };
 
 #[derive(Parser, Debug)]
@@ -200,7 +201,7 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", startup::describe(&e));
             ExitCode::FAILURE
         }
     }
@@ -227,7 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
         } => import::import(&database_url, guild.get(), prune, verbose, &paths).await,
         CliCommand::Export { guild, format } => {
-            let store = store::connect(&database_url).await?;
+            let store = startup::open_store(&database_url).await?;
             let verified = store
                 .verifications(guild.get())
                 .await
@@ -266,7 +267,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let store = store::connect(&database_url).await?;
+            let store = startup::open_store(&database_url).await?;
             let cases = store
                 .cases_with_timelines(guild.get(), since)
                 .await
@@ -344,7 +345,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let store = store::connect(&database_url).await?;
+            let store = startup::open_store(&database_url).await?;
             let core = Core::new(Arc::clone(&store), Arc::new(SystemClock));
             let caller = commands::Caller::terminal(guild.get());
             let result = core.execute(&command, &caller).await;

@@ -12,7 +12,7 @@ use crate::{
     discord::{Dispatcher, SignatureVerifier, gateway::Gateway, poster::DiscordPoster},
     http::{self, AppState, ServerLimits},
     secret::Secret,
-    store::{self, DatabaseUrl},
+    store::DatabaseUrl,
 };
 
 /// How often the response clock looks for overdue cases.
@@ -82,7 +82,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             return Ok(ExitCode::from(2));
         }
     };
-    let store = store::connect(database_url).await?;
+    let store = super::startup::open_store(database_url).await?;
     let clock = Arc::new(SystemClock);
     let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -116,7 +116,12 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
         );
         let listener = tokio::net::TcpListener::bind(args.http_addr)
             .await
-            .with_context(|| format!("listening on {}", args.http_addr))?;
+            .with_context(|| {
+                format!(
+                    "listening on {} (is another process using it? choose another address with BACKLINE_HTTP_ADDR)",
+                    args.http_addr
+                )
+            })?;
         let state = Arc::new(AppState {
             dispatcher: dispatcher.clone(),
             verifier,

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub(crate) mod cases_impl;
+mod connect_error;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use crate::domain::{GuildId, Vendor, VendorSlug, VendorSummary};
 
 pub use cases::{CaseStore, NewCase, NewEvent, Recorded, Timeline};
+pub use connect_error::explain_connect_error;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use upkeep::{HistoryEntry, Source, UpkeepStore};

@@ -324,3 +324,58 @@ async fn import_prints_counts_and_names_vendors_only_when_few_or_verbose() {
         "--verbose names them all: {removed}"
     );
 }
+
+fn ask_with_database(url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(["ask", "/support aws"])
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+fn a_missing_postgres_database_is_named_once_with_how_to_create_it() {
+    let mut url = url::Url::parse(&std::env::var(crate::helpers::POSTGRES_ENV).unwrap()).unwrap();
+    url.set_path("backline_no_such_database");
+    let out = ask_with_database(url.as_str());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert_eq!(
+        text.matches("backline_no_such_database").count(),
+        2,
+        "named, and in the command: {text}"
+    );
+    assert!(
+        text.contains("has no database named \"backline_no_such_database\""),
+        "{text}"
+    );
+    assert!(text.contains("createdb"), "{text}");
+    assert!(
+        !text.contains(" at line "),
+        "not PostgreSQL's own source line: {text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+#[test]
+fn an_unopenable_sqlite_file_says_to_check_its_directory() {
+    let out = ask_with_database("sqlite:///nonexistent-backline-directory/backline.db");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with("error: cannot open the SQLite file of sqlite:///nonexistent-backline-directory/backline.db: does its directory exist"),
+        "{text}"
+    );
+    assert_eq!(text.matches("unable to open").count(), 0, "{text}");
+}
+
+#[test]
+fn an_unreachable_postgres_server_is_named_with_what_to_check() {
+    // Port 1 on loopback: nothing listens there; connections are refused.
+    let out = ask_with_database("postgres://backline:hunter2@127.0.0.1:1/backline");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(text.contains("cannot reach PostgreSQL at 127.0.0.1:1"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
