@@ -32,7 +32,7 @@ pub async fn check(
 ) -> anyhow::Result<ExitCode> {
     let today = Date::new(chrono::Utc::now().date_naive());
     let audited: Vec<Audited> = if paths.is_empty() {
-        let store = crate::store::connect(database_url).await?;
+        let store = super::startup::open_store(database_url).await?;
         let core =
             crate::commands::Core::new(store.clone(), std::sync::Arc::new(crate::commands::SystemClock));
         let audited = core
@@ -126,7 +126,7 @@ pub async fn history(
             return Ok(ExitCode::from(2));
         }
     };
-    let store = crate::store::connect(database_url).await?;
+    let store = super::startup::open_store(database_url).await?;
     let entries = store
         .history(guild.get(), vendor.as_ref(), i64::MAX)
         .await

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use crate::{
     domain::{GuildId, ResponseTime},
-    store::{self, DatabaseUrl},
+    store::DatabaseUrl,
 };
 
 /// What was asked to change (absent: leave as is; a channel or role of 0: none).
@@ -35,7 +35,7 @@ pub async fn settings(
             return Ok(ExitCode::from(2));
         }
     };
-    let store = store::connect(database_url).await?;
+    let store = super::startup::open_store(database_url).await?;
     let mut settings = store
         .guild_settings(guild)
         .await

@@ -1,9 +1,14 @@
-//! The command line: `import`, `export`, `ask`. Configuration is read here, once.
+//! The command line (clap): every subcommand, and configuration read here, once. Reaches
+//! Discord, HTTP and the database only through `discord`, `http` and `store`, never through
+//! their libraries directly.
 
 mod check;
 mod files;
 mod guild;
+mod import;
+mod limits;
 mod serve;
+mod startup;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -14,7 +19,7 @@ use crate::{
     commands::{self, CommandError, Core, SystemClock},
     domain::{Date, GuildId, plans_file},
     secret::Secret,
-    store::{self, DatabaseUrl},
+    store::DatabaseUrl,
 };
 
 #[derive(Parser, Debug)]
@@ -41,6 +46,9 @@ enum CliCommand {
         /// Remove vendors that are in the registry but not in the files.
         #[arg(long)]
         prune: bool,
+        /// List every vendor added, updated or removed, however many.
+        #[arg(long)]
+        verbose: bool,
         /// Plans files, or directories of *.toml files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -150,7 +158,12 @@ enum DiscordCommand {
             required_unless_present = "dry_run"
         )]
         token: Option<Secret>,
-        #[arg(long, env = "DISCORD_APPLICATION_ID", required_unless_present = "dry_run")]
+        #[arg(
+            long,
+            hide_env_values = true,
+            env = "DISCORD_APPLICATION_ID",
+            required_unless_present = "dry_run"
+        )]
         application_id: Option<u64>,
     },
 }
@@ -158,7 +171,7 @@ enum DiscordCommand {
 #[derive(clap::Args, Debug)]
 pub struct GuildArg {
     /// The Discord server (guild) ID whose registry to use; without it, the local registry.
-    #[arg(long = "guild", env = "BACKLINE_GUILD_ID")]
+    #[arg(long = "guild", hide_env_values = true, env = "BACKLINE_GUILD_ID")]
     id: Option<GuildId>,
 }
 
@@ -188,7 +201,7 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", startup::describe(&e));
             ExitCode::FAILURE
         }
     }
@@ -208,9 +221,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .database_url
         .unwrap_or_else(|| DatabaseUrl::new(DatabaseUrl::DEFAULT));
     match cli.command {
-        CliCommand::Import { guild, prune, paths } => import(&database_url, guild.get(), prune, &paths).await,
+        CliCommand::Import {
+            guild,
+            prune,
+            verbose,
+            paths,
+        } => import::import(&database_url, guild.get(), prune, verbose, &paths).await,
         CliCommand::Export { guild, format } => {
-            let store = store::connect(&database_url).await?;
+            let store = startup::open_store(&database_url).await?;
             let verified = store
                 .verifications(guild.get())
                 .await
@@ -249,7 +267,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let store = store::connect(&database_url).await?;
+            let store = startup::open_store(&database_url).await?;
             let cases = store
                 .cases_with_timelines(guild.get(), since)
                 .await
@@ -281,9 +299,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (Some(token), Some(application_id)) = (token, application_id) else {
                 anyhow::bail!("set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register commands");
             };
-            let http = serenity::http::Http::new(token.expose());
-            http.set_application_id(serenity::all::ApplicationId::new(application_id));
-            let count = crate::discord::registration::register(&http, guild)
+            let count = crate::discord::registration::register(&token, application_id, guild)
                 .await
                 .context("registering the slash commands with Discord")?;
             match guild {
@@ -329,7 +345,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let store = store::connect(&database_url).await?;
+            let store = startup::open_store(&database_url).await?;
             let core = Core::new(Arc::clone(&store), Arc::new(SystemClock));
             let caller = commands::Caller::terminal(guild.get());
             let result = core.execute(&command, &caller).await;
@@ -340,68 +356,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(CommandError::User(message)) => {
-                    println!("{message}");
+                    eprintln!("{message}");
                     Ok(ExitCode::FAILURE)
                 }
                 Err(CommandError::Internal(e)) => Err(e),
             }
         }
     }
-}
-
-async fn import(
-    database_url: &DatabaseUrl,
-    guild: GuildId,
-    prune: bool,
-    paths: &[PathBuf],
-) -> anyhow::Result<ExitCode> {
-    let sources = match files::read_plans(paths) {
-        Ok(sources) => sources,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let vendors = match plans_file::parse_files(&sources) {
-        Ok(vendors) => vendors,
-        Err(errors) => {
-            for error in &errors {
-                eprintln!("{error}");
-            }
-            eprintln!(
-                "{} error{} found; nothing was imported.",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    if prune && vendors.is_empty() {
-        eprintln!(
-            "error: the files hold no vendors; refusing to --prune the whole registry. Remove vendors one by one, or import without --prune."
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    let store = store::connect(database_url).await?;
-    let summary = store
-        .import(guild, &vendors, prune)
-        .await
-        .context("importing the registry")?;
-    store.close().await;
-    println!(
-        "Imported {} vendor{} into guild {guild}: {summary}",
-        vendors.len(),
-        if vendors.len() == 1 { "" } else { "s" }
-    );
-    for (label, slugs) in [
-        ("added", &summary.added),
-        ("updated", &summary.updated),
-        ("removed", &summary.removed),
-    ] {
-        if !slugs.is_empty() {
-            let names: Vec<&str> = slugs.iter().map(|s| s.as_str()).collect();
-            println!("  {label}: {}", names.join(", "));
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }

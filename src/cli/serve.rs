@@ -1,22 +1,26 @@
-//! `backline serve`: the HTTP endpoint and/or the gateway, until SIGINT or SIGTERM.
+//! `backline serve`: the HTTP endpoint and/or the gateway, until SIGINT or SIGTERM; then a
+//! shutdown bounded by a grace period, whether or not Discord can be reached.
 
-use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+use std::{net::SocketAddr, process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use tokio::sync::watch;
+use tokio::{sync::watch, task::JoinSet};
 
+use super::limits::{self, parse_duration};
 use crate::{
     commands::{Core, SystemClock, reminders::repeat},
-    discord::{Dispatcher, SignatureVerifier, gateway},
-    http::{self, AppState},
+    discord::{Dispatcher, SignatureVerifier, gateway::Gateway, poster::DiscordPoster},
+    http::{self, AppState, ServerLimits},
     secret::Secret,
-    store::{self, DatabaseUrl},
+    store::DatabaseUrl,
 };
 
 /// How often the response clock looks for overdue cases.
-const REMINDER_SWEEP: std::time::Duration = std::time::Duration::from_secs(30);
+const REMINDER_SWEEP: Duration = Duration::from_secs(30);
 /// How often to look for a digest period that has started (each is posted once).
-const DIGEST_SWEEP: std::time::Duration = std::time::Duration::from_secs(600);
+const DIGEST_SWEEP: Duration = Duration::from_secs(600);
+/// After the grace period: how long closing the database may take before exiting anyway.
+const CLOSE_DATABASE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Copy, Debug)]
 enum Job {
@@ -27,14 +31,35 @@ enum Job {
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     /// The application's public key (hex): serves the HTTP interactions endpoint.
-    #[arg(long, env = "DISCORD_PUBLIC_KEY")]
+    #[arg(long, env = "DISCORD_PUBLIC_KEY", hide_env_values = true)]
     public_key: Option<String>,
     /// The bot token: connects to the gateway.
     #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
     token: Option<Secret>,
     /// Where the HTTP endpoint listens.
-    #[arg(long, env = "BACKLINE_HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "BACKLINE_HTTP_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     http_addr: SocketAddr,
+    /// Replaces https://discord.com for REST calls and gateway discovery (a Discord API proxy).
+    #[arg(long, hide_env_values = true, env = "DISCORD_API_BASE")]
+    discord_api_base: Option<String>,
+    /// Time a client has to send a request's header, counted from when the connection opens
+    /// or its previous response was sent (so it also closes idle keep-alive connections).
+    #[arg(long, hide_env_values = true, env = "BACKLINE_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_timeout: Duration,
+    /// Time a client has to send a request's body once its header is in.
+    #[arg(long, hide_env_values = true, env = "BACKLINE_BODY_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    body_timeout: Duration,
+    /// HTTP connections open at once (lowered to stay below the open-file limit).
+    #[arg(long, hide_env_values = true, env = "BACKLINE_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// After SIGTERM or SIGINT: how long work in flight may take before backline exits anyway.
+    #[arg(long, hide_env_values = true, env = "BACKLINE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
+    shutdown_grace: Duration,
 }
 
 pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -57,95 +82,162 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             return Ok(ExitCode::from(2));
         }
     };
-    let store = store::connect(database_url).await?;
+    let store = super::startup::open_store(database_url).await?;
     let clock = Arc::new(SystemClock);
     let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    let signalled = Arc::clone(&stop_tx);
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down: finishing in-flight interactions");
-        let _ = stop_tx.send(true);
+        signalled.send_replace(true);
     });
+    let stopped = |mut stop: watch::Receiver<bool>| async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
 
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut tasks = JoinSet::new();
     if let Some(verifier) = verifier {
+        let open_files = limits::raise_open_file_limit();
+        let limits = ServerLimits {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            max_connections: open_files.connection_cap(args.max_connections as usize),
+            shutdown_grace: args.shutdown_grace,
+        };
+        tracing::info!(?open_files, ?limits, "HTTP limits");
+        eprintln!(
+            "Open files: soft limit {} (was {}), hard limit {}; at most {} HTTP connections.",
+            show(open_files.soft),
+            show(open_files.soft_before),
+            show(open_files.hard),
+            limits.max_connections
+        );
         let listener = tokio::net::TcpListener::bind(args.http_addr)
             .await
-            .with_context(|| format!("listening on {}", args.http_addr))?;
-        let app = http::router(Arc::new(AppState {
+            .with_context(|| {
+                format!(
+                    "listening on {} (is another process using it? choose another address with BACKLINE_HTTP_ADDR)",
+                    args.http_addr
+                )
+            })?;
+        let state = Arc::new(AppState {
             dispatcher: dispatcher.clone(),
             verifier,
             clock,
-        }));
+        });
         eprintln!(
             "Interactions endpoint: http://{}/interactions",
             listener.local_addr()?
         );
-        let mut stop = stop_rx.clone();
-        tasks.spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await
-                .context("serving HTTP")
-        });
+        tasks.spawn(http::serve(listener, state, limits, stopped(stop_rx.clone())));
     }
-    if args.token.is_none() {
-        tracing::warn!("DISCORD_TOKEN is not set: overdue-response reminders cannot be posted");
-        eprintln!(
-            "Note: without DISCORD_TOKEN, overdue-response reminders, digests and owner-left notices are not posted."
-        );
-    }
-    if let Some(token) = args.token {
-        let mut client = gateway::client(&token, dispatcher.clone(), None)
-            .await
-            .context("creating the Discord gateway client")?;
-        let shards = client.shard_manager.clone();
-        // The response clock and the digests post through the bot's REST client.
-        let poster = Arc::new(crate::discord::poster::DiscordPoster {
-            http: client.http.clone(),
-        });
-        for (every, job) in [(REMINDER_SWEEP, Job::Reminders), (DIGEST_SWEEP, Job::Digests)] {
-            let (core, poster, stop) = (dispatcher.core().clone(), poster.clone(), stop_rx.clone());
-            tasks.spawn(async move {
-                repeat(every, stop, || {
-                    let (core, poster) = (core.clone(), poster.clone());
-                    async move {
-                        let result = match job {
-                            Job::Reminders => core.post_overdue_reminders(poster.as_ref()).await,
-                            Job::Digests => core.post_digests(poster.as_ref()).await,
-                        };
-                        if let Err(error) = result {
-                            tracing::error!(?job, %error, "background job failed");
-                        }
-                    }
-                })
-                .await;
-                Ok(())
-            });
+    match &args.token {
+        Some(token) => {
+            let api_base = args.discord_api_base.as_deref();
+            // Creating the client asks Discord for the gateway's address: not worth waiting
+            // for once asked to stop.
+            let gateway = tokio::select! {
+                gateway = Gateway::new(token, dispatcher.clone(), api_base) => Some(gateway?),
+                () = stopped(stop_rx.clone()) => None,
+            };
+            if let Some(gateway) = gateway {
+                let poster = Arc::new(gateway.poster());
+                spawn_jobs(&mut tasks, &dispatcher, &poster, &stop_rx);
+                eprintln!("Connecting to the Discord gateway…");
+                tasks.spawn(gateway.run(stopped(stop_rx.clone())));
+            }
         }
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            let _ = stop.wait_for(|s| *s).await;
-            shards.shutdown_all().await;
-        });
-        eprintln!("Connecting to the Discord gateway…");
-        tasks.spawn(async move { client.start().await.context("running the Discord gateway client") });
-    }
-    let mut failed = None;
-    while let Some(result) = tasks.join_next().await {
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => failed = Some(error),
-            Err(join_error) => failed = Some(join_error.into()),
+        None => {
+            tracing::warn!("DISCORD_TOKEN is not set: overdue-response reminders cannot be posted");
+            eprintln!(
+                "Note: without DISCORD_TOKEN, overdue-response reminders, digests and owner-left notices are not posted."
+            );
         }
     }
-    store.close().await;
+
+    let failed = wait_for_tasks(tasks, &stop_tx, stopped(stop_rx.clone()), args.shutdown_grace).await;
+    if tokio::time::timeout(CLOSE_DATABASE, store.close()).await.is_err() {
+        tracing::warn!("the database did not close in time; exiting anyway");
+    }
     match failed {
         Some(error) => Err(error),
         None => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// The jobs that post through the bot's REST client: the response clock and the digests.
+fn spawn_jobs(
+    tasks: &mut JoinSet<anyhow::Result<()>>,
+    dispatcher: &Dispatcher,
+    poster: &Arc<DiscordPoster>,
+    stop_rx: &watch::Receiver<bool>,
+) {
+    for (every, job) in [(REMINDER_SWEEP, Job::Reminders), (DIGEST_SWEEP, Job::Digests)] {
+        let (core, poster, stop) = (dispatcher.core().clone(), poster.clone(), stop_rx.clone());
+        tasks.spawn(async move {
+            repeat(every, stop, || {
+                let (core, poster) = (core.clone(), poster.clone());
+                async move {
+                    let result = match job {
+                        Job::Reminders => core.post_overdue_reminders(poster.as_ref()).await,
+                        Job::Digests => core.post_digests(poster.as_ref()).await,
+                    };
+                    if let Err(error) = result {
+                        tracing::error!(?job, %error, "background job failed");
+                    }
+                }
+            })
+            .await;
+            Ok(())
+        });
+    }
+}
+
+/// Waits for every task; the first failure stops the others. Once stopped, tasks still
+/// running after `grace` are cancelled. Returns the first failure.
+async fn wait_for_tasks(
+    mut tasks: JoinSet<anyhow::Result<()>>,
+    stop_tx: &watch::Sender<bool>,
+    stopped: impl Future<Output = ()>,
+    grace: Duration,
+) -> Option<anyhow::Error> {
+    let grace_over = async move {
+        stopped.await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::pin!(grace_over);
+    let mut failed = None;
+    loop {
+        tokio::select! {
+            joined = tasks.join_next() => {
+                let error = match joined {
+                    None => break,
+                    Some(Ok(Ok(()))) => continue,
+                    Some(Ok(Err(error))) => error,
+                    Some(Err(join_error)) => join_error.into(),
+                };
+                tracing::error!(error = format!("{error:#}"), "stopping: a part of the bot failed");
+                failed.get_or_insert(error);
+                stop_tx.send_replace(true);
+            }
+            () = &mut grace_over => {
+                tracing::warn!(
+                    still_running = tasks.len(),
+                    ?grace,
+                    "shutdown grace period over: cancelling what is still running"
+                );
+                tasks.shutdown().await;
+                break;
+            }
+        }
+    }
+    failed
+}
+
+fn show(limit: Option<u64>) -> String {
+    limit.map_or_else(|| "unlimited".to_owned(), |n| n.to_string())
 }
 
 async fn wait_for_signal() {

@@ -1,5 +1,6 @@
 //! The gateway transport: a serenity client whose interaction events go to the dispatcher.
 
+use anyhow::Context as _;
 use serenity::{
     all::{Context, EventHandler, GatewayIntents, Interaction, Member, Ready, User},
     async_trait,
@@ -108,4 +109,45 @@ pub async fn client(
     serenity::all::ClientBuilder::new_with_http(http.build(), intents())
         .event_handler(Handler { dispatcher })
         .await
+}
+
+/// A gateway connection, created and not yet started: what `backline serve` runs.
+pub struct Gateway {
+    client: serenity::Client,
+}
+
+impl Gateway {
+    /// Creates the client (asking Discord, or `api_base`, where the gateway is).
+    pub async fn new(
+        token: &crate::secret::Secret,
+        dispatcher: Dispatcher,
+        api_base: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let client = client(token, dispatcher, api_base)
+            .await
+            .context("creating the Discord gateway client")?;
+        Ok(Self { client })
+    }
+
+    /// Posts the bot's own messages through the same REST client.
+    pub fn poster(&self) -> DiscordPoster {
+        DiscordPoster {
+            http: self.client.http.clone(),
+        }
+    }
+
+    /// Runs the connection until `stop` completes, then asks the shards to close. While
+    /// Discord is unreachable that can wait for a shard's next retry or longer: the caller
+    /// bounds it with its grace period.
+    pub async fn run(mut self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let shards = self.client.shard_manager.clone();
+        tokio::spawn(async move {
+            stop.await;
+            shards.shutdown_all().await;
+        });
+        self.client
+            .start()
+            .await
+            .context("running the Discord gateway client")
+    }
 }

@@ -1,5 +1,5 @@
 //! The Discord adapter: interactions in, responses out, for both the gateway and the HTTP
-//! endpoint. The only module that knows serenity.
+//! endpoint. The only module that imports serenity (the rest of the crate calls it here).
 
 mod dispatch;
 pub mod gateway;

@@ -1,12 +1,13 @@
 //! The slash commands backline offers, and registering them with Discord.
 
 use serenity::all::{
-    CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InteractionContext,
+    ApplicationId, CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InteractionContext,
 };
 
 use crate::{
     commands::cases::{LINK_MAX, NOTE_MAX, VENDOR_CASE_ID_MAX},
     domain::case::CaseSummary,
+    secret::Secret,
 };
 
 fn vendor(description: &str) -> CreateCommandOption {
@@ -176,10 +177,12 @@ pub fn registration_body() -> serde_json::Value {
 }
 
 /// Overwrites the application's commands globally, or for one guild (instant, for testing).
-pub async fn register(http: &Http, guild: Option<u64>) -> anyhow::Result<usize> {
+pub async fn register(token: &Secret, application_id: u64, guild: Option<u64>) -> anyhow::Result<usize> {
+    let http = Http::new(token.expose());
+    http.set_application_id(ApplicationId::new(application_id));
     let registered = match guild {
-        Some(id) => GuildId::new(id).set_commands(http, commands()).await?,
-        None => serenity::all::Command::set_global_commands(http, commands()).await?,
+        Some(id) => GuildId::new(id).set_commands(&http, commands()).await?,
+        None => serenity::all::Command::set_global_commands(&http, commands()).await?,
     };
     Ok(registered.len())
 }

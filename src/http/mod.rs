@@ -1,4 +1,5 @@
-//! The HTTP transport: Discord's signed interactions endpoint and a health check (axum).
+//! The HTTP transport: Discord's signed interactions endpoint and a health check. The only
+//! module that imports axum (and hyper): the rest of the crate calls `router` and `serve`.
 
 use std::sync::Arc;
 
@@ -10,6 +11,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+
+mod server;
+
+pub use server::{ServerLimits, serve};
 
 use crate::{
     commands::Clock,

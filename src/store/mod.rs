@@ -2,6 +2,7 @@
 
 pub mod cases;
 mod cases_impl;
+mod connect_error;
 mod postgres;
 mod registry;
 mod registry_impl;
@@ -19,6 +20,7 @@ use async_trait::async_trait;
 use crate::domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary};
 
 pub use cases::{CaseStore, NewCase, NewEvent, Recorded};
+pub use connect_error::explain_connect_error;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use upkeep::UpkeepStore;

@@ -91,7 +91,7 @@ on_both_backends! {
         assert!(stdout(&in_first).contains("== Amazon Web Services (aws) =="));
         let across = backline(&db, &["ask", "--guild", "222", "/support aws"]);
         assert_eq!(across.status.code(), Some(1));
-        assert!(stdout(&across).contains("No vendor named `aws` here"), "{}", stdout(&across));
+        assert!(stderr(&across).contains("No vendor named `aws` here"), "{}", stderr(&across));
         assert!(export(&db, "111").contains("slug = \"elastic\""));
         assert!(!export(&db, "222").contains("slug = \"elastic\""));
         assert!(!export(&db, "111").contains("slug = \"stripe\""));
@@ -103,7 +103,7 @@ on_both_backends! {
         assert!(backline(&db, &["import", EXAMPLES]).status.success());
         let out = backline(&db, &["ask", "/owner pagerdutty"]);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stdout(&out).contains("Did you mean `pagerduty` (PagerDuty)?"), "{}", stdout(&out));
+        assert!(stderr(&out).contains("Did you mean `pagerduty` (PagerDuty)?"), "{}", stderr(&out));
     }
 }
 
@@ -217,4 +217,166 @@ name = "Support"
     let out = backline_without_database(&["check", &broken]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("broken.toml:2:8"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn ask_for_an_unknown_vendor_says_so_on_stderr_and_exits_one() {
+    let db = crate::helpers::sqlite().await;
+    assert!(backline(&db, &["import", EXAMPLES]).status.success());
+    let out = backline(&db, &["ask", "/support no-such-vendor"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "", "an error is not an answer");
+    assert!(stderr(&out).contains("no-such-vendor"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_never_shows_an_environment_variable_with_a_dangling_equals_sign() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["import"],
+        &["export"],
+        &["ask"],
+        &["serve"],
+        &["discord", "register"],
+        &["cases", "export"],
+        &["check"],
+        &["history"],
+        &["guild"],
+        &["schema"],
+    ];
+    for command in commands {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+            .args(*command)
+            .arg("--help")
+            .env_clear()
+            .output()
+            .unwrap();
+        let help = stdout(&out);
+        assert!(out.status.success(), "{command:?}: {}", stderr(&out));
+        assert!(!help.contains("=]"), "{command:?} --help:\n{help}");
+    }
+    let serve = std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(["serve", "--help"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&serve).contains("[env: DISCORD_PUBLIC_KEY]"),
+        "{}",
+        stdout(&serve)
+    );
+}
+
+#[tokio::test]
+async fn import_prints_counts_and_names_vendors_only_when_few_or_verbose() {
+    let db = crate::helpers::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let vendors = |range: std::ops::Range<usize>| {
+        range
+            .map(|i| format!("[[vendor]]\nslug = \"vendor-{i}\"\nname = \"Vendor {i}\"\ncriticality = \"low\"\n[vendor.owner]\nname = \"Owner\"\n\n"))
+            .collect::<String>()
+    };
+    let many = write(&dir, "many.toml", &vendors(0..30));
+    let out = backline(&db, &["import", &many]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("30 added, 0 updated, 0 unchanged, 0 removed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("added: 30 vendors (--verbose lists them)"),
+        "{text}"
+    );
+    assert!(!text.contains("vendor-0"), "{text}");
+
+    let fewer = write(&dir, "fewer.toml", &vendors(0..27));
+    let out = backline(&db, &["import", "--prune", &fewer]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  removed: vendor-27, vendor-28, vendor-29\n"),
+        "few are named: {text}"
+    );
+
+    let out = backline(&db, &["import", "--verbose", &many]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("  added: vendor-27, vendor-28, vendor-29\n"),
+        "{text}"
+    );
+    let out = backline(
+        &db,
+        &[
+            "import",
+            "--verbose",
+            "--prune",
+            &write(&dir, "one.toml", &vendors(0..1)),
+        ],
+    );
+    let removed = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("  removed:"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        removed.matches("vendor-").count(),
+        29,
+        "--verbose names them all: {removed}"
+    );
+}
+
+fn ask_with_database(url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
+        .args(["ask", "/support aws"])
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+fn a_missing_postgres_database_is_named_once_with_how_to_create_it() {
+    let mut url = url::Url::parse(&std::env::var(crate::helpers::POSTGRES_ENV).unwrap()).unwrap();
+    url.set_path("backline_no_such_database");
+    let out = ask_with_database(url.as_str());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert_eq!(
+        text.matches("has no database named \"backline_no_such_database\"")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        !text.contains("does not exist"),
+        "the driver's wording is not repeated: {text}"
+    );
+    assert!(text.contains("createdb"), "{text}");
+    assert!(
+        !text.contains(" at line "),
+        "not PostgreSQL's own source line: {text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+#[test]
+fn an_unopenable_sqlite_file_says_to_check_its_directory() {
+    let out = ask_with_database("sqlite:///nonexistent-backline-directory/backline.db");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with("error: cannot open the SQLite file of sqlite:///nonexistent-backline-directory/backline.db: does its directory exist"),
+        "{text}"
+    );
+    assert_eq!(text.matches("unable to open").count(), 0, "{text}");
+}
+
+#[test]
+fn an_unreachable_postgres_server_is_named_with_what_to_check() {
+    // Port 1 on loopback: nothing listens there; connections are refused.
+    let out = ask_with_database("postgres://backline:hunter2@127.0.0.1:1/backline");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(text.contains("cannot reach PostgreSQL at 127.0.0.1:1"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
 }

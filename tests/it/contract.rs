@@ -1,5 +1,6 @@
 //! Discord's own OpenAPI description as the judge of every body we send it.
-//! Read from `BACKLINE_DISCORD_SPEC` or `../shared/discord-api-spec/openapi.json`, never copied.
+//! Read from `BACKLINE_DISCORD_SPEC` or `../shared/discord-api-spec/openapi.json`, never copied;
+//! without it (outside CI) the contract-only tests are reported ignored.
 
 use std::sync::LazyLock;
 
@@ -23,10 +24,11 @@ static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
         .to_owned()
     });
     let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Discord's OpenAPI description is missing at {path}; CI must have it"
-        );
+        // build.rs found the spec (or `CI` is set), so the contract tests were compiled to
+        // run: a spec missing now is a failure, not a silent pass.
+        #[cfg(not(no_discord_spec))]
+        panic!("Discord's OpenAPI description is missing at {path}; CI must have it");
+        #[cfg(no_discord_spec)]
         return None;
     };
     let spec: Value = serde_json::from_str(&text).expect("the spec is JSON");
@@ -59,11 +61,10 @@ fn errors(validator: &jsonschema::Validator, body: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Whether the spec is here; when not, says so once per call site (outside CI only).
+/// Whether the spec is here. Without it (outside CI), the tests that only check the
+/// contract are reported ignored (`cfg(no_discord_spec)`, see build.rs), and the others
+/// run without the contract check.
 pub fn available() -> bool {
-    if VALIDATORS.is_none() {
-        eprintln!("SKIPPED (Discord OpenAPI contract): set BACKLINE_DISCORD_SPEC to the spec's path");
-    }
     VALIDATORS.is_some()
 }
 

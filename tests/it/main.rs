@@ -19,6 +19,7 @@ mod plans_file;
 mod properties;
 mod registry_cache;
 mod serve;
+mod serve_limits;
 mod store;
 mod surfaces;
 mod store_faults;

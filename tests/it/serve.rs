@@ -2,8 +2,8 @@
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::Duration,
+    process::{Child, Command, ExitStatus, Stdio},
+    time::{Duration, Instant},
 };
 
 use ed25519_dalek::{Signer, SigningKey};
@@ -12,9 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::{contract, fixtures, helpers::TestDb};
 
-struct Server {
-    child: Child,
-    addr: String,
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
 }
 
 impl Drop for Server {
@@ -23,9 +23,27 @@ impl Drop for Server {
     }
 }
 
-fn start(db: &TestDb, public_key: &str) -> Server {
+/// Reads the child's stderr up to the first line containing `marker` and returns that line;
+/// the rest is drained in the background. Panics if the child exits first.
+pub fn wait_for_line(child: &mut Child, marker: &str) -> String {
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains(marker) {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "serve exited before printing {marker:?}"
+        );
+    }
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    line
+}
+
+/// `backline serve` on the HTTP endpoint at a free port, with `extra` arguments.
+pub fn start(db: &TestDb, public_key: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_backline"))
         .args(["serve", "--http-addr", "127.0.0.1:0"])
+        .args(extra)
         .env("DATABASE_URL", db.url())
         .env("DISCORD_PUBLIC_KEY", public_key)
         .env_remove("DISCORD_TOKEN")
@@ -33,15 +51,7 @@ fn start(db: &TestDb, public_key: &str) -> Server {
         .spawn()
         .unwrap();
     // The server says where it listens once it does; reading blocks until then.
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("Interactions endpoint:") {
-        line.clear();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "serve exited before listening"
-        );
-    }
+    let line = wait_for_line(&mut child, "Interactions endpoint:");
     let addr = line
         .split("http://")
         .nth(1)
@@ -50,12 +60,34 @@ fn start(db: &TestDb, public_key: &str) -> Server {
         .next()
         .unwrap()
         .to_owned();
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     Server { child, addr }
 }
 
+/// Sends SIGTERM and polls until the process exits; panics once `deadline` has passed.
+pub async fn exits_after_sigterm(server: &mut Server, deadline: Duration) -> ExitStatus {
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let give_up = Instant::now() + deadline;
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < give_up,
+            "serve did not exit within {deadline:?} of SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A minimal HTTP/1.1 exchange over a real socket: (status, body).
-async fn http(
+pub async fn http(
     addr: &str,
     method: &str,
     path: &str,
@@ -97,7 +129,7 @@ async fn a_signed_support_request_over_loopback_gets_a_valid_card_and_sigterm_st
 
     let key = SigningKey::from_bytes(&[11u8; 32]);
     let public_hex = crate::helpers::hex(&key.verifying_key().to_bytes());
-    let mut server = start(&db, &public_hex);
+    let mut server = start(&db, &public_hex, &[]);
 
     let body = serde_json::to_vec(&fixtures::slash(
         Some(fixtures::GUILD),
@@ -132,24 +164,7 @@ async fn a_signed_support_request_over_loopback_gets_a_valid_card_and_sigterm_st
     );
     assert_eq!(http(&server.addr, "GET", "/healthz", &[], b"").await.0, 200);
 
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let mut child = std::mem::replace(&mut server.child, Command::new("true").spawn().unwrap());
-    let waited = tokio::time::timeout(
-        Duration::from_secs(20),
-        tokio::task::spawn_blocking(move || child.wait()),
-    );
-    let status = waited
-        .await
-        .expect("serve did not stop within 20 s of SIGTERM")
-        .unwrap()
-        .unwrap();
+    let status = exits_after_sigterm(&mut server, Duration::from_secs(20)).await;
     assert!(status.success(), "serve exits 0 after SIGTERM: {status}");
 }
 
