@@ -199,6 +199,19 @@ fn timestamp(at: DateTime<Utc>, style: TimeStyle) -> String {
     }
 }
 
+/// A web address Discord links as it is: no blanks, no markup or mention syntax in it.
+fn is_plain_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '<' | '>' | '`' | '"' | '\\' | '|' | '[' | ']' | '(' | ')' | '@'
+                )
+        })
+}
+
 /// One span as Discord markdown.
 fn span_markdown(span: &Span, line_start: &mut bool) -> String {
     let out = match span {
@@ -215,6 +228,14 @@ fn span_markdown(span: &Span, line_start: &mut bool) -> String {
         Span::CodeBlock(s) => {
             let block = code_block(s);
             if *line_start { block } else { format!("\n{block}") }
+        }
+        // An address someone typed that could carry markup or a mention is shown as text.
+        Span::Link { text, url } if !is_plain_url(url) => {
+            let mut shown = plain_atoms(text, line_start);
+            if text != url {
+                shown.extend(plain_atoms(&format!(" ({url})"), line_start));
+            }
+            return shown.concat();
         }
         Span::Link { text, url } if text == url => url.clone(),
         Span::Link { text, url } => format!("[{}]({url})", plain_atoms(text, &mut false).concat()),
