@@ -215,7 +215,14 @@ fn is_plain_url(url: &str) -> bool {
 /// One span as Discord markdown.
 fn span_markdown(span: &Span, line_start: &mut bool) -> String {
     let out = match span {
-        Span::Plain(s) | Span::ChatHint(s) => return plain_atoms(s, line_start).concat(),
+        Span::Plain(s) => return plain_atoms(s, line_start).concat(),
+        Span::ChatOnly(text) => {
+            return text
+                .spans()
+                .iter()
+                .map(|s| span_markdown(s, line_start))
+                .collect();
+        }
         Span::Bold(s) => {
             let inner = plain_atoms(s.trim(), &mut false).concat();
             if inner.is_empty() {
@@ -280,9 +287,7 @@ pub fn markdown_within(spans: &[Span], max: usize) -> String {
         }
         let left = budget - used;
         let (open, atoms, close) = match span {
-            Span::Plain(s) | Span::ChatHint(s) => {
-                (String::new(), plain_atoms(s, &mut line_start), String::new())
-            }
+            Span::Plain(s) => (String::new(), plain_atoms(s, &mut line_start), String::new()),
             Span::Bold(s) => (
                 "**".to_owned(),
                 plain_atoms(s.trim(), &mut false),
@@ -333,7 +338,8 @@ pub fn literal(text: &Text) -> String {
     text.spans()
         .iter()
         .map(|span| match span {
-            Span::Plain(s) | Span::Bold(s) | Span::ChatHint(s) => s.replace(['\n', '\r'], " "),
+            Span::Plain(s) | Span::Bold(s) => s.replace(['\n', '\r'], " "),
+            Span::ChatOnly(text) => literal(text),
             Span::Code(s) => format!("`{s}`"),
             Span::CodeBlock(s) => s.clone(),
             Span::Link { url, .. } => url.clone(),

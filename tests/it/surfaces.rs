@@ -67,6 +67,10 @@ fn one_text_renders_on_each_surface() {
             ],
         ),
         (
+            Text::from("Dana").chat_only(Text::from(" · ").user(42, Some("Dana"))),
+            ["Dana · <@42>", "Dana", "Dana"],
+        ),
+        (
             Text::from("by ").user(42, None),
             ["by <@42>", "by Discord user 42", "by Discord user 42"],
         ),
