@@ -67,7 +67,7 @@ fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<Strin
 fn link(value: Option<&str>) -> Result<Option<String>, CommandError> {
     let link = optional("link", value, LINK_MAX)?;
     if let Some(l) = &link
-        && !(l.starts_with("https://") || l.starts_with("http://"))
+        && (!(l.starts_with("https://") || l.starts_with("http://")) || l.contains(char::is_whitespace))
     {
         return Err(user(
             Text::from("The link ")

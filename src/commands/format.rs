@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::text::{Text, TimeStyle};
-use crate::domain::{Contact, Criticality, Finding, FindingLevel, Person, ResponseTime, Vendor};
+use crate::domain::{
+    Contact, Criticality, DiscordUserId, Finding, FindingLevel, Person, ResponseTime, Vendor,
+};
 
 /// Embed colour by criticality: red, orange, yellow, grey.
 pub(crate) fn criticality_color(c: Criticality) -> u32 {
@@ -47,7 +49,7 @@ pub(crate) fn filing_steps(vendor: &Vendor) -> Vec<Text> {
         .collect()
 }
 
-/// Where to file: portal, phone, email and the account ID to quote.
+/// Where to file: portal, phone, email.
 pub(crate) fn filing_channels(vendor: &Vendor) -> Vec<Text> {
     let filing = &vendor.filing;
     let mut lines = Vec::new();
@@ -69,35 +71,31 @@ pub(crate) fn filing_channels(vendor: &Vendor) -> Vec<Text> {
             .as_ref()
             .map(|e| Text::from("Email: ").plain(e.as_str())),
     );
-    lines.extend(
-        vendor
-            .plan
-            .as_ref()
-            .and_then(|p| p.account_id.as_ref())
-            .map(|a| Text::from("Account ID: ").code(a.as_str())),
-    );
     lines
 }
 
-/// Steps then channels: everything needed to file a case.
+/// The account ID to quote when filing.
+pub(crate) fn account_line(vendor: &Vendor) -> Option<Text> {
+    let account = vendor.plan.as_ref()?.account_id.as_ref()?;
+    Some(Text::from("Account ID: ").code(account.as_str()))
+}
+
+/// Steps, channels and the account ID: everything needed to file a case.
 pub(crate) fn filing_lines(vendor: &Vendor) -> Vec<Text> {
     let mut lines = filing_steps(vendor);
     lines.extend(filing_channels(vendor));
+    lines.extend(account_line(vendor));
     lines
 }
 
-/// A vendor-side contact: name, role, phone, email, and their mention when they have a
-/// Discord ID (showing it pings nobody).
+/// A vendor-side contact: name, role, phone, email, and in a chat their mention when they
+/// have a Discord ID (showing it pings nobody).
 pub(crate) fn contact_line(contact: &Contact) -> Text {
     let mut parts = vec![contact.name.as_str()];
     parts.extend(contact.role.as_deref());
     parts.extend(contact.phone.as_deref());
     parts.extend(contact.email.as_deref());
-    let line = Text::from(parts.join(", "));
-    match contact.discord_id {
-        Some(id) => line.plain(" · ").user(id.get(), Some(&contact.name)),
-        None => line,
-    }
+    Text::from(parts.join(", ")).then(mention_beside(contact.discord_id, &contact.name))
 }
 
 /// Someone on our side, on one line: name (team) · mention · email.
@@ -106,13 +104,19 @@ pub(crate) fn person_line(person: &Person) -> Text {
         Some(team) => Text::from(format!("{} ({team})", person.name)),
         None => Text::from(person.name.as_str()),
     };
-    if let Some(id) = person.discord_id {
-        line = line.plain(" · ").user(id.get(), Some(&person.name));
-    }
+    line = line.then(mention_beside(person.discord_id, &person.name));
     if let Some(email) = &person.email {
         line = line.plain(" · ").plain(email.as_str());
     }
     line
+}
+
+/// " · @them" after a name, in a chat only: elsewhere it would repeat the name.
+fn mention_beside(id: Option<DiscordUserId>, name: &str) -> Text {
+    match id {
+        Some(id) => Text::new().chat_only(Text::from(" · ").user(id.get(), Some(name))),
+        None => Text::new(),
+    }
 }
 
 /// A user mention with the name the vendor's registry entry knows them by, if any.

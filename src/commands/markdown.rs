@@ -117,7 +117,7 @@ impl Writer {
                 self.out.push('\n');
                 self.block_start = true;
             }
-            Span::ChatHint(_) => {}
+            Span::ChatOnly(_) => {}
         }
     }
 }

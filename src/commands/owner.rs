@@ -34,7 +34,13 @@ fn person_block(person: &Person, departed: &HashSet<u64>) -> Text {
         lines.push(Text::from(format!("Email: {email}")));
     }
     if let Some(id) = person.discord_id {
-        lines.push(Text::from("Discord: ").user(id.get(), Some(&person.name)));
+        // A clickable mention, in a chat only: elsewhere it would repeat the name.
+        let mention = Text::new()
+            .line_break()
+            .plain("Discord: ")
+            .user(id.get(), Some(&person.name));
+        let last = lines.pop().unwrap_or_default();
+        lines.push(last.chat_only(mention));
     }
     lines.push(Text::from(format!(
         "Last verified: {}",

@@ -34,7 +34,7 @@ fn span(out: &mut String, span: &Span) {
         Span::Time(at, TimeStyle::Time) => out.push_str(&at.format("%H:%M:%S UTC").to_string()),
         Span::Time(at, _) => out.push_str(&at.format("%Y-%m-%d %H:%M UTC").to_string()),
         Span::LineBreak => out.push('\n'),
-        Span::ChatHint(_) => {}
+        Span::ChatOnly(_) => {}
     }
 }
 

@@ -39,9 +39,9 @@ pub enum Span {
     Role(u64),
     Time(DateTime<Utc>, TimeStyle),
     LineBreak,
-    /// Plain text that only makes sense in a chat with buttons and autocomplete ("or the
-    /// button"); the terminal and documents leave it out.
-    ChatHint(String),
+    /// What only makes sense in a chat: a hint at a button or at autocomplete, a clickable
+    /// mention beside the name it stands for. The terminal and documents leave it out.
+    ChatOnly(Text),
 }
 
 /// A sequence of spans.
@@ -59,7 +59,11 @@ impl Text {
 
     pub fn push(&mut self, span: Span) {
         // Empty text spans add nothing; dropping them keeps "is this empty?" simple.
-        let empty = matches!(&span, Span::Plain(s) | Span::Bold(s) | Span::Code(s) | Span::ChatHint(s) if s.is_empty());
+        let empty = match &span {
+            Span::Plain(s) | Span::Bold(s) | Span::Code(s) => s.is_empty(),
+            Span::ChatOnly(t) => t.0.is_empty(),
+            _ => false,
+        };
         if !empty {
             self.0.push(span);
         }
@@ -114,8 +118,14 @@ impl Text {
         self.with(Span::LineBreak)
     }
 
+    /// Plain text shown only in a chat.
     pub fn chat_hint(self, text: impl Into<String>) -> Self {
-        self.with(Span::ChatHint(text.into()))
+        self.with(Span::ChatOnly(Text::from(text.into())))
+    }
+
+    /// Text shown only in a chat.
+    pub fn chat_only(self, text: Text) -> Self {
+        self.with(Span::ChatOnly(text))
     }
 
     /// This text followed by `other`.
@@ -151,9 +161,8 @@ impl Text {
     /// Nothing a reader would see (only blank text and line breaks).
     pub fn is_blank(&self) -> bool {
         self.0.iter().all(|s| match s {
-            Span::Plain(t) | Span::Bold(t) | Span::Code(t) | Span::CodeBlock(t) | Span::ChatHint(t) => {
-                t.trim().is_empty()
-            }
+            Span::Plain(t) | Span::Bold(t) | Span::Code(t) | Span::CodeBlock(t) => t.trim().is_empty(),
+            Span::ChatOnly(t) => t.is_blank(),
             Span::LineBreak => true,
             _ => false,
         })

@@ -63,12 +63,8 @@ fn vendor_section(out: &mut String, v: &Vendor, today: Date) {
         Some(plan) => {
             let _ = writeln!(out, "- Tier: {}", inline(&Text::new().bold(plan.tier.as_str())));
             let _ = writeln!(out, "- Hours: {}", plain(&plan.hours.to_string()));
-            if let Some(account) = &plan.account_id {
-                let _ = writeln!(
-                    out,
-                    "- Account ID: {}",
-                    inline(&Text::new().code(account.as_str()))
-                );
+            if let Some(account) = format::account_line(v) {
+                let _ = writeln!(out, "- {}", inline(&account));
             }
             if let Some(renews) = plan.renews {
                 let _ = writeln!(out, "- Renews: {renews}");

@@ -199,10 +199,30 @@ fn timestamp(at: DateTime<Utc>, style: TimeStyle) -> String {
     }
 }
 
+/// A web address Discord links as it is: no blanks, no markup or mention syntax in it.
+fn is_plain_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '<' | '>' | '`' | '"' | '\\' | '|' | '[' | ']' | '(' | ')' | '@'
+                )
+        })
+}
+
 /// One span as Discord markdown.
 fn span_markdown(span: &Span, line_start: &mut bool) -> String {
     let out = match span {
-        Span::Plain(s) | Span::ChatHint(s) => return plain_atoms(s, line_start).concat(),
+        Span::Plain(s) => return plain_atoms(s, line_start).concat(),
+        Span::ChatOnly(text) => {
+            return text
+                .spans()
+                .iter()
+                .map(|s| span_markdown(s, line_start))
+                .collect();
+        }
         Span::Bold(s) => {
             let inner = plain_atoms(s.trim(), &mut false).concat();
             if inner.is_empty() {
@@ -215,6 +235,14 @@ fn span_markdown(span: &Span, line_start: &mut bool) -> String {
         Span::CodeBlock(s) => {
             let block = code_block(s);
             if *line_start { block } else { format!("\n{block}") }
+        }
+        // An address someone typed that could carry markup or a mention is shown as text.
+        Span::Link { text, url } if !is_plain_url(url) => {
+            let mut shown = plain_atoms(text, line_start);
+            if text != url {
+                shown.extend(plain_atoms(&format!(" ({url})"), line_start));
+            }
+            return shown.concat();
         }
         Span::Link { text, url } if text == url => url.clone(),
         Span::Link { text, url } => format!("[{}]({url})", plain_atoms(text, &mut false).concat()),
@@ -259,9 +287,7 @@ pub fn markdown_within(spans: &[Span], max: usize) -> String {
         }
         let left = budget - used;
         let (open, atoms, close) = match span {
-            Span::Plain(s) | Span::ChatHint(s) => {
-                (String::new(), plain_atoms(s, &mut line_start), String::new())
-            }
+            Span::Plain(s) => (String::new(), plain_atoms(s, &mut line_start), String::new()),
             Span::Bold(s) => (
                 "**".to_owned(),
                 plain_atoms(s.trim(), &mut false),
@@ -312,7 +338,8 @@ pub fn literal(text: &Text) -> String {
     text.spans()
         .iter()
         .map(|span| match span {
-            Span::Plain(s) | Span::Bold(s) | Span::ChatHint(s) => s.replace(['\n', '\r'], " "),
+            Span::Plain(s) | Span::Bold(s) => s.replace(['\n', '\r'], " "),
+            Span::ChatOnly(text) => literal(text),
             Span::Code(s) => format!("`{s}`"),
             Span::CodeBlock(s) => s.clone(),
             Span::Link { url, .. } => url.clone(),

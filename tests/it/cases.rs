@@ -341,3 +341,21 @@ async fn two_replicas_on_one_postgres_post_each_reminder_once() {
     reminded.dedup();
     assert_eq!(reminded.len(), 30, "and none twice");
 }
+
+on_both_backends! {
+    async fn a_link_that_is_not_a_plain_web_address_is_refused_before_anything_is_recorded(db) {
+        let (core, _) = setup(&db).await;
+        for link in ["ftp://files.example/case", "https://x.example/ @everyone", "see the ticket"] {
+            let command = Command::CaseOpen(OpenCase {
+                vendor: "aws".into(),
+                severity: "sev2".into(),
+                summary: "Elevated latency".into(),
+                vendor_case_id: None,
+                link: Some(link.into()),
+            });
+            let message = user_error(core.execute(&command, &caller(1)).await);
+            assert!(message.starts_with("The link `") && message.ends_with("` is not a web address: paste the full https:// address."), "{message}");
+        }
+        assert!(db.store.cases(GuildId::LOCAL, None, None, 10).await.unwrap().is_empty(), "nothing recorded");
+    }
+}

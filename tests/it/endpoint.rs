@@ -176,8 +176,10 @@ on_both_backends! {
         let endpoint = Endpoint::new(db).await;
         let response = endpoint.post(&fixtures::slash(Some(GUILD), "owner", &[("vendor", "Cloudflare")])).await;
         pings_nobody(&response);
-        assert!(field(&response, "Owner").contains("**Ravi Menon**"));
-        assert!(field(&response, "Backup").contains("**Dana Whitfield**"));
+        let owner = field(&response, "Owner");
+        assert!(owner.starts_with("**Ravi Menon**\nTeam: SRE\n"), "{owner}");
+        assert!(owner.contains("\nDiscord: <@402811948512772098>\nLast verified: "), "a clickable mention, not a ping: {owner}");
+        assert!(field(&response, "Backup").starts_with("**Dana Whitfield**\n"));
     }
 }
 

@@ -59,6 +59,18 @@ fn one_text_renders_on_each_surface() {
             ],
         ),
         (
+            Text::new().url("https://x.example/ @everyone <@&1>"),
+            [
+                "https://x.example/ \\@everyone \\<@&1>",
+                "https://x.example/ @everyone <@&1>",
+                "https://x.example/ @everyone \\<@\\&1\\>",
+            ],
+        ),
+        (
+            Text::from("Dana").chat_only(Text::from(" · ").user(42, Some("Dana"))),
+            ["Dana · <@42>", "Dana", "Dana"],
+        ),
+        (
             Text::from("by ").user(42, None),
             ["by <@42>", "by Discord user 42", "by Discord user 42"],
         ),
