@@ -712,6 +712,7 @@ async fn sqlite_databases_of_every_release_upgrade_with_their_data() {
 }
 
 #[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn postgres_databases_of_every_release_upgrade_with_their_data() {
     let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
         eprintln!("SKIPPED (PostgreSQL): set {POSTGRES_ENV} to run it");
