@@ -7,11 +7,9 @@ use super::{
     format::{self, criticality_color, elapsed, when},
     text::{Text, TimeStyle},
 };
-use crate::{
-    domain::{
-        Timeline, Vendor,
-        case::{self, Case, CaseStatus, Notification, NotifyTarget, Recipient},
-    },
+use crate::domain::{
+    Timeline, Vendor,
+    case::{self, Case, CaseStatus, Notification, NotifyTarget, Recipient},
 };
 
 /// A recipient's mention, named as the vendor's entry knows them (for the terminal).
