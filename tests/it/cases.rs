@@ -1,11 +1,8 @@
 //! Cases through the command core on both backends: lifecycle, notifications, idempotency,
 //! concurrency, the response clock.
 
-use std::sync::{Arc, Mutex};
-
-use async_trait::async_trait;
 use backline::{
-    commands::{Caller, Clock, Command, CommandError, Core, OpenCase, Reply, UpdateCase, reminders::Poster},
+    commands::{Caller, Command, Core, OpenCase, UpdateCase},
     domain::{
         GuildId,
         case::{CaseStatus, Delivery, Recipient},
@@ -15,7 +12,10 @@ use backline::{
 use chrono::{DateTime, Duration, Utc};
 
 use crate::{
-    helpers::{TestDb, example_plans, parse},
+    helpers::{
+        self, CallerExt, NOW, RecordingPoster, TestApp, example_plans, parse, spawn_app, spawn_empty_app,
+        user_error,
+    },
     on_both_backends,
     surfaces::{md, md_of},
 };
@@ -27,71 +27,11 @@ const JORDAN: u64 = 402_811_948_512_772_111; // AWS TAM, second level
 const ONCALL_ROLE: u64 = 402_811_948_512_779_001; // AWS sev1 role
 const OPENER: u64 = 42;
 
-/// A clock the test moves by hand.
-pub struct TestClock(Mutex<DateTime<Utc>>);
-
-impl TestClock {
-    pub fn at(s: &str) -> Arc<Self> {
-        Arc::new(Self(Mutex::new(s.parse().unwrap())))
-    }
-    pub fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
-/// Records what would have been posted to Discord.
-#[derive(Default)]
-pub struct RecordingPoster {
-    pub posts: Mutex<Vec<(u64, Reply)>>,
-    pub dms: Mutex<Vec<(u64, Reply)>>,
-    pub fail: bool,
-}
-
-#[async_trait]
-impl Poster for RecordingPoster {
-    async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()> {
-        if self.fail {
-            anyhow::bail!("Discord is unreachable");
-        }
-        self.posts.lock().unwrap().push((channel, reply.clone()));
-        Ok(())
-    }
-
-    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()> {
-        if self.fail {
-            anyhow::bail!("Discord is unreachable");
-        }
-        self.dms.lock().unwrap().push((user, reply.clone()));
-        Ok(())
-    }
-}
-
-/// Wednesday, in business hours everywhere the examples care about.
-const NOW: &str = "2026-11-25T10:00:00Z";
-
-async fn setup(db: &TestDb) -> (Core, Arc<TestClock>) {
-    db.store
-        .import(GuildId::LOCAL, &parse(&example_plans()), false)
-        .await
-        .unwrap();
-    let clock = TestClock::at(NOW);
-    (Core::new(Arc::clone(&db.store), clock.clone()), clock)
-}
-
 fn caller(interaction: u64) -> Caller {
-    Caller {
-        guild: Some(GuildId::LOCAL),
-        channel: Some(777),
-        user: OPENER,
-        interaction: Some(interaction),
-        rights: Default::default(),
-    }
+    helpers::caller()
+        .user(OPENER)
+        .channel(777)
+        .interaction(interaction)
 }
 
 fn open(vendor: &str, severity: &str, summary: &str) -> Command {
@@ -104,16 +44,9 @@ fn open(vendor: &str, severity: &str, summary: &str) -> Command {
     })
 }
 
-fn user_error(result: Result<Reply, CommandError>) -> String {
-    match result {
-        Err(CommandError::User(message)) => md(&message),
-        other => panic!("expected a user error, got {other:?}"),
-    }
-}
-
 on_both_backends! {
     async fn a_case_goes_from_open_to_closed_with_every_notification_recorded(db) {
-        let (core, clock) = setup(&db).await;
+        let TestApp { core, clock } = spawn_app(&db).await;
         let opened = core.execute(&open("aws", "sev1", "Checkout 500s in eu-west-1"), &caller(1)).await.unwrap();
         let content = md_of(&opened.content);
         assert!(content.starts_with("🚨 **Case #1** opened with **Amazon Web Services** at **sev1** by <@42>."), "{content}");
@@ -171,7 +104,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn the_same_interaction_twice_records_one_case_and_one_escalation(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = spawn_app(&db).await;
         let first = core.execute(&open("aws", "sev2", "Elevated latency"), &caller(100)).await.unwrap();
         let again = core.execute(&open("aws", "sev2", "Elevated latency"), &caller(100)).await.unwrap();
         assert_eq!(first.title, again.title);
@@ -189,7 +122,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn two_hundred_openings_at_once_get_two_hundred_distinct_numbers(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = spawn_app(&db).await;
         let openings = (0..200u64).map(|i| {
             let core = core.clone();
             tokio::spawn(async move { core.execute(&open("aws", "sev1", &format!("incident {i}")), &caller(10_000 + i)).await })
@@ -214,7 +147,7 @@ on_both_backends! {
             "name = \"Dana Whitfield\"\nrole = \"also our liaison\"\ndiscord_id = \"402811948512772097\"",
         );
         db.store.import(GuildId::LOCAL, &parse(&text), false).await.unwrap();
-        let core = Core::new(Arc::clone(&db.store), TestClock::at(NOW));
+        let TestApp { core, .. } = spawn_empty_app(&db, NOW);
         let opened = core.execute(&open("aws", "sev3", "Slow API"), &caller(7)).await.unwrap();
         assert_eq!(opened.mentions.users, [DANA, RAVI]);
         assert_eq!(db.store.timeline(GuildId::LOCAL, 1).await.unwrap().notifications.len(), 2);
@@ -223,7 +156,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn bad_input_gets_a_clear_message_and_records_nothing(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = spawn_app(&db).await;
         let message = user_error(core.execute(&open("awz", "sev1", "x"), &caller(1)).await);
         assert!(message.contains("Did you mean `aws`"), "{message}");
         let message = user_error(core.execute(&open("aws", "sev1", &"x".repeat(201)), &caller(2)).await);
@@ -250,7 +183,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn list_shows_open_cases_first_then_newest(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = spawn_app(&db).await;
         for (i, vendor) in ["aws", "stripe", "github"].into_iter().enumerate() {
             core.execute(&open(vendor, "sev2", "problem"), &caller(i as u64 + 1)).await.unwrap();
         }
@@ -265,7 +198,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn an_overdue_case_is_reminded_once_and_the_opener_pinged(db) {
-        let (core, clock) = setup(&db).await;
+        let TestApp { core, clock } = spawn_app(&db).await;
         core.execute(&open("aws", "sev1", "Checkout down"), &caller(1)).await.unwrap();
         core.execute(&open("aws", "sev4", "Console typo"), &caller(2)).await.unwrap();
         let poster = RecordingPoster::default();
@@ -288,7 +221,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_responded_case_is_not_reminded_and_a_failed_post_is_recorded_as_failed(db) {
-        let (core, clock) = setup(&db).await;
+        let TestApp { core, clock } = spawn_app(&db).await;
         core.execute(&open("aws", "sev1", "A"), &caller(1)).await.unwrap();
         core.execute(&open("aws", "sev1", "B"), &caller(2)).await.unwrap();
         let responded = UpdateCase { case: "1".into(), status: Some("vendor-responded".into()), ..UpdateCase::default() };
@@ -309,7 +242,7 @@ async fn two_replicas_on_one_postgres_post_each_reminder_once() {
     let Some(db) = crate::helpers::postgres().await else {
         return;
     };
-    let (core, clock) = setup(&db).await;
+    let TestApp { core, clock } = spawn_app(&db).await;
     for i in 0..30 {
         core.execute(&open("aws", "sev1", &format!("incident {i}")), &caller(i + 1))
             .await
@@ -344,7 +277,7 @@ async fn two_replicas_on_one_postgres_post_each_reminder_once() {
 
 on_both_backends! {
     async fn a_link_that_is_not_a_plain_web_address_is_refused_before_anything_is_recorded(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = spawn_app(&db).await;
         for link in ["ftp://files.example/case", "https://x.example/ @everyone", "see the ticket"] {
             let command = Command::CaseOpen(OpenCase {
                 vendor: "aws".into(),

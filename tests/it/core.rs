@@ -1,14 +1,12 @@
 //! The command core over a real store: what `/support` and `/owner` answer.
 
-use std::sync::Arc;
-
 use backline::{
-    commands::{Caller, Command, CommandError, Core, FixedClock, Mentions, Reply},
+    commands::{Caller, Command, CommandError, Core, Mentions, Reply},
     domain::GuildId,
 };
 
 use crate::{
-    helpers::{TestDb, example_plans, parse},
+    helpers::{TestDb, caller, spawn_app_at, spawn_empty_app, user_error},
     on_both_backends,
     surfaces::{md, md_of},
 };
@@ -19,21 +17,7 @@ const WEDNESDAY_MORNING: &str = "2026-11-25T10:00:00Z";
 const SATURDAY_NIGHT: &str = "2026-11-28T03:00:00Z";
 
 async fn core_with_examples(db: &TestDb, now: &str) -> Core {
-    db.store
-        .import(GuildId::LOCAL, &parse(&example_plans()), false)
-        .await
-        .unwrap();
-    Core::new(Arc::clone(&db.store), Arc::new(FixedClock(now.parse().unwrap())))
-}
-
-fn in_guild() -> Caller {
-    Caller {
-        guild: Some(GuildId::LOCAL),
-        channel: Some(1),
-        user: 42,
-        interaction: None,
-        rights: Default::default(),
-    }
+    spawn_app_at(db, now).await.core
 }
 
 async fn support(core: &Core, vendor: &str) -> Result<Reply, CommandError> {
@@ -41,7 +25,7 @@ async fn support(core: &Core, vendor: &str) -> Result<Reply, CommandError> {
         &Command::Support {
             vendor: vendor.into(),
         },
-        &in_guild(),
+        &caller(),
     )
     .await
 }
@@ -50,13 +34,6 @@ fn field(reply: &Reply, name: &str) -> String {
     md(reply
         .field_value(name)
         .unwrap_or_else(|| panic!("no field {name}: {reply:#?}")))
-}
-
-fn user_error(result: Result<Reply, CommandError>) -> String {
-    match result {
-        Err(CommandError::User(message)) => md(&message),
-        other => panic!("expected a user error, got {other:?}"),
-    }
 }
 
 on_both_backends! {
@@ -87,7 +64,7 @@ on_both_backends! {
     async fn business_hours_plan_says_when_it_opens(db) {
         let open = support(&core_with_examples(&db, WEDNESDAY_MORNING).await, "elastic").await.unwrap();
         assert!(open.description.as_ref().map(md).unwrap().contains("🟢 covered now, until Wed 18:00 CET"), "{open:#?}");
-        let core = Core::new(Arc::clone(&db.store), Arc::new(FixedClock(SATURDAY_NIGHT.parse().unwrap())));
+        let core = spawn_empty_app(&db, SATURDAY_NIGHT).core;
         let closed = support(&core, "elastic").await.unwrap();
         let description = md_of(&closed.description);
         assert!(description.contains("🔴 outside support hours now; opens Mon 08:00 CET (in 2d 4h)"), "{description}");
@@ -136,7 +113,7 @@ on_both_backends! {
 on_both_backends! {
     async fn owner_card_shows_owner_backup_team_and_verification(db) {
         let core = core_with_examples(&db, WEDNESDAY_MORNING).await;
-        let card = core.execute(&Command::Owner { vendor: "pd".into() }, &in_guild()).await.unwrap();
+        let card = core.execute(&Command::Owner { vendor: "pd".into() }, &caller()).await.unwrap();
         assert_eq!(card.title.as_deref(), Some("Who owns PagerDuty (pagerduty)"));
         let owner = field(&card, "Owner");
         assert!(owner.contains("**Maya Okafor**") && owner.contains("Team: SRE") && owner.contains("Last verified: 2026-09-15"));
@@ -169,7 +146,7 @@ on_both_backends! {
         let settings = backline::domain::GuildSettings { sensitive_contacts: true, ..Default::default() };
         db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
         assert!(support(&core, "aws").await.unwrap().ephemeral);
-        let owner = core.execute(&Command::Owner { vendor: "aws".into() }, &in_guild()).await.unwrap();
+        let owner = core.execute(&Command::Owner { vendor: "aws".into() }, &caller()).await.unwrap();
         assert!(owner.ephemeral);
         let other = GuildId::new(5).unwrap();
         assert_eq!(db.store.guild_settings(other).await.unwrap(), Default::default(), "settings are per guild");
@@ -187,7 +164,7 @@ on_both_backends! {
         assert!(text.contains("Enterprise plan · 24x7"), "{text}");
         assert!(text.contains("  1. Sign in to the payer account"), "{text}");
         assert_eq!(text.matches("https://support.console.aws.amazon.com/").count(), 1, "the portal once: {text}");
-        let unknown = core.execute(&Command::Support { vendor: "qqqqzzzz".into() }, &in_guild()).await.unwrap_err();
+        let unknown = core.execute(&Command::Support { vendor: "qqqqzzzz".into() }, &caller()).await.unwrap_err();
         let unknown = unknown.to_string();
         assert_eq!(unknown, "No vendor named `qqqqzzzz` here. Check the registry with `backline export`.");
     }

@@ -1,14 +1,21 @@
-//! Test databases: a fresh SQLite file or a fresh PostgreSQL database per test.
+//! Test set-up shared by every integration test: a fresh SQLite file or PostgreSQL database
+//! per test, `spawn_app` (a core over it with a hand-moved clock), callers, test doubles.
 
 use std::{
     path::PathBuf,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicU32, Ordering},
     },
 };
 
-use backline::store::{self, DatabaseUrl, Store};
+use async_trait::async_trait;
+use backline::{
+    commands::{Caller, Clock, CommandError, Core, Reply, reminders::Poster},
+    domain::{GuildId, Rights},
+    store::{self, DatabaseUrl, Store},
+};
+use chrono::{DateTime, Utc};
 
 /// The variable that points the tests at a PostgreSQL server (an admin URL; each test
 /// creates and drops its own database there).
@@ -178,4 +185,137 @@ pub fn stderr(out: &std::process::Output) -> String {
 /// Bytes as lowercase hex, as Discord sends keys and signatures.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Wednesday 2026-11-25 10:00 UTC: inside the business hours of every example vendor.
+pub const NOW: &str = "2026-11-25T10:00:00Z";
+
+/// A clock the test moves by hand.
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    pub fn at(s: &str) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(s.parse().unwrap())))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Records what would have been posted to Discord; `fail` makes every post fail.
+#[derive(Default)]
+pub struct RecordingPoster {
+    pub posts: Mutex<Vec<(u64, Reply)>>,
+    pub dms: Mutex<Vec<(u64, Reply)>>,
+    pub fail: bool,
+}
+
+#[async_trait]
+impl Poster for RecordingPoster {
+    async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()> {
+        if self.fail {
+            anyhow::bail!("Discord is unreachable");
+        }
+        self.posts.lock().unwrap().push((channel, reply.clone()));
+        Ok(())
+    }
+
+    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()> {
+        if self.fail {
+            anyhow::bail!("Discord is unreachable");
+        }
+        self.dms.lock().unwrap().push((user, reply.clone()));
+        Ok(())
+    }
+}
+
+/// One running command core over a test database, with a clock the test moves.
+pub struct TestApp {
+    pub core: Core,
+    pub clock: Arc<TestClock>,
+}
+
+/// A core over `db` with the example registry imported into the local guild, at `NOW`.
+pub async fn spawn_app(db: &TestDb) -> TestApp {
+    spawn_app_at(db, NOW).await
+}
+
+/// As `spawn_app`, with the clock at `now`.
+pub async fn spawn_app_at(db: &TestDb, now: &str) -> TestApp {
+    db.store
+        .import(GuildId::LOCAL, &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    spawn_empty_app(db, now)
+}
+
+/// A core over `db` as it is (nothing imported), with the clock at `now`.
+pub fn spawn_empty_app(db: &TestDb, now: &str) -> TestApp {
+    let clock = TestClock::at(now);
+    let core = Core::new(Arc::clone(&db.store), clock.clone());
+    TestApp { core, clock }
+}
+
+/// A member of `guild` (user 42, channel 1) with no special rights and no interaction.
+pub fn caller_in(guild: GuildId) -> Caller {
+    Caller {
+        guild: Some(guild),
+        channel: Some(1),
+        user: 42,
+        interaction: None,
+        rights: Rights::Member,
+    }
+}
+
+/// A member of the local guild; change what a test needs with the builder methods.
+pub fn caller() -> Caller {
+    caller_in(GuildId::LOCAL)
+}
+
+/// Builders on `Caller` for tests.
+pub trait CallerExt {
+    fn user(self, user: u64) -> Self;
+    fn channel(self, channel: u64) -> Self;
+    fn interaction(self, interaction: u64) -> Self;
+    fn rights(self, rights: Rights) -> Self;
+}
+
+impl CallerExt for Caller {
+    fn user(self, user: u64) -> Self {
+        Self { user, ..self }
+    }
+
+    fn channel(self, channel: u64) -> Self {
+        Self {
+            channel: Some(channel),
+            ..self
+        }
+    }
+
+    fn interaction(self, interaction: u64) -> Self {
+        Self {
+            interaction: Some(interaction),
+            ..self
+        }
+    }
+
+    fn rights(self, rights: Rights) -> Self {
+        Self { rights, ..self }
+    }
+}
+
+/// The message of a user error, rendered as Discord would show it; panics on anything else
+/// (an internal error is not a user error, however it is worded).
+pub fn user_error(result: Result<Reply, CommandError>) -> String {
+    match result {
+        Err(CommandError::User(message)) => crate::surfaces::md(&message),
+        other => panic!("expected a user error, got {other:?}"),
+    }
 }

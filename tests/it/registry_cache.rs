@@ -1,15 +1,13 @@
 //! The command core's in-memory registry: what it answers follows every import, whoever made it.
 
-use std::sync::Arc;
-
 use backline::{
-    commands::{Caller, Command, CommandError, Core, FixedClock},
+    commands::{Caller, Command, CommandError, Core},
     domain::{GuildId, Vendor},
     store,
 };
 
 use crate::{
-    helpers::{TestDb, example_plans, parse},
+    helpers::{NOW, TestDb, caller_in, example_plans, parse, spawn_empty_app},
     on_both_backends,
 };
 
@@ -17,20 +15,11 @@ const GUILD: u64 = 400_000_000_000_000_011;
 const OTHER_GUILD: u64 = 400_000_000_000_000_012;
 
 fn caller(guild: u64) -> Caller {
-    Caller {
-        guild: Some(GuildId::new(guild).unwrap()),
-        channel: Some(1),
-        user: 42,
-        interaction: None,
-        rights: Default::default(),
-    }
+    caller_in(GuildId::new(guild).unwrap())
 }
 
 fn core(db: &TestDb) -> Core {
-    Core::new(
-        Arc::clone(&db.store),
-        Arc::new(FixedClock("2026-11-25T10:00:00Z".parse().unwrap())),
-    )
+    spawn_empty_app(db, NOW).core
 }
 
 fn only(slugs: &[&str]) -> Vec<Vendor> {

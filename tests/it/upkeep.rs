@@ -1,34 +1,32 @@
 //! Keeping the registry true, through the command core on both backends: verification,
 //! edits and their permissions, history, owners who left, the digest.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use async_trait::async_trait;
 use backline::{
-    commands::{Caller, Command, CommandError, Core, PersonEdit, Reply, upkeep::MemberDirectory},
+    commands::{Caller, Command, Core, PersonEdit, upkeep::MemberDirectory},
     domain::{ChangeSource, GuildId, GuildSettings, Rights, VendorSlug, plans_file},
     store,
 };
 use chrono::Duration;
 
 use crate::{
-    cases::{RecordingPoster, TestClock},
-    helpers::{TestDb, example_plans, parse},
+    helpers::{
+        self, CallerExt, RecordingPoster, TestApp, TestDb, example_plans, parse, spawn_app, user_error,
+    },
     on_both_backends,
     surfaces::{md, md_of},
 };
 
-const NOW: &str = "2026-11-25T10:00:00Z";
 const TOM: u64 = 402_811_948_512_772_105; // GitHub owner, stale contacts
 const MAYA: u64 = 402_811_948_512_772_104; // PagerDuty owner (no backup), Stripe backup
 const NOTICES: u64 = 888;
 const MANAGER_ROLE: u64 = 4242;
 
-async fn setup(db: &TestDb) -> (Core, Arc<TestClock>) {
-    db.store
-        .import(GuildId::LOCAL, &parse(&example_plans()), false)
-        .await
-        .unwrap();
+/// The example registry with a notice channel and a manager role.
+async fn setup(db: &TestDb) -> TestApp {
+    let app = spawn_app(db).await;
     let settings = GuildSettings {
         notice_channel: Some(NOTICES),
         manager_role: Some(MANAGER_ROLE),
@@ -38,25 +36,11 @@ async fn setup(db: &TestDb) -> (Core, Arc<TestClock>) {
         .set_guild_settings(GuildId::LOCAL, &settings)
         .await
         .unwrap();
-    let clock = TestClock::at(NOW);
-    (Core::new(Arc::clone(&db.store), clock.clone()), clock)
+    app
 }
 
 fn member(user: u64, rights: Rights) -> Caller {
-    Caller {
-        guild: Some(GuildId::LOCAL),
-        channel: Some(1),
-        user,
-        interaction: None,
-        rights,
-    }
-}
-
-fn user_error(result: Result<Reply, CommandError>) -> String {
-    match result {
-        Err(CommandError::User(message)) => md(&message),
-        other => panic!("expected a user error, got {other:?}"),
-    }
+    helpers::caller().user(user).rights(rights)
 }
 
 fn slug(s: &str) -> VendorSlug {
@@ -90,7 +74,7 @@ async fn warnings(core: &Core, vendor: &str) -> String {
 
 on_both_backends! {
     async fn a_non_manager_edit_is_refused_and_changes_nothing(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = setup(&db).await;
         let before = db.store.vendor(GuildId::LOCAL, &slug("github")).await.unwrap();
         let message = user_error(core.execute(&set_owner("github", 77), &member(55, Rights::Member)).await);
         assert!(message.contains("Only members with the Manage Server permission or the <@&4242> role"), "{message}");
@@ -103,7 +87,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_managers_edit_is_applied_and_recorded_with_before_and_after(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = setup(&db).await;
         let reply = core.execute(&set_owner("github", 77), &member(55, Rights::Manager)).await.unwrap();
         let text = md_of(&reply.content);
         assert!(text.contains("<@77> is now GitHub's owner") && text.contains("make the same change in the plans file"), "{text}");
@@ -126,7 +110,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn verification_by_the_owner_clears_staleness_and_is_recorded(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = setup(&db).await;
         assert!(warnings(&core, "github").await.contains("contacts not verified within 90d"));
         let refused = user_error(core.execute(&Command::VendorVerify { vendor: "github".into() }, &member(99, Rights::Member)).await);
         assert!(refused.contains("Only GitHub's owner or backup (or a manager)"), "{refused}");
@@ -143,7 +127,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn imports_are_recorded_in_the_history_with_what_changed(db) {
-        let (_, _) = setup(&db).await;
+        setup(&db).await;
         let changed = example_plans().replace("tier = \"Gold\"", "tier = \"Platinum\"");
         db.store.import(GuildId::LOCAL, &parse(&changed), false).await.unwrap();
         let history = db.store.history(GuildId::LOCAL, Some(&slug("elastic")), 10).await.unwrap();
@@ -156,7 +140,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn an_owner_who_left_is_flagged_noticed_once_and_cleared_on_return(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = setup(&db).await;
         let poster = RecordingPoster::default();
         let vendors = core.member_left(GuildId::LOCAL, MAYA, &poster).await.unwrap();
         assert_eq!(vendors, [slug("pagerduty"), slug("stripe")]);
@@ -189,7 +173,7 @@ impl MemberDirectory for Members {
 
 on_both_backends! {
     async fn the_start_up_check_finds_owners_who_left_while_the_bot_was_down(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = setup(&db).await;
         let found = core.check_owners(&Members(Mutex::new(vec![TOM])), &RecordingPoster::default()).await.unwrap();
         assert_eq!(found, 1);
         assert!(warnings(&core, "github").await.contains("the owner Tom Becker is no longer a member"));
@@ -198,7 +182,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn the_digest_is_posted_once_per_period_and_pings_owners_of_stale_vendors(db) {
-        let (core, clock) = setup(&db).await;
+        let TestApp { core, clock } = setup(&db).await;
         let settings = GuildSettings { notice_channel: Some(NOTICES), dm_owners: true, ..GuildSettings::default() };
         db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
         let poster = RecordingPoster::default();
@@ -222,7 +206,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn the_owners_no_from_a_dm_is_recorded_and_yes_verifies(db) {
-        let (core, _) = setup(&db).await;
+        let TestApp { core, .. } = setup(&db).await;
         let tom_in_dm = Caller { guild: Some(GuildId::LOCAL), channel: None, user: TOM, interaction: None, rights: Rights::Member };
         let no = Command::VerifyAnswer { vendor: "github".into(), still_correct: false };
         assert!(md_of(&core.execute(&no, &tom_in_dm).await.unwrap().content).contains("need updating"));
@@ -241,7 +225,7 @@ async fn two_replicas_on_one_postgres_post_one_digest_and_one_owner_left_notice(
     let Some(db) = crate::helpers::postgres().await else {
         return;
     };
-    let (core, clock) = setup(&db).await;
+    let TestApp { core, clock } = setup(&db).await;
     let replica = Core::new(store::connect(&db.url).await.unwrap(), clock.clone());
     let (a, b) = (RecordingPoster::default(), RecordingPoster::default());
     let (x, y) = tokio::join!(core.post_digests(&a), replica.post_digests(&b));
