@@ -1,13 +1,13 @@
 //! `backline serve`: the HTTP endpoint and/or the gateway, until SIGINT or SIGTERM.
 
-use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+use std::{net::SocketAddr, process::ExitCode, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use tokio::sync::watch;
 
 use crate::{
     commands::{Core, SystemClock, reminders::repeat},
-    discord::{Dispatcher, SignatureVerifier, gateway},
+    discord::{Dispatcher, SignatureVerifier, follow_up_client, gateway},
     http::{self, AppState},
     secret::Secret,
     store::{self, DatabaseUrl},
@@ -35,6 +35,16 @@ pub struct ServeArgs {
     /// Where the HTTP endpoint listens.
     #[arg(long, env = "BACKLINE_HTTP_ADDR", default_value = "127.0.0.1:8080")]
     http_addr: SocketAddr,
+    /// Answer an interaction inline only if done within this many ms; later, defer it and
+    /// finish through the follow-up webhook (Discord drops answers after 3 s).
+    #[arg(long, env = "BACKLINE_ANSWER_WITHIN_MS", default_value_t = 2000)]
+    answer_within_ms: u64,
+    /// The longest a request waits for a database connection, in ms.
+    #[arg(long, env = "BACKLINE_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 3000)]
+    db_acquire_timeout_ms: u64,
+    /// Discord's API base (default https://discord.com); for tests and proxies.
+    #[arg(long, env = "BACKLINE_DISCORD_API_URL")]
+    discord_api_url: Option<String>,
 }
 
 pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -57,9 +67,16 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             return Ok(ExitCode::from(2));
         }
     };
-    let store = store::connect(database_url).await?;
+    let limits = store::ConnectLimits {
+        acquire_timeout: Duration::from_millis(args.db_acquire_timeout_ms),
+    };
+    let store = store::connect_with(database_url, limits).await?;
     let clock = Arc::new(SystemClock);
-    let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone()));
+    let api_base = args.discord_api_url.as_deref();
+    let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone())).with_deadline(
+        Duration::from_millis(args.answer_within_ms),
+        follow_up_client(api_base, args.token.as_ref()),
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
         wait_for_signal().await;
@@ -98,7 +115,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
         );
     }
     if let Some(token) = args.token {
-        let mut client = gateway::client(&token, dispatcher.clone(), None)
+        let mut client = gateway::client(&token, dispatcher.clone(), api_base)
             .await
             .context("creating the Discord gateway client")?;
         let shards = client.shard_manager.clone();

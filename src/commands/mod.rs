@@ -170,9 +170,9 @@ pub struct Core {
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            registry: Arc::new(registry_cache::RegistryCache::new(&store, Arc::clone(&clock))),
             store,
             clock,
-            registry: Arc::default(),
         }
     }
 
@@ -249,6 +249,7 @@ impl Core {
         if registry.settings.sensitive_contacts {
             reply.ephemeral = true;
         }
+        registry.mark(&mut reply, self.clock.now());
         Ok(reply)
     }
 
@@ -343,7 +344,7 @@ impl Core {
 
     async fn vendor_in(
         &self,
-        registry: &registry_cache::Registry,
+        registry: &registry_cache::Current,
         guild: GuildId,
         query: &str,
     ) -> Result<Vendor, CommandError> {
@@ -354,9 +355,13 @@ impl Core {
             ));
         }
         match index.resolve(query) {
-            Lookup::Found(slug) => self.store.vendor(guild, &slug).await?.ok_or_else(|| {
-                CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))
-            }),
+            Lookup::Found(slug) => self
+                .registry
+                .vendor(self.store.as_ref(), guild, registry, &slug)
+                .await?
+                .ok_or_else(|| {
+                    CommandError::User(format!("Vendor `{slug}` was just removed from the registry."))
+                }),
             Lookup::NotFound { suggestions } => {
                 let shown: String = query.chars().take(60).collect();
                 let mut message = format!("No vendor named `{}` here.", shown.replace('`', "'"));

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub(crate) mod cases_impl;
+pub mod health;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use crate::domain::{GuildId, Vendor, VendorSlug, VendorSummary};
 
 pub use cases::{CaseStore, NewCase, NewEvent, Recorded, Timeline};
+pub use health::{ConnectLimits, DbHealth};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use upkeep::{HistoryEntry, Source, UpkeepStore};
@@ -203,14 +205,19 @@ impl fmt::Debug for DatabaseUrl {
 
 /// Opens the database named by `url` (SQLite or PostgreSQL) and applies pending migrations.
 pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
+    connect_with(url, ConnectLimits::default()).await
+}
+
+/// [`connect`] with explicit limits on how long a request may wait for the database.
+pub async fn connect_with(url: &DatabaseUrl, limits: ConnectLimits) -> anyhow::Result<Arc<dyn Store>> {
     let raw = url.expose();
     if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-        let store = PostgresStore::connect(url)
+        let store = PostgresStore::connect(url, limits)
             .await
             .with_context(|| format!("opening PostgreSQL database {}", url.redacted()))?;
         Ok(Arc::new(store))
     } else if raw.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url)
+        let store = SqliteStore::connect(url, limits)
             .await
             .with_context(|| format!("opening SQLite database {}", url.redacted()))?;
         Ok(Arc::new(store))

@@ -7,7 +7,7 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    Backend, DatabaseUrl,
+    Backend, ConnectLimits, DatabaseUrl,
     cases_impl::{HasDb, impl_case_store},
     shared::impl_store,
     upkeep_impl::impl_upkeep_store,
@@ -23,7 +23,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+    pub async fn connect(url: &DatabaseUrl, limits: ConnectLimits) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url.expose())?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -32,6 +32,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .acquire_timeout(limits.acquire_timeout)
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;

@@ -15,6 +15,7 @@ mod findings;
 mod gateway;
 mod plans_file;
 mod registry_cache;
+mod resilience;
 mod serve;
 mod store;
 mod upkeep;
