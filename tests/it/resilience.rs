@@ -109,6 +109,7 @@ impl Endpoint {
             Some(5) => {
                 let edit = self.discord.next_webhook().await;
                 assert_eq!(edit.token, payload["token"].as_str().unwrap());
+                crate::contract::assert_valid_edit(&edit.body);
                 edit.body
             }
             _ => panic!("not a message: {response}"),
@@ -217,6 +218,7 @@ async fn late_case_open(db: TestDb, discord_takes_it: bool) {
         edit.body.get("flags").is_none(),
         "an edit cannot change visibility"
     );
+    crate::contract::assert_valid_edit(&edit.body);
     let expected = if discord_takes_it {
         Delivery::Sent
     } else {
@@ -285,6 +287,7 @@ async fn over_the_gateway_a_late_answer_is_deferred_through_serenity_then_edited
         edit.body["embeds"][0]["title"],
         "Case #1 · Amazon Web Services · sev3"
     );
+    crate::contract::assert_valid_edit(&edit.body);
     assert_eq!(deliveries(db.store.as_ref()).await, [Delivery::Sent; 3]);
 
     shards.shutdown_all().await;
@@ -414,4 +417,38 @@ async fn while_postgres_is_cut_off_support_answers_from_memory_and_case_open_say
     assert!(db.store.case(guild(), 1).await.unwrap().is_some());
     let after = endpoint.shown(&support()).await;
     assert!(after["content"].is_null(), "{after}");
+}
+
+#[tokio::test]
+async fn a_late_private_answer_to_a_public_deferral_comes_as_a_private_follow_up() {
+    let Some(db) = crate::helpers::postgres().await else {
+        return;
+    };
+    db.store
+        .import(guild(), &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let endpoint = Endpoint::new(core(Arc::clone(&db.store)), SHORT).await;
+    // An escalation is announced to the channel, so it is deferred publicly; this one turns
+    // out to be a mistake only its author should see.
+    let data = json!({"id": "600000000000000002", "name": "case", "type": 1, "options": [{"name": "escalate", "type": 1,
+        "options": [{"name": "case", "type": 3, "value": "5"}]}]});
+    let payload = fixtures::envelope(2, Some(GUILD), data);
+    let block = WriteBlock::hold(&db).await;
+    let response = endpoint.post(&payload).await;
+    assert_eq!(response["type"], 5, "deferred: {response}");
+    assert_eq!(response["data"]["flags"].as_u64().unwrap_or(0) & 64, 0);
+    block.release().await;
+
+    let follow_up = endpoint.discord.next_webhook().await;
+    assert_eq!(follow_up.method, "POST");
+    assert_eq!(follow_up.token, payload["token"].as_str().unwrap());
+    assert_eq!(follow_up.body["flags"].as_u64().unwrap_or(0) & 64, 64, "private");
+    assert!(
+        follow_up.body["content"].as_str().unwrap().contains("no case #5"),
+        "{}",
+        follow_up.body
+    );
+    let removed = endpoint.discord.next_webhook().await;
+    assert_eq!(removed.method, "DELETE", "the public placeholder goes away");
 }
