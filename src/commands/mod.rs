@@ -132,6 +132,10 @@ pub enum CommandError {
 
 impl From<crate::store::StoreError> for CommandError {
     fn from(e: crate::store::StoreError) -> Self {
+        if e.is_unreachable() {
+            tracing::warn!(error = %e, "the database is unreachable");
+            return CommandError::User(registry_cache::UNREACHABLE.into());
+        }
         CommandError::Internal(e.into())
     }
 }
@@ -187,6 +191,7 @@ impl Core {
                 "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.".into(),
             ));
         };
+        self.refuse_while_down(command)?;
         let (mut reply, registry) = match command {
             Command::Support { vendor } => {
                 let registry = self.registry.registry(self.store.as_ref(), guild).await?;

@@ -355,7 +355,26 @@ async fn load(store: &dyn Store, guild: GuildId) -> Result<Arc<Registry>, StoreE
     }))
 }
 
+/// What a command that needs the database answers while it is unreachable.
+pub(crate) const UNREACHABLE: &str = "backline's database is unreachable right now, so this was not done. \
+    Try again in a few minutes; meanwhile `/support` and `/owner` answer from memory.";
+
 impl Core {
+    /// While the database is known to be down, a command that cannot do without it is
+    /// refused at once rather than left to wait for a connection.
+    pub(super) fn refuse_while_down(&self, command: &super::Command) -> Result<(), CommandError> {
+        use super::Command::{CaseForm, CaseOpen, Owner, Support};
+        // These answer from memory, or say themselves what could not be done.
+        let copes = matches!(
+            command,
+            Support { .. } | Owner { .. } | CaseForm { .. } | CaseOpen(_)
+        );
+        if !copes && self.registry.database_down() {
+            return Err(CommandError::User(UNREACHABLE.into()));
+        }
+        Ok(())
+    }
+
     /// The same core, waiting at most `budget` for a guild's registry version before it
     /// answers from memory. Call before the core is cloned: it starts an empty cache.
     pub fn with_read_budget(mut self, budget: Duration) -> Self {

@@ -400,6 +400,20 @@ async fn while_postgres_is_cut_off_support_answers_from_memory_and_case_open_say
         "never a success without the row, and no row behind a refusal"
     );
 
+    let list = fixtures::envelope(
+        2,
+        Some(GUILD),
+        json!({"id": "600000000000000002", "name": "case", "type": 1, "options": [{"name": "list", "type": 1, "options": []}]}),
+    );
+    let listed = endpoint.shown(&list).await;
+    assert!(
+        listed["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("database is unreachable right now, so this was not done"),
+        "commands that need the database say so at once: {listed}"
+    );
+
     proxy.restore();
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while core.database_down() {
