@@ -1,0 +1,571 @@
+//! The fault experiment behind bench/faults.sh: a PostgreSQL outage under steady load.
+//!
+//! Starts the `backline serve` binary it is given on a database reached through an
+//! in-process TCP proxy, with a fake Discord for the follow-up webhook; sends `/support` and
+//! `/case open` at fixed rates; cuts the proxy (every connection dropped, new ones closed at
+//! once) for the outage, restores it, and prints one Markdown table.
+//!
+//! Knobs (environment): FAULTS_BACKLINE (target/release/backline), FAULTS_POSTGRES_URL (an
+//! admin URL; the run creates and drops the database backline_faults), FAULTS_OUTAGE (30 s),
+//! FAULTS_BEFORE and FAULTS_AFTER (10 s each), FAULTS_SUPPORT_RATE (20/s), FAULTS_CASE_RATE (5/s),
+//! FAULTS_MODE (`drop`: connections reset, the server went away; `stall`: nothing forwarded,
+//! connections left hanging, a network partition).
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{Json, Router, extract::Path, routing::patch};
+use backline::{domain::GuildId, store::DatabaseUrl};
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+const GUILD: u64 = 400_000_000_000_000_001;
+const APPLICATION: u64 = 200_000_000_000_000_001;
+/// Discord drops an interaction response later than this.
+const DISCORD_DEADLINE: Duration = Duration::from_secs(3);
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Phase {
+    Before,
+    Outage,
+    After,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Support,
+    CaseOpen,
+}
+
+/// One interaction sent and what came back.
+struct Sent {
+    kind: Kind,
+    phase: Phase,
+    id: u64,
+    token: String,
+    /// HTTP response: its interaction response type, and how long it took.
+    answered: Option<(u64, Duration)>,
+    inline: Option<Value>,
+}
+
+/// Webhook calls the bot made, by interaction token: (method, body, accepted).
+type Webhooks = Arc<Mutex<HashMap<String, Vec<(&'static str, Value)>>>>;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let binary: String = env_or("FAULTS_BACKLINE", "target/release/backline".to_owned());
+    let admin_url: String = env_or(
+        "FAULTS_POSTGRES_URL",
+        "postgres://postgres@127.0.0.1:5432/postgres".to_owned(),
+    );
+    let outage = Duration::from_secs(env_or("FAULTS_OUTAGE", 30));
+    let before = Duration::from_secs(env_or("FAULTS_BEFORE", 10));
+    let after = Duration::from_secs(env_or("FAULTS_AFTER", 10));
+    let support_rate: u64 = env_or("FAULTS_SUPPORT_RATE", 20);
+    let case_rate: u64 = env_or("FAULTS_CASE_RATE", 5);
+
+    // A fresh database with the example registry.
+    let admin = sqlx::PgPool::connect(&admin_url).await?;
+    sqlx::raw_sql("DROP DATABASE IF EXISTS backline_faults WITH (FORCE)")
+        .execute(&admin)
+        .await?;
+    sqlx::raw_sql("CREATE DATABASE backline_faults")
+        .execute(&admin)
+        .await?;
+    let mut direct = url::Url::parse(&admin_url)?;
+    direct.set_path("backline_faults");
+    let store = backline::store::connect(&DatabaseUrl::new(direct.to_string())).await?;
+    let plans = std::fs::read_to_string("examples/plans.toml")?;
+    let vendors = backline::domain::plans_file::parse_str("plans.toml", &plans)
+        .map_err(|e| anyhow::anyhow!("examples/plans.toml: {e:?}"))?;
+    let slugs: Vec<String> = vendors.iter().map(|v| v.slug.to_string()).collect();
+    store
+        .import(GuildId::new(GUILD).map_err(anyhow::Error::msg)?, &vendors, false)
+        .await?;
+
+    let target: SocketAddr = format!(
+        "{}:{}",
+        direct.host_str().unwrap_or("127.0.0.1"),
+        direct.port().unwrap_or(5432)
+    )
+    .parse()?;
+    let mode = match std::env::var("FAULTS_MODE").as_deref() {
+        Ok("stall") => Mode::Stall,
+        _ => Mode::Drop,
+    };
+    let proxy = Proxy::start(target, mode).await?;
+    let mut proxied = direct.clone();
+    proxied.set_port(Some(proxy.addr.port())).ok();
+
+    let webhooks: Webhooks = Arc::default();
+    let discord = fake_discord(Arc::clone(&webhooks)).await?;
+
+    let key = SigningKey::from_bytes(&[42u8; 32]);
+    let port = TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port();
+    let http_addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    std::fs::create_dir_all("target/bench")?;
+    let log = std::fs::File::create("target/bench/faults-serve.log")?;
+    let server = KillOnDrop(
+        std::process::Command::new(&binary)
+            .arg("serve")
+            .env("DATABASE_URL", proxied.to_string())
+            .env("DISCORD_PUBLIC_KEY", hex(&key.verifying_key().to_bytes()))
+            .env("BACKLINE_HTTP_ADDR", http_addr.to_string())
+            .env("BACKLINE_DISCORD_API_URL", &discord)
+            .env_remove("DISCORD_TOKEN")
+            .env("RUST_LOG", "warn")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?,
+    );
+    let ready = Instant::now();
+    while post_raw(http_addr, "GET", "/healthz", &[], b"")
+        .await
+        .map(|(s, _)| s)
+        != Some(200)
+    {
+        anyhow::ensure!(
+            ready.elapsed() < Duration::from_secs(30),
+            "backline serve never became healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The load: one tick per /support; a /case open every few ticks.
+    let total = before + outage + after;
+    let tick = Duration::from_micros(1_000_000 / support_rate.max(1));
+    let case_every = (support_rate / case_rate.max(1)).max(1);
+    let start = Instant::now();
+    let mut interval = tokio::time::interval(tick);
+    let mut tasks = tokio::task::JoinSet::new();
+    let key = Arc::new(key);
+    let mut n: u64 = 0;
+    let mut cut = false;
+    let mut restored = false;
+    while start.elapsed() < total {
+        interval.tick().await;
+        let elapsed = start.elapsed();
+        let phase = if elapsed < before {
+            Phase::Before
+        } else if elapsed < before + outage {
+            if !cut {
+                proxy.cut();
+                cut = true;
+            }
+            Phase::Outage
+        } else {
+            if !restored {
+                proxy.restore();
+                restored = true;
+            }
+            Phase::After
+        };
+        n += 1;
+        let slug = slugs[(n as usize) % slugs.len()].clone();
+        let kinds: &[Kind] = if n.is_multiple_of(case_every) {
+            &[Kind::Support, Kind::CaseOpen]
+        } else {
+            &[Kind::Support]
+        };
+        for (i, &kind) in kinds.iter().enumerate() {
+            let id = 100_000_000_000_000_000 + n * 2 + i as u64;
+            let key = Arc::clone(&key);
+            let slug = slug.clone();
+            tasks.spawn(async move { send(http_addr, &key, kind, phase, id, &slug).await });
+        }
+    }
+    let mut sent = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        sent.push(result?);
+    }
+    // Deferred answers finish through the webhook: give them time to arrive.
+    let waiting = Instant::now();
+    while sent
+        .iter()
+        .any(|s| deferred(s) && !webhooks.lock().unwrap().contains_key(&s.token))
+        && waiting.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(server);
+
+    println!(
+        "PostgreSQL outage through a proxy: {mode:?} mode, {before:?} before, {outage:?} cut, {after:?} after; {support_rate} /support and {case_rate} /case open per second.\n"
+    );
+    report(&sent, &webhooks, &direct).await?;
+    store.close().await;
+    sqlx::raw_sql("DROP DATABASE IF EXISTS backline_faults WITH (FORCE)")
+        .execute(&admin)
+        .await?;
+    Ok(())
+}
+
+/// The server, stopped however the experiment ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn deferred(s: &Sent) -> bool {
+    matches!(s.answered, Some((5, _)))
+}
+
+/// What the asker ends up seeing: the inline answer, or the deferred answer's edit or follow-up.
+fn shown(s: &Sent, webhooks: &Webhooks) -> Option<Value> {
+    match s.answered {
+        Some((4, _)) => s.inline.clone(),
+        Some((5, _)) => webhooks
+            .lock()
+            .unwrap()
+            .get(&s.token)?
+            .iter()
+            .find(|(method, _)| *method != "DELETE")
+            .map(|(_, body)| body.clone()),
+        _ => None,
+    }
+}
+
+async fn report(sent: &[Sent], webhooks: &Webhooks, direct: &url::Url) -> anyhow::Result<()> {
+    let db = sqlx::PgPool::connect(direct.as_str()).await?;
+    let stored: Vec<(i64,)> = sqlx::query_as("SELECT number FROM cases WHERE guild_id = $1")
+        .bind(GUILD as i64)
+        .fetch_all(&db)
+        .await?;
+    let stored: std::collections::HashSet<i64> = stored.into_iter().map(|(n,)| n).collect();
+    // Notifications recorded as sent, by the interaction that carried them.
+    let sent_rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT e.interaction_id, count(*) FROM notifications n JOIN case_events e ON e.id = n.event_id \
+         WHERE n.guild_id = $1 AND n.delivery = 'sent' GROUP BY e.interaction_id",
+    )
+    .bind(GUILD as i64)
+    .fetch_all(&db)
+    .await?;
+    db.close().await;
+
+    println!(
+        "| phase | command | sent | answered in time | of which deferred | late or never | from memory | acknowledged | refused (not recorded) | acknowledged but not stored |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for phase in [Phase::Before, Phase::Outage, Phase::After] {
+        for kind in [Kind::Support, Kind::CaseOpen] {
+            let rows: Vec<&Sent> = sent
+                .iter()
+                .filter(|s| s.phase == phase && s.kind == kind)
+                .collect();
+            let in_time = rows
+                .iter()
+                .filter(|s| s.answered.is_some_and(|(_, took)| took <= DISCORD_DEADLINE))
+                .count();
+            let deferred_count = rows.iter().filter(|s| deferred(s)).count();
+            let shown: Vec<Value> = rows.iter().filter_map(|s| shown(s, webhooks)).collect();
+            let text = |v: &Value| v["content"].as_str().unwrap_or_default().to_owned();
+            let from_memory = shown.iter().filter(|v| text(v).contains("from memory")).count();
+            let numbers: Vec<i64> = shown
+                .iter()
+                .filter_map(|v| v["embeds"][0]["title"].as_str())
+                .filter_map(|t| t.strip_prefix("Case #"))
+                .filter_map(|t| t.split(' ').next()?.parse().ok())
+                .collect();
+            let refused = shown.iter().filter(|v| text(v).contains("NOT recorded")).count();
+            let lost = numbers.iter().filter(|n| !stored.contains(n)).count();
+            let (ack, refused, lost) = match kind {
+                Kind::CaseOpen => (numbers.len().to_string(), refused.to_string(), lost.to_string()),
+                Kind::Support => ("".into(), "".into(), "".into()),
+            };
+            println!(
+                "| {phase:?} | {} | {} | {in_time} | {deferred_count} | {} | {from_memory} | {ack} | {refused} | {lost} |",
+                match kind {
+                    Kind::Support => "/support",
+                    Kind::CaseOpen => "/case open",
+                },
+                rows.len(),
+                rows.len() - in_time,
+            );
+        }
+    }
+    // A notification counts as delivered when its message reached Discord in time: an inline
+    // answer within 3 s, or a deferred answer whose webhook call the fake Discord took.
+    let delivered = |id: u64| {
+        sent.iter()
+            .find(|s| s.id == id)
+            .is_some_and(|s| match s.answered {
+                Some((4, took)) => took <= DISCORD_DEADLINE,
+                Some((5, took)) => {
+                    took <= DISCORD_DEADLINE && webhooks.lock().unwrap().contains_key(&s.token)
+                }
+                _ => false,
+            })
+    };
+    let sent_total: i64 = sent_rows.iter().map(|(_, c)| c).sum();
+    let undelivered: i64 = sent_rows
+        .iter()
+        .filter(|(id, _)| !delivered(*id as u64))
+        .map(|(_, c)| c)
+        .sum();
+    let acknowledged: std::collections::HashSet<i64> = sent
+        .iter()
+        .filter(|s| s.kind == Kind::CaseOpen)
+        .filter_map(|s| shown(s, webhooks))
+        .filter_map(|v| {
+            v["embeds"][0]["title"]
+                .as_str()?
+                .strip_prefix("Case #")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    println!();
+    println!(
+        "| cases acknowledged | stored | acknowledged but not stored | stored but not acknowledged | notifications marked sent | of which not delivered |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| {} | {} | {} | {} | {sent_total} | {undelivered} |",
+        acknowledged.len(),
+        stored.len(),
+        acknowledged.difference(&stored).count(),
+        stored.difference(&acknowledged).count()
+    );
+    Ok(())
+}
+
+async fn send(addr: SocketAddr, key: &SigningKey, kind: Kind, phase: Phase, id: u64, slug: &str) -> Sent {
+    let data = match kind {
+        Kind::Support => json!({"id": "600000000000000001", "name": "support", "type": 1,
+            "options": [{"name": "vendor", "type": 3, "value": slug}]}),
+        Kind::CaseOpen => {
+            json!({"id": "600000000000000002", "name": "case", "type": 1, "options": [{"name": "open", "type": 1,
+            "options": [{"name": "vendor", "type": 3, "value": slug}, {"name": "severity", "type": 3, "value": "sev2"},
+                        {"name": "summary", "type": 3, "value": format!("Fault run request {id}")}]}]})
+        }
+    };
+    let token = format!("tok-{id}");
+    let body = json!({
+        "type": 2, "id": id.to_string(), "application_id": APPLICATION.to_string(), "token": token,
+        "version": 1, "channel_id": "500000000000000001", "locale": "en-US", "app_permissions": "2248473465835073",
+        "entitlements": [], "attachment_size_limit": 10_485_760, "guild_id": GUILD.to_string(), "guild_locale": "en-US",
+        "context": 0, "authorizing_integration_owners": {"0": GUILD.to_string()},
+        "member": {"user": {"id": "300000000000000001", "username": "faults", "discriminator": "0", "global_name": null, "avatar": null},
+                   "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0, "permissions": "0"},
+        "data": data,
+    });
+    let body = serde_json::to_vec(&body).unwrap_or_default();
+    let timestamp = chrono::Utc::now().timestamp().to_string();
+    let signature = hex(&key.sign(&[timestamp.as_bytes(), &body].concat()).to_bytes());
+    let headers = [
+        ("content-type", "application/json".to_owned()),
+        ("x-signature-ed25519", signature),
+        ("x-signature-timestamp", timestamp),
+    ];
+    let started = Instant::now();
+    // Discord gives up on the request long before this; so does the experiment.
+    let response = tokio::time::timeout(
+        Duration::from_secs(30),
+        post_raw(addr, "POST", "/interactions", &headers, &body),
+    )
+    .await
+    .ok()
+    .flatten();
+    let took = started.elapsed();
+    let value = response
+        .filter(|(status, _)| *status == 200)
+        .and_then(|(_, body)| serde_json::from_slice::<Value>(&body).ok());
+    Sent {
+        kind,
+        phase,
+        id,
+        token,
+        answered: value.as_ref().and_then(|v| v["type"].as_u64()).map(|t| (t, took)),
+        inline: value.map(|mut v| v["data"].take()),
+    }
+}
+
+/// One HTTP/1.1 request on its own connection: (status, body).
+async fn post_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Option<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect(addr).await.ok()?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    stream.write_all(body).await.ok()?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.ok()?;
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, response[split + 4..].to_vec()))
+}
+
+/// Discord's interaction webhook, taking every call and remembering it by token.
+async fn fake_discord(webhooks: Webhooks) -> anyhow::Result<String> {
+    let message = |body: &Value| {
+        json!({"id": "700000000000000098", "channel_id": "500000000000000001",
+            "author": {"id": APPLICATION.to_string(), "username": "backline", "discriminator": "0", "global_name": null, "avatar": null},
+            "content": body["content"].as_str().unwrap_or_default(), "timestamp": "2026-11-25T10:00:00.000000+00:00",
+            "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+            "attachments": [], "embeds": [], "pinned": false, "type": 0})
+    };
+    let record = move |webhooks: Webhooks, method: &'static str| {
+        move |Path((_app, token)): Path<(String, String)>, body: Option<Json<Value>>| {
+            let webhooks = Arc::clone(&webhooks);
+            async move {
+                let body = body.map(|Json(b)| b).unwrap_or(Value::Null);
+                let answer = message(&body);
+                webhooks
+                    .lock()
+                    .unwrap()
+                    .entry(token)
+                    .or_default()
+                    .push((method, body));
+                Json(answer)
+            }
+        }
+    };
+    let original = "/api/v10/webhooks/{app}/{token}/messages/@original";
+    let app = Router::new()
+        .route(
+            original,
+            patch(record(Arc::clone(&webhooks), "PATCH")).delete(record(Arc::clone(&webhooks), "DELETE")),
+        )
+        .route(
+            "/api/v10/webhooks/{app}/{token}",
+            axum::routing::post(record(Arc::clone(&webhooks), "POST")),
+        );
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
+/// How the proxy cuts PostgreSQL off.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// Every connection dropped, new ones closed at once (the server went away).
+    Drop,
+    /// Nothing forwarded any more, connections left hanging (a network partition).
+    Stall,
+}
+
+/// A TCP proxy in front of PostgreSQL that can be cut and restored.
+struct Proxy {
+    addr: SocketAddr,
+    mode: Mode,
+    cut: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(target: SocketAddr, mode: Mode) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let cut = Arc::new(AtomicBool::new(false));
+        let links = Arc::new(Mutex::new(Vec::new()));
+        let (is_cut, open_links) = (Arc::clone(&cut), Arc::clone(&links));
+        tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                if mode == Mode::Drop && is_cut.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let is_cut = Arc::clone(&is_cut);
+                let link = tokio::spawn(async move {
+                    stalled(&is_cut).await;
+                    if let Ok(outbound) = TcpStream::connect(target).await {
+                        let (a_read, a_write) = inbound.into_split();
+                        let (b_read, b_write) = outbound.into_split();
+                        tokio::select! {
+                            () = forward(a_read, b_write, &is_cut) => {}
+                            () = forward(b_read, a_write, &is_cut) => {}
+                        }
+                    }
+                });
+                open_links.lock().unwrap().push(link.abort_handle());
+            }
+        });
+        Ok(Self {
+            addr,
+            mode,
+            cut,
+            links,
+        })
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        if self.mode == Mode::Drop {
+            for link in self.links.lock().unwrap().drain(..) {
+                link.abort();
+            }
+        }
+    }
+
+    fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Returns once the proxy is not cut (a stalled link waits here).
+async fn stalled(is_cut: &AtomicBool) {
+    while is_cut.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn forward(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    is_cut: &AtomicBool,
+) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        stalled(is_cut).await;
+        let Ok(n) = from.read(&mut buffer).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        stalled(is_cut).await;
+        if to.write_all(&buffer[..n]).await.is_err() {
+            return;
+        }
+    }
+}
