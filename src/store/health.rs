@@ -154,3 +154,26 @@ impl DbHealth {
         state.probing = false;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database(source: sqlx::Error) -> StoreError {
+        StoreError::Database {
+            doing: "testing",
+            source,
+        }
+    }
+
+    #[test]
+    fn only_errors_that_mean_no_database_count_as_unreachable() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(database(sqlx::Error::Io(refused)).is_unreachable());
+        assert!(database(sqlx::Error::PoolTimedOut).is_unreachable());
+        // Closed by us at shutdown: an internal error, not an outage to ride out.
+        assert!(!database(sqlx::Error::PoolClosed).is_unreachable());
+        assert!(!database(sqlx::Error::RowNotFound).is_unreachable());
+        assert!(!StoreError::Conflict("changed".into()).is_unreachable());
+    }
+}

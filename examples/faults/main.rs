@@ -11,27 +11,27 @@
 //! FAULTS_MODE (`drop`: connections reset, the server went away; `stall`: nothing forwarded,
 //! connections left hanging, a network partition).
 
+mod proxy;
+mod wire;
+
 use std::{
-    collections::HashMap,
     net::SocketAddr,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use axum::{Json, Router, extract::Path, routing::patch};
 use backline::{domain::GuildId, store::DatabaseUrl};
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{Value, json};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
+use tokio::net::TcpListener;
+
+use crate::{
+    proxy::{Mode, Proxy},
+    wire::{Webhooks, fake_discord, post_raw},
 };
 
 const GUILD: u64 = 400_000_000_000_000_001;
-const APPLICATION: u64 = 200_000_000_000_000_001;
+pub const APPLICATION: u64 = 200_000_000_000_000_001;
 /// Discord drops an interaction response later than this.
 const DISCORD_DEADLINE: Duration = Duration::from_secs(3);
 
@@ -69,9 +69,6 @@ struct Sent {
     answered: Option<(u64, Duration)>,
     inline: Option<Value>,
 }
-
-/// Webhook calls the bot made, by interaction token: (method, body, accepted).
-type Webhooks = Arc<Mutex<HashMap<String, Vec<(&'static str, Value)>>>>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -405,167 +402,5 @@ async fn send(addr: SocketAddr, key: &SigningKey, kind: Kind, phase: Phase, id: 
         token,
         answered: value.as_ref().and_then(|v| v["type"].as_u64()).map(|t| (t, took)),
         inline: value.map(|mut v| v["data"].take()),
-    }
-}
-
-/// One HTTP/1.1 request on its own connection: (status, body).
-async fn post_raw(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> Option<(u16, Vec<u8>)> {
-    let mut stream = TcpStream::connect(addr).await.ok()?;
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.ok()?;
-    stream.write_all(body).await.ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.ok()?;
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    Some((status, response[split + 4..].to_vec()))
-}
-
-/// Discord's interaction webhook, taking every call and remembering it by token.
-async fn fake_discord(webhooks: Webhooks) -> anyhow::Result<String> {
-    let message = |body: &Value| {
-        json!({"id": "700000000000000098", "channel_id": "500000000000000001",
-            "author": {"id": APPLICATION.to_string(), "username": "backline", "discriminator": "0", "global_name": null, "avatar": null},
-            "content": body["content"].as_str().unwrap_or_default(), "timestamp": "2026-11-25T10:00:00.000000+00:00",
-            "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
-            "attachments": [], "embeds": [], "pinned": false, "type": 0})
-    };
-    let record = move |webhooks: Webhooks, method: &'static str| {
-        move |Path((_app, token)): Path<(String, String)>, body: Option<Json<Value>>| {
-            let webhooks = Arc::clone(&webhooks);
-            async move {
-                let body = body.map(|Json(b)| b).unwrap_or(Value::Null);
-                let answer = message(&body);
-                webhooks
-                    .lock()
-                    .unwrap()
-                    .entry(token)
-                    .or_default()
-                    .push((method, body));
-                Json(answer)
-            }
-        }
-    };
-    let original = "/api/v10/webhooks/{app}/{token}/messages/@original";
-    let app = Router::new()
-        .route(
-            original,
-            patch(record(Arc::clone(&webhooks), "PATCH")).delete(record(Arc::clone(&webhooks), "DELETE")),
-        )
-        .route(
-            "/api/v10/webhooks/{app}/{token}",
-            axum::routing::post(record(Arc::clone(&webhooks), "POST")),
-        );
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(url)
-}
-
-/// How the proxy cuts PostgreSQL off.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Mode {
-    /// Every connection dropped, new ones closed at once (the server went away).
-    Drop,
-    /// Nothing forwarded any more, connections left hanging (a network partition).
-    Stall,
-}
-
-/// A TCP proxy in front of PostgreSQL that can be cut and restored.
-struct Proxy {
-    addr: SocketAddr,
-    mode: Mode,
-    cut: Arc<AtomicBool>,
-    links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
-}
-
-impl Proxy {
-    async fn start(target: SocketAddr, mode: Mode) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let cut = Arc::new(AtomicBool::new(false));
-        let links = Arc::new(Mutex::new(Vec::new()));
-        let (is_cut, open_links) = (Arc::clone(&cut), Arc::clone(&links));
-        tokio::spawn(async move {
-            while let Ok((inbound, _)) = listener.accept().await {
-                if mode == Mode::Drop && is_cut.load(Ordering::SeqCst) {
-                    continue;
-                }
-                let is_cut = Arc::clone(&is_cut);
-                let link = tokio::spawn(async move {
-                    stalled(&is_cut).await;
-                    if let Ok(outbound) = TcpStream::connect(target).await {
-                        let (a_read, a_write) = inbound.into_split();
-                        let (b_read, b_write) = outbound.into_split();
-                        tokio::select! {
-                            () = forward(a_read, b_write, &is_cut) => {}
-                            () = forward(b_read, a_write, &is_cut) => {}
-                        }
-                    }
-                });
-                open_links.lock().unwrap().push(link.abort_handle());
-            }
-        });
-        Ok(Self {
-            addr,
-            mode,
-            cut,
-            links,
-        })
-    }
-
-    fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
-        if self.mode == Mode::Drop {
-            for link in self.links.lock().unwrap().drain(..) {
-                link.abort();
-            }
-        }
-    }
-
-    fn restore(&self) {
-        self.cut.store(false, Ordering::SeqCst);
-    }
-}
-
-/// Returns once the proxy is not cut (a stalled link waits here).
-async fn stalled(is_cut: &AtomicBool) {
-    while is_cut.load(Ordering::SeqCst) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn forward(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    is_cut: &AtomicBool,
-) {
-    let mut buffer = vec![0u8; 16 * 1024];
-    loop {
-        stalled(is_cut).await;
-        let Ok(n) = from.read(&mut buffer).await else {
-            return;
-        };
-        if n == 0 {
-            return;
-        }
-        stalled(is_cut).await;
-        if to.write_all(&buffer[..n]).await.is_err() {
-            return;
-        }
     }
 }
