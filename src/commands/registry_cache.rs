@@ -318,7 +318,7 @@ fn while_down(slot: &Slot) -> Result<Current, CommandError> {
 
 fn not_in_memory(what: &str) -> CommandError {
     CommandError::User(format!(
-        "backline's database is unreachable right now, and {what} not in memory (nobody asked for them since backline started). Try again in a minute; if it lasts, use your written runbook."
+        "backline's database is unreachable right now, and {what} not in memory yet. Try again in a minute."
     ))
 }
 
