@@ -466,3 +466,53 @@ async fn a_late_private_answer_to_a_public_deferral_comes_as_a_private_follow_up
     let removed = endpoint.discord.next_webhook().await;
     assert_eq!(removed.method, "DELETE", "the public placeholder goes away");
 }
+
+#[tokio::test]
+async fn requests_do_not_queue_behind_a_slow_registry_read_they_answer_from_memory() {
+    let Some(db) = crate::helpers::postgres().await else {
+        return;
+    };
+    db.store
+        .import(guild(), &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let core = core(Arc::clone(&db.store)).with_read_budget(SHORT);
+    let endpoint = Endpoint::new(core, Duration::from_secs(600)).await;
+    let support = || fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")]);
+    assert!(endpoint.post(&support()).await["data"]["content"].is_null());
+
+    // Every registry-version read now waits for this lock.
+    let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
+    sqlx::query("LOCK TABLE registry_versions IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    let answers = futures_util::future::join_all((0..3).map(|_| {
+        let payload = support();
+        let endpoint = &endpoint;
+        async move { endpoint.post(&payload).await }
+    }));
+    // Without the budget these wait for the lock, which is released only below.
+    let answers = tokio::time::timeout(PATIENCE, answers)
+        .await
+        .expect("requests queued behind the blocked read");
+    for answer in &answers {
+        assert_eq!(answer["type"], 4);
+        assert_eq!(answer["data"]["embeds"][0]["title"], "Amazon Web Services (aws)");
+        let content = answer["data"]["content"].as_str().unwrap_or_default();
+        assert!(
+            content.contains("from memory as of 10:00 UTC: backline's database is not answering in time"),
+            "{answer}"
+        );
+    }
+    sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
+    // Once reads are quick again, answers are current again (the budget is short: poll).
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !endpoint.post(&support()).await["data"]["content"].is_null() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still answering from memory"
+        );
+    }
+}
