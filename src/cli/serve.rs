@@ -9,7 +9,7 @@ use tokio::{sync::watch, task::JoinSet};
 use super::limits::{self, parse_duration};
 use crate::{
     commands::{Core, SystemClock, reminders::repeat},
-    discord::{Dispatcher, SignatureVerifier, gateway::Gateway, poster::DiscordPoster},
+    discord::{Dispatcher, SignatureVerifier, follow_up_client, gateway::Gateway, poster::DiscordPoster},
     http::{self, AppState, ServerLimits},
     secret::Secret,
     store::DatabaseUrl,
@@ -60,6 +60,13 @@ pub struct ServeArgs {
     /// After SIGTERM or SIGINT: how long work in flight may take before backline exits anyway.
     #[arg(long, hide_env_values = true, env = "BACKLINE_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     shutdown_grace: Duration,
+    /// Answer an interaction inline only if it is done within this time; later work is
+    /// deferred and finished through the follow-up webhook (Discord drops answers after 3 s).
+    #[arg(long, hide_env_values = true, env = "BACKLINE_ANSWER_WITHIN", default_value = "2s", value_parser = parse_answer_within)]
+    answer_within: Duration,
+    /// The longest a request waits for a database connection.
+    #[arg(long, hide_env_values = true, env = "BACKLINE_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    db_acquire_timeout: Duration,
 }
 
 pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -82,9 +89,15 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             return Ok(ExitCode::from(2));
         }
     };
-    let store = super::startup::open_store(database_url).await?;
+    let limits_db = crate::store::ConnectLimits {
+        acquire_timeout: args.db_acquire_timeout,
+    };
+    let store = super::startup::open_store_with(database_url, limits_db).await?;
     let clock = Arc::new(SystemClock);
-    let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone()));
+    let dispatcher = Dispatcher::new(Core::new(Arc::clone(&store), clock.clone())).with_deadline(
+        args.answer_within,
+        follow_up_client(args.discord_api_base.as_deref(), args.token.as_ref()),
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     let signalled = Arc::clone(&stop_tx);
@@ -259,4 +272,16 @@ async fn wait_for_signal() {
         () = ctrl_c => {}
         () = terminate => {}
     }
+}
+
+/// A deadline for inline answers: Discord drops an answer that comes after 3 s, so the
+/// margin must leave time for the answer to travel.
+fn parse_answer_within(input: &str) -> Result<Duration, String> {
+    let within = parse_duration(input)?;
+    if within >= Duration::from_millis(2900) {
+        return Err(format!(
+            "`{input}` leaves no time before Discord's 3 s deadline: answer within 2900ms or less (default 2s)"
+        ));
+    }
+    Ok(within)
 }

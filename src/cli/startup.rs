@@ -8,7 +8,15 @@ use crate::store::{self, DatabaseUrl, Store};
 /// `store::connect`, with the usual mistakes (missing database, wrong user or password,
 /// server unreachable, unwritable SQLite file) explained instead of the driver's message.
 pub async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
-    match store::connect(url).await {
+    open_store_with(url, store::ConnectLimits::default()).await
+}
+
+/// [`open_store`] with explicit limits on how long a request waits for the database.
+pub async fn open_store_with(
+    url: &DatabaseUrl,
+    limits: store::ConnectLimits,
+) -> anyhow::Result<Arc<dyn Store>> {
+    match store::connect_with(url, limits).await {
         Ok(store) => Ok(store),
         Err(error) => match store::explain_connect_error(&error, url) {
             Some(explained) => {

@@ -98,6 +98,14 @@ impl Core {
         )?;
         let link = link(open.link.as_deref())?;
         let vendor = self.find_vendor(guild, &open.vendor).await?;
+        // While the database is known to be down, say so at once rather than wait on it.
+        let unrecorded = || {
+            let private = self.sensitive_contacts_in_memory(guild).unwrap_or(true);
+            super::support::unrecorded_card(&vendor, private)
+        };
+        if self.registry.database_down() {
+            return Ok(unrecorded());
+        }
         let now = self.now_seconds();
         let new = NewCase {
             vendor: vendor.slug.clone(),
@@ -123,7 +131,13 @@ impl Core {
             at: now,
             interaction_id: caller.interaction,
         };
-        let recorded = self.store.open_case(guild, &new, &event, &targets).await?;
+        let recorded = match self.store.open_case(guild, &new, &event, &targets).await {
+            Err(error) if self.registry.observe(&error) => {
+                tracing::warn!(%error, "a case could not be recorded: the database is unreachable");
+                return Ok(unrecorded());
+            }
+            recorded => recorded?,
+        };
         // A first delivery notified exactly `targets`; a redelivery shows what was recorded then.
         let notified: Vec<NotifyTarget> = if recorded.replayed {
             let timeline = self.store.timeline(guild, recorded.case.number).await?;

@@ -136,6 +136,10 @@ pub enum CommandError {
 
 impl From<crate::store::StoreError> for CommandError {
     fn from(e: crate::store::StoreError) -> Self {
+        if e.is_unreachable() {
+            tracing::warn!(error = %e, "the database is unreachable");
+            return CommandError::User(registry_cache::UNREACHABLE.into());
+        }
         CommandError::Internal(e.into())
     }
 }
@@ -174,9 +178,9 @@ pub struct Core {
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
         Self {
+            registry: Arc::new(registry_cache::RegistryCache::new(&store, Arc::clone(&clock))),
             store,
             clock,
-            registry: Arc::default(),
         }
     }
 
@@ -191,6 +195,7 @@ impl Core {
                 "backline answers in a server, not in direct messages: run the command in a channel of the server whose registry you need.",
             )));
         };
+        self.refuse_while_down(command)?;
         let (mut reply, registry) = match command {
             Command::Support { vendor } => {
                 let registry = self.registry.registry(self.store.as_ref(), guild).await?;
@@ -253,6 +258,7 @@ impl Core {
         if registry.settings.sensitive_contacts {
             reply.ephemeral = true;
         }
+        registry.mark(&mut reply, self.clock.now());
         Ok(reply)
     }
 
@@ -347,7 +353,7 @@ impl Core {
 
     async fn vendor_in(
         &self,
-        registry: &registry_cache::Registry,
+        registry: &registry_cache::Current,
         guild: GuildId,
         query: &str,
     ) -> Result<Vendor, CommandError> {
@@ -360,13 +366,17 @@ impl Core {
             ));
         }
         match index.resolve(query) {
-            Lookup::Found(slug) => self.store.vendor(guild, &slug).await?.ok_or_else(|| {
-                CommandError::User(
-                    Text::from("Vendor ")
-                        .code(slug.as_str())
-                        .plain(" was just removed from the registry."),
-                )
-            }),
+            Lookup::Found(slug) => self
+                .registry
+                .vendor(self.store.as_ref(), guild, registry, &slug)
+                .await?
+                .ok_or_else(|| {
+                    CommandError::User(
+                        Text::from("Vendor ")
+                            .code(slug.as_str())
+                            .plain(" was just removed from the registry."),
+                    )
+                }),
             Lookup::NotFound { suggestions } => {
                 let shown: String = query.chars().take(60).collect();
                 let mut message = Text::from("No vendor named ").code(shown).plain(" here.");

@@ -88,6 +88,36 @@ pub(crate) fn support_card(vendor: &Vendor, found: &[Finding], now: DateTime<Utc
     reply
 }
 
+/// `/case open` while the database is unreachable: nothing was recorded and nobody was
+/// notified, so the reply says so and gives what it takes to go on without backline.
+pub(crate) fn unrecorded_card(vendor: &Vendor, private: bool) -> Reply {
+    let mut call = vec![Text::from("Owner: ").then(person_line(&vendor.owner))];
+    if let Some(backup) = &vendor.backup {
+        call.push(Text::from("Backup: ").then(person_line(backup)));
+    }
+    let reply = Reply {
+        content: Some(
+            Text::from("❗ This case was ")
+                .bold("NOT recorded")
+                .plain(" and nobody was notified: backline's database is unreachable. File it with ")
+                .plain(vendor.name.as_str())
+                .plain(" yourself (steps below), call the people below, and run ")
+                .code("/case open")
+                .plain(" again once backline is back."),
+        ),
+        title: Some(format!("Not recorded: {} ({})", vendor.name, vendor.slug)),
+        url: vendor.filing.portal.as_ref().map(|p| p.to_string()),
+        color: Some(criticality_color(vendor.criticality)),
+        ephemeral: private,
+        ..Reply::default()
+    };
+    reply
+        .field("How to file a case", how_to_file(vendor))
+        .field("Have ready", bullets(&vendor.filing.required_info))
+        .field("Whom to call", Text::lines(call))
+        .field("Escalation ladder", escalation(vendor))
+}
+
 /// The form behind "Open a case": what `/case open` asks, in at most five inputs.
 pub(crate) fn case_form(vendor: &Vendor) -> Reply {
     use super::{Modal, TextInput};

@@ -18,6 +18,7 @@ use crate::{
 #[derive(Clone)]
 pub struct Dispatcher {
     core: Core,
+    pub(super) deadline: super::deadline::Deadline,
 }
 
 /// The response to send, and the case event whose notifications it carries (if any).
@@ -37,7 +38,10 @@ impl Answer {
 
 impl Dispatcher {
     pub fn new(core: Core) -> Self {
-        Self { core }
+        Self {
+            core,
+            deadline: super::deadline::Deadline::default(),
+        }
     }
 
     pub fn core(&self) -> &Core {
@@ -94,17 +98,7 @@ impl Dispatcher {
                 return None;
             }
         };
-        let answer = self.dispatch(&interaction).await;
-        let body = serde_json::to_value(&answer.response);
-        // The body is the message: handing it back to Discord is as far as we can follow it.
-        self.confirm(answer.delivers, body.is_ok()).await;
-        match body {
-            Ok(value) => Some(value),
-            Err(error) => {
-                tracing::error!(%error, "could not serialise an interaction response");
-                None
-            }
-        }
+        self.respond_over_http(interaction).await
     }
 
     async fn run(

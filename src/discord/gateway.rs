@@ -77,20 +77,9 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let answer = self.dispatcher.dispatch(&interaction).await;
-        let response = answer.response;
-        let sent = match &interaction {
-            Interaction::Command(i) | Interaction::Autocomplete(i) => {
-                i.create_response(&ctx.http, response).await
-            }
-            Interaction::Component(i) => i.create_response(&ctx.http, response).await,
-            Interaction::Modal(i) => i.create_response(&ctx.http, response).await,
-            _ => Ok(()),
-        };
-        if let Err(error) = &sent {
-            tracing::error!(interaction = %interaction.id(), %error, "could not answer the interaction");
-        }
-        self.dispatcher.confirm(answer.delivers, sent.is_ok()).await;
+        self.dispatcher
+            .respond_over_gateway(ctx.http.clone(), interaction)
+            .await;
     }
 }
 

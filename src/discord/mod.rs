@@ -1,6 +1,7 @@
 //! The Discord adapter: interactions in, responses out, for both the gateway and the HTTP
 //! endpoint. The only module that imports serenity (the rest of the crate calls it here).
 
+mod deadline;
 mod dispatch;
 pub mod gateway;
 pub mod limits;
@@ -10,5 +11,6 @@ pub mod registration;
 pub mod render;
 mod signature;
 
+pub use deadline::{DEFAULT_ANSWER_WITHIN, follow_up_client};
 pub use dispatch::{Answer, Dispatcher};
 pub use signature::{SignatureError, SignatureVerifier};

@@ -3,6 +3,7 @@
 pub mod cases;
 mod cases_impl;
 mod connect_error;
+pub mod health;
 mod postgres;
 mod registry;
 mod registry_impl;
@@ -21,6 +22,7 @@ use crate::domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary};
 
 pub use cases::{CaseStore, NewCase, NewEvent, Recorded};
 pub use connect_error::explain_connect_error;
+pub use health::{ConnectLimits, DbHealth};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use upkeep::UpkeepStore;
@@ -191,14 +193,19 @@ impl fmt::Debug for DatabaseUrl {
 
 /// Opens the database named by `url` (SQLite or PostgreSQL) and applies pending migrations.
 pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Arc<dyn Store>> {
+    connect_with(url, ConnectLimits::default()).await
+}
+
+/// [`connect`] with explicit limits on how long a request may wait for the database.
+pub async fn connect_with(url: &DatabaseUrl, limits: ConnectLimits) -> anyhow::Result<Arc<dyn Store>> {
     let raw = url.expose();
     if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-        let store = PostgresStore::connect(url)
+        let store = PostgresStore::connect(url, limits)
             .await
             .with_context(|| format!("opening PostgreSQL database {}", url.redacted()))?;
         Ok(Arc::new(store))
     } else if raw.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url)
+        let store = SqliteStore::connect(url, limits)
             .await
             .with_context(|| format!("opening SQLite database {}", url.redacted()))?;
         Ok(Arc::new(store))

@@ -1,6 +1,6 @@
 //! The PostgreSQL store: for several replicas sharing one registry.
 
-use std::{str::FromStr, time::Duration};
+use std::str::FromStr;
 
 use sqlx::{
     Postgres,
@@ -8,7 +8,7 @@ use sqlx::{
 };
 
 use super::{
-    DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
+    ConnectLimits, DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
     upkeep_impl::impl_upkeep_store, write::WriteTx,
 };
 
@@ -17,14 +17,14 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+    pub async fn connect(url: &DatabaseUrl, limits: ConnectLimits) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url.expose())?;
         // 32, not 16: at 32 concurrent interactions (bench/run.sh), 16 connections made
         // requests queue for one (/support 5.7k → 7.9k req/s, p99 9.3 → 6.7 ms at 10k
         // vendors). Connections open on demand; PostgreSQL allows 100 by default.
         let pool = PgPoolOptions::new()
             .max_connections(32)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(limits.acquire_timeout)
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;

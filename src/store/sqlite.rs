@@ -13,7 +13,7 @@ use sqlx::{
 };
 
 use super::{
-    DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
+    ConnectLimits, DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
     upkeep_impl::impl_upkeep_store, write::WriteTx,
 };
 
@@ -32,7 +32,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+    pub async fn connect(url: &DatabaseUrl, limits: ConnectLimits) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url.expose())?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -52,6 +52,7 @@ impl SqliteStore {
             .context("closing the migration connection")?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .acquire_timeout(limits.acquire_timeout)
             .connect_with(options.pragma("query_only", "ON"))
             .await?;
         Ok(Self {

@@ -10,9 +10,12 @@ const CALLBACK: &str = "/paths/~1interactions~1{interaction_id}~1{interaction_to
 const COMMANDS: &str =
     "/paths/~1applications~1{application_id}~1commands/put/requestBody/content/application~1json/schema";
 
+const EDIT_ORIGINAL: &str = "/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1@original/patch/requestBody/content/application~1json/schema";
+
 struct Validators {
     callback: jsonschema::Validator,
     commands: jsonschema::Validator,
+    edit_original: jsonschema::Validator,
 }
 
 static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
@@ -47,6 +50,7 @@ static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
     Some(Validators {
         callback: build(CALLBACK),
         commands: build(COMMANDS),
+        edit_original: build(EDIT_ORIGINAL),
     })
 });
 
@@ -75,6 +79,17 @@ pub fn assert_valid_callback(body: &Value) {
     assert!(
         errors.is_empty(),
         "not a valid interaction response:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Panics unless `body` is an edit of an interaction's original response Discord accepts.
+pub fn assert_valid_edit(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let errors = errors(&v.edit_original, body);
+    assert!(
+        errors.is_empty(),
+        "not a valid edit of the original response:\n{}\n{body:#}",
         errors.join("\n")
     );
 }

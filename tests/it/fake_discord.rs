@@ -14,7 +14,7 @@ use axum::{
     Json, Router,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
+    routing::{get, patch, post},
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -38,6 +38,18 @@ pub struct Callback {
     pub body: Value,
 }
 
+/// One call the bot made to an interaction's webhook: `PATCH …/messages/@original` (the
+/// edit of a deferred answer), `POST` (a follow-up message) or `DELETE …/messages/@original`.
+#[derive(Debug)]
+pub struct WebhookCall {
+    pub method: &'static str,
+    pub application_id: String,
+    pub token: String,
+    pub body: Value,
+}
+
+type Webhooks = (mpsc::UnboundedSender<WebhookCall>, Arc<AtomicBool>);
+
 pub struct FakeDiscord {
     /// What to hand serenity as its API base (replaces https://discord.com).
     pub api_url: String,
@@ -50,6 +62,9 @@ pub struct FakeDiscord {
     pub absent_members: Arc<std::sync::Mutex<Vec<u64>>>,
     /// Messages the bot posted with `POST /channels/{id}/messages`: (channel, body).
     pub channel_messages: Posted,
+    webhooks: Mutex<mpsc::UnboundedReceiver<WebhookCall>>,
+    /// While set, webhook calls are answered 500: Discord did not take the message.
+    pub reject_webhooks: Arc<AtomicBool>,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -92,6 +107,15 @@ impl FakeDiscord {
                     .route("/api/v10/channels/{channel}/messages", post(channel_message))
                     .with_state(channel_messages.clone()),
             );
+        let (webhook_tx, webhook_rx) = mpsc::unbounded_channel();
+        let reject_webhooks = Arc::new(AtomicBool::new(false));
+        let original = "/api/v10/webhooks/{app}/{token}/messages/@original";
+        let rest = rest.merge(
+            Router::new()
+                .route(original, patch(edit_original).delete(delete_original))
+                .route("/api/v10/webhooks/{app}/{token}", post(follow_up))
+                .with_state((webhook_tx, reject_webhooks.clone())),
+        );
         let rest_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api_url = format!("http://{}", rest_listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(rest_listener, rest).await });
@@ -103,7 +127,18 @@ impl FakeDiscord {
             reject_callbacks,
             absent_members,
             channel_messages,
+            webhooks: Mutex::new(webhook_rx),
+            reject_webhooks,
         }
+    }
+
+    /// The next call to an interaction webhook, waiting for it up to the deadline.
+    pub async fn next_webhook(&self) -> WebhookCall {
+        let mut rx = self.webhooks.lock().await;
+        tokio::time::timeout(DEADLINE, rx.recv())
+            .await
+            .expect("the bot never called the interaction webhook")
+            .unwrap()
     }
 
     /// Sends a gateway dispatch (`t`, `d`) once the bot has identified.
@@ -237,4 +272,55 @@ async fn channel_message(
         "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
         "attachments": [], "embeds": [], "pinned": false, "type": 0,
     }))
+}
+
+fn webhook_message(body: &Value) -> Value {
+    json!({
+        "id": "700000000000000098", "channel_id": crate::fixtures::CHANNEL.to_string(), "author": crate::fixtures::user(APPLICATION, "backline"),
+        "content": body["content"].as_str().unwrap_or_default(), "timestamp": "2026-11-25T10:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0,
+    })
+}
+
+fn record_webhook(
+    (tx, reject): &Webhooks,
+    method: &'static str,
+    (application_id, token): (String, String),
+    body: Value,
+) -> Result<Json<Value>, StatusCode> {
+    let message = webhook_message(&body);
+    let _ = tx.send(WebhookCall {
+        method,
+        application_id,
+        token,
+        body,
+    });
+    if reject.load(Ordering::SeqCst) {
+        return Err(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Ok(Json(message))
+}
+
+async fn edit_original(
+    State(webhooks): State<Webhooks>,
+    Path(ids): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, StatusCode> {
+    record_webhook(&webhooks, "PATCH", ids, body)
+}
+
+async fn follow_up(
+    State(webhooks): State<Webhooks>,
+    Path(ids): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, StatusCode> {
+    record_webhook(&webhooks, "POST", ids, body)
+}
+
+async fn delete_original(State(webhooks): State<Webhooks>, Path(ids): Path<(String, String)>) -> StatusCode {
+    match record_webhook(&webhooks, "DELETE", ids, Value::Null) {
+        Ok(_) => StatusCode::NO_CONTENT,
+        Err(status) => status,
+    }
 }

@@ -18,6 +18,7 @@ mod hours_dst;
 mod plans_file;
 mod properties;
 mod registry_cache;
+mod resilience;
 mod serve;
 mod serve_limits;
 mod store;

@@ -57,7 +57,7 @@ fn notify() -> Vec<NotifyTarget> {
 
 async fn sqlite_store(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
     let url = DatabaseUrl::new(format!("sqlite://{}", dir.path().join("backline.db").display()));
-    Arc::new(SqliteStore::connect(&url).await.unwrap())
+    Arc::new(SqliteStore::connect(&url, Default::default()).await.unwrap())
 }
 
 /// One write of every kind the store has, on its own vendor, case or period where it

@@ -1,0 +1,331 @@
+//! Discord's 3-second rule: an interaction whose answer is not ready a margin before the
+//! deadline is deferred (type 5), and its answer delivered later by editing the original
+//! response through the interaction's webhook, for both the HTTP endpoint and the gateway.
+
+use std::{sync::Arc, time::Duration};
+
+use serde_json::Value;
+use serenity::all::{
+    ApplicationId, CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
+    Http, HttpBuilder, Interaction,
+};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+use super::{Answer, Dispatcher, render};
+use crate::{commands::Reply, domain::GuildId, secret::Secret};
+
+/// Answer inline when the work is done within this; defer otherwise. Discord allows 3 s
+/// from the interaction; the rest is margin for the network and for Discord.
+pub const DEFAULT_ANSWER_WITHIN: Duration = Duration::from_secs(2);
+
+/// The interaction token is valid 15 minutes: an answer later than this cannot be delivered.
+const FOLLOW_UP_WITHIN: Duration = Duration::from_secs(14 * 60);
+
+/// Discord's message flag for "only the person who asked sees it".
+const EPHEMERAL: u64 = 1 << 6;
+
+/// An edit can reach Discord before it has taken the HTTP endpoint's deferral; it then
+/// answers 404. How many times to try, and how long to wait after the first try.
+const EDIT_ATTEMPTS: u32 = 4;
+const FIRST_RETRY_AFTER: Duration = Duration::from_millis(250);
+
+/// When to defer, and the REST client that finishes interactions that came over HTTP.
+#[derive(Clone)]
+pub struct Deadline {
+    answer_within: Duration,
+    follow_up: Option<Arc<Http>>,
+}
+
+impl Default for Deadline {
+    fn default() -> Self {
+        Self {
+            answer_within: DEFAULT_ANSWER_WITHIN,
+            follow_up: None,
+        }
+    }
+}
+
+/// A REST client for interaction webhooks. `api_base` replaces https://discord.com (tests
+/// point it at a fake Discord). The webhook routes need no bot token; serenity sends one
+/// when there is one.
+pub fn follow_up_client(api_base: Option<&str>, token: Option<&Secret>) -> Http {
+    let mut http = HttpBuilder::new(token.map(Secret::expose).unwrap_or_default());
+    if let Some(base) = api_base {
+        // serenity ignores the proxy while its ratelimiter is on.
+        http = http.proxy(base).ratelimiter_disabled(true);
+    }
+    http.build()
+}
+
+/// An answer ready in time, or the deferral to send now while the work goes on.
+enum Timely {
+    Inline(Answer),
+    Deferred {
+        response: CreateInteractionResponse,
+        /// Whether the deferral reached Discord: the edit waits for it.
+        sent: oneshot::Sender<bool>,
+    },
+}
+
+impl Dispatcher {
+    /// The same dispatcher, deferring what is not answered within `answer_within`; answers
+    /// that came over the HTTP endpoint are finished through `follow_up`.
+    pub fn with_deadline(mut self, answer_within: Duration, follow_up: Http) -> Self {
+        self.deadline = Deadline {
+            answer_within,
+            follow_up: Some(Arc::new(follow_up)),
+        };
+        self
+    }
+
+    /// The HTTP endpoint's response body for an interaction: the answer, or a deferral
+    /// whose answer follows through the webhook.
+    pub(super) async fn respond_over_http(&self, interaction: Interaction) -> Option<Value> {
+        let follow_up = self
+            .deadline
+            .follow_up
+            .clone()
+            .unwrap_or_else(|| Arc::new(follow_up_client(None, None)));
+        let (response, sent, delivers) = match self.in_time(interaction, follow_up).await {
+            Timely::Inline(answer) => (answer.response, None, answer.delivers),
+            Timely::Deferred { response, sent } => (response, Some(sent), None),
+        };
+        let body = serde_json::to_value(&response);
+        // The body is the message: handing it back to Discord is as far as we can follow it.
+        match sent {
+            Some(sent) => {
+                let _ = sent.send(body.is_ok());
+            }
+            None => self.confirm(delivers, body.is_ok()).await,
+        }
+        body.map_err(|error| tracing::error!(%error, "could not serialise an interaction response"))
+            .ok()
+    }
+
+    /// Answers an interaction that came over the gateway, through `http`.
+    pub async fn respond_over_gateway(&self, http: Arc<Http>, interaction: Interaction) {
+        match self.in_time(interaction.clone(), Arc::clone(&http)).await {
+            Timely::Inline(answer) => {
+                let sent = send_callback(&http, &interaction, answer.response).await;
+                self.confirm(answer.delivers, sent).await;
+            }
+            Timely::Deferred { response, sent } => {
+                let deferred = send_callback(&http, &interaction, response).await;
+                let _ = sent.send(deferred);
+            }
+        }
+    }
+
+    async fn in_time(&self, interaction: Interaction, follow_up: Arc<Http>) -> Timely {
+        let Some((application, token)) = webhook(&interaction) else {
+            // PING and unknown kinds touch no database: nothing to wait for.
+            return Timely::Inline(self.dispatch(&interaction).await);
+        };
+        let mut work = {
+            let (dispatcher, interaction) = (self.clone(), interaction.clone());
+            tokio::spawn(async move { dispatcher.dispatch(&interaction).await })
+        };
+        match tokio::time::timeout(self.deadline.answer_within, &mut work).await {
+            Ok(Ok(answer)) => return Timely::Inline(answer),
+            Ok(Err(error)) => return Timely::Inline(crashed(&error)),
+            Err(_) => {}
+        }
+        if let Interaction::Autocomplete(_) = interaction {
+            // Suggestions cannot be deferred: none is better than none in time.
+            return Timely::Inline(Answer {
+                response: CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new()),
+                delivers: None,
+            });
+        }
+        let private = !self.answers_publicly(&interaction);
+        tracing::info!(interaction = %interaction.id(), private, "not answered in time: deferring");
+        let (sent, deferral) = oneshot::channel();
+        let finish = self
+            .clone()
+            .finish(application, token, work, private, deferral, follow_up);
+        tokio::spawn(finish);
+        Timely::Deferred {
+            response: CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new().ephemeral(private),
+            ),
+            sent,
+        }
+    }
+
+    /// Waits for the work and delivers its answer by editing the deferred response; records
+    /// the notifications it carries as sent only when Discord took the edit.
+    async fn finish(
+        self,
+        application: ApplicationId,
+        token: String,
+        mut work: JoinHandle<Answer>,
+        private: bool,
+        deferral: oneshot::Receiver<bool>,
+        http: Arc<Http>,
+    ) {
+        let answer = match tokio::time::timeout(FOLLOW_UP_WITHIN, &mut work).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(error)) => crashed(&error),
+            Err(_) => {
+                work.abort();
+                notice(
+                    "backline gave up after 14 minutes without an answer from its database. \
+                     If you were opening a case, check `/case list` before opening it again.",
+                )
+            }
+        };
+        if !deferral.await.unwrap_or(false) {
+            tracing::error!("the deferral never reached Discord: the answer cannot be delivered");
+            self.confirm(answer.delivers, false).await;
+            return;
+        }
+        http.set_application_id(application);
+        let delivered = deliver(&http, &token, &answer.response, private).await;
+        self.confirm(answer.delivers, delivered).await;
+    }
+
+    /// Whether the answer, when it comes, is for the whole channel: case changes (they
+    /// notify people), and `/support` and `/owner` where contacts are not sensitive. When
+    /// unsure, private: a deferral's visibility cannot be changed by the edit.
+    fn answers_publicly(&self, interaction: &Interaction) -> bool {
+        match interaction {
+            Interaction::Command(command) => match command.data.name.as_str() {
+                "support" | "owner" => {
+                    command
+                        .guild_id
+                        .and_then(|g| GuildId::new(g.get()).ok())
+                        .and_then(|g| self.core().sensitive_contacts_in_memory(g))
+                        == Some(false)
+                }
+                "case" => command
+                    .data
+                    .options
+                    .first()
+                    .is_some_and(|o| matches!(o.name.as_str(), "open" | "escalate" | "update" | "close")),
+                _ => false,
+            },
+            Interaction::Component(component) => ["case-escalate:", "case-responded:"]
+                .iter()
+                .any(|p| component.data.custom_id.starts_with(p)),
+            Interaction::Modal(modal) => modal.data.custom_id.starts_with("case-open:"),
+            _ => false,
+        }
+    }
+}
+
+/// The application and token an interaction's webhook is addressed by, for kinds that can
+/// be deferred or have to be answered in time.
+fn webhook(interaction: &Interaction) -> Option<(ApplicationId, String)> {
+    match interaction {
+        Interaction::Command(i) | Interaction::Autocomplete(i) => Some((i.application_id, i.token.clone())),
+        Interaction::Component(i) => Some((i.application_id, i.token.clone())),
+        Interaction::Modal(i) => Some((i.application_id, i.token.clone())),
+        _ => None,
+    }
+}
+
+fn notice(text: &str) -> Answer {
+    Answer {
+        response: render::response(&Reply::notice(text)),
+        delivers: None,
+    }
+}
+
+fn crashed(error: &tokio::task::JoinError) -> Answer {
+    tracing::error!(%error, "an interaction's work crashed");
+    notice("Something went wrong on backline's side; it is logged. Try again.")
+}
+
+/// Sends an interaction callback; true when Discord accepted it.
+async fn send_callback(http: &Http, interaction: &Interaction, response: CreateInteractionResponse) -> bool {
+    let sent = match interaction {
+        Interaction::Command(i) | Interaction::Autocomplete(i) => i.create_response(http, response).await,
+        Interaction::Component(i) => i.create_response(http, response).await,
+        Interaction::Modal(i) => i.create_response(http, response).await,
+        _ => Ok(()),
+    };
+    if let Err(error) = &sent {
+        tracing::error!(interaction = %interaction.id(), %error, "could not answer the interaction");
+    }
+    sent.is_ok()
+}
+
+/// The message a response carries, as the webhook takes it. A form cannot follow a
+/// deferral: it becomes a notice saying what to do instead.
+fn message_data(response: &CreateInteractionResponse) -> Option<Value> {
+    let late_form;
+    let response = match response {
+        CreateInteractionResponse::Modal(_) => {
+            late_form = render::response(&Reply::notice(
+                "The form could not open in time (backline's database is slow). Use `/case open` instead.",
+            ));
+            &late_form
+        }
+        other => other,
+    };
+    match serde_json::to_value(response) {
+        Ok(mut value) => Some(value["data"].take()),
+        Err(error) => {
+            tracing::error!(%error, "could not serialise a deferred answer");
+            None
+        }
+    }
+}
+
+/// Delivers a deferred answer; true when Discord took it. The edit keeps the deferral's
+/// visibility, so an answer of the other visibility replaces it with a follow-up message.
+async fn deliver(
+    http: &Http,
+    token: &str,
+    response: &CreateInteractionResponse,
+    deferred_private: bool,
+) -> bool {
+    let Some(mut data) = message_data(response) else {
+        return false;
+    };
+    let private = data["flags"].as_u64().is_some_and(|f| f & EPHEMERAL != 0);
+    let result = if private == deferred_private {
+        if let Some(fields) = data.as_object_mut() {
+            fields.remove("flags");
+        }
+        edit_original(http, token, &data).await
+    } else {
+        let posted = http
+            .create_followup_message(token, &data, Vec::new())
+            .await
+            .map(drop);
+        if posted.is_ok()
+            && let Err(error) = http.delete_original_interaction_response(token).await
+        {
+            tracing::warn!(%error, "could not remove a deferral replaced by a follow-up");
+        }
+        posted
+    };
+    match result {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::error!(%error, "could not deliver a deferred answer");
+            false
+        }
+    }
+}
+
+async fn edit_original(http: &Http, token: &str, data: &Value) -> serenity::Result<()> {
+    let mut wait = FIRST_RETRY_AFTER;
+    let mut attempt = 1;
+    loop {
+        match http
+            .edit_original_interaction_response(token, data, Vec::new())
+            .await
+        {
+            Err(serenity::Error::Http(error))
+                if attempt < EDIT_ATTEMPTS && error.status_code().is_some_and(|s| s.as_u16() == 404) =>
+            {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                attempt += 1;
+            }
+            other => return other.map(drop),
+        }
+    }
+}
