@@ -2,6 +2,7 @@
 
 mod case_views;
 pub mod cases;
+mod clock;
 mod component_id;
 pub mod export;
 mod format;
@@ -20,14 +21,13 @@ pub mod wiki;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
 use crate::{
     domain::{GuildId, Rights, Vendor, lookup::Lookup},
     store::Store,
 };
 
 pub use cases::{OpenCase, UpdateCase};
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use component_id::{ComponentId, UnknownComponent};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
 pub use text::{Span, Text, TimeStyle};
@@ -141,28 +141,6 @@ impl From<crate::store::StoreError> for CommandError {
             return CommandError::User(registry_cache::UNREACHABLE.into());
         }
         CommandError::Internal(e.into())
-    }
-}
-
-/// Time, injectable so tests can ask "is support covered at 03:00 on a Saturday?".
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock stopped at one instant.
-pub struct FixedClock(pub DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
     }
 }
 
