@@ -49,27 +49,31 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            // Drop runs inside the test's runtime; a fresh thread with its own runtime
-            // can block on the DROP without stalling it.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                rt.block_on(async {
-                    let admin = sqlx::PgPool::connect(&admin_url).await.ok()?;
-                    let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-                        .execute(&admin)
-                        .await
-                        .ok()?;
-                    Some(())
-                })
-            })
-            .join();
+            drop_postgres_database(admin_url, name);
         }
     }
+}
+
+/// Drops a test database. Called from `Drop`, inside the test's runtime: a fresh thread with
+/// its own runtime can block on the DROP without stalling it.
+pub fn drop_postgres_database(admin_url: &str, name: &str) {
+    let (admin_url, name) = (admin_url.to_owned(), name.to_owned());
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        rt.block_on(async {
+            let admin = sqlx::PgPool::connect(&admin_url).await.ok()?;
+            let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                .execute(&admin)
+                .await
+                .ok()?;
+            Some(())
+        })
+    })
+    .join();
 }
 
 pub async fn sqlite() -> TestDb {

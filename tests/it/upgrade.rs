@@ -775,23 +775,7 @@ impl EmptyPostgres {
 
 impl Drop for EmptyPostgres {
     fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            rt.block_on(async {
-                let admin = sqlx::PgPool::connect(&admin_url).await.ok()?;
-                let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-                    .execute(&admin)
-                    .await
-                    .ok()?;
-                Some(())
-            })
-        })
-        .join();
+        crate::helpers::drop_postgres_database(&self.admin_url, &self.name);
     }
 }
 
