@@ -1,6 +1,6 @@
 //! Whether this process should be sent traffic: the database answers, its migrations are
-//! applied, and a write goes through `write_tx` (so a full disk or a read-only database
-//! shows here, and stops showing as soon as writes work again).
+//! applied, and a write goes through `write_tx` (so a database that may not grow or is
+//! read-only shows here, and stops showing as soon as writes work again).
 
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
@@ -52,8 +52,9 @@ impl Readiness for SqliteStore {
         if !all_applied(&sqlx::migrate!("migrations/sqlite"), &applied) {
             return Err(NotReady::Migrations(None));
         }
-        // A new table and 64 KiB in it: needs fresh pages, so it fails while the file cannot
-        // grow (disk full, `max_page_count`), and while the file or its directory is read-only.
+        // A new table and 64 KiB in it: needs fresh pages, so it fails while the file may not
+        // grow (`max_page_count`) and while the file or its directory is read-only. Rolled
+        // back before anything reaches the disk: a disk full only for the WAL passes it.
         let failing = |error| NotReady::WritesFailing(Some(error));
         let mut tx = self.write_tx(PROBING).await.map_err(failing)?;
         sqlx::raw_sql(
