@@ -1,5 +1,5 @@
-//! The HTTP transport: Discord's signed interactions endpoint and a health check. The only
-//! module that imports axum (and hyper): the rest of the crate calls `router` and `serve`.
+//! The HTTP transport: Discord's signed interactions endpoint, liveness and readiness. The
+//! only module that imports axum (and hyper): the rest of the crate calls `router` and `serve`.
 
 use std::sync::Arc;
 
@@ -13,6 +13,8 @@ use axum::{
 };
 
 mod server;
+
+use serde_json::Value;
 
 pub use server::{ServerLimits, serve};
 
@@ -35,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -52,17 +55,48 @@ async fn interactions(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
         return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
     }
     match state.dispatcher.dispatch_body(&body).await {
-        Some(response) => Json(response).into_response(),
+        Some(mut response) => {
+            drop_nulls(&mut response);
+            Json(response).into_response()
+        }
         None => (StatusCode::BAD_REQUEST, "not an interaction").into_response(),
     }
 }
 
-async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    match state.dispatcher.core().store().ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(error) => {
-            tracing::warn!(error = %error, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+/// Liveness: the process answers. Never asks the database, so an outage does not get a
+/// healthy process restarted; `/readyz` is the probe that reports the database.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: 200 when the database answers, its migrations are applied and a write goes
+/// through; 503 with the short reason otherwise (the cause goes to the log). Asks the store
+/// on every call, so it recovers by itself once writes work again.
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match state.dispatcher.core().store().readiness().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(not_ready) => {
+            let mut cause = String::new();
+            let mut next = std::error::Error::source(&not_ready);
+            while let Some(error) = next {
+                cause = format!("{cause}: {error}");
+                next = error.source();
+            }
+            tracing::warn!(reason = %not_ready, cause, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, not_ready.to_string()).into_response()
         }
+    }
+}
+
+/// Removes every object field whose value is null, at any depth: Discord reads an absent
+/// field and a null one alike, and a PONG is exactly `{"type":1}`.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            fields.retain(|_, field| !field.is_null());
+            fields.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }

@@ -5,6 +5,7 @@ mod cases_impl;
 mod connect_error;
 pub mod health;
 mod postgres;
+mod readiness;
 mod registry;
 mod registry_impl;
 mod rows;
@@ -24,6 +25,7 @@ pub use cases::{CaseStore, NewCase, NewEvent, Recorded};
 pub use connect_error::explain_connect_error;
 pub use health::{ConnectLimits, DbHealth};
 pub use postgres::PostgresStore;
+pub use readiness::{NotReady, Readiness};
 pub use sqlite::SqliteStore;
 pub use upkeep::UpkeepStore;
 
@@ -99,7 +101,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: CaseStore + UpkeepStore + Send + Sync + 'static {
+pub trait Store: CaseStore + UpkeepStore + Readiness + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Succeeds when the database answers a trivial query.

@@ -13,7 +13,7 @@ use super::{
 };
 
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PostgresStore {
@@ -32,7 +32,7 @@ impl PostgresStore {
     }
 
     /// The one way to write. PostgreSQL takes concurrent writers itself: no turn to wait for.
-    async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Postgres>, StoreError> {
+    pub(super) async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Postgres>, StoreError> {
         let conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
         WriteTx::begin(conn, None, "BEGIN".to_owned(), None, doing).await
     }

@@ -21,7 +21,7 @@ use super::{
 const SQLITE_DEFAULT_MAX_PAGES: u32 = 1_073_741_823;
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// SQLite takes one writer at a time. Writers of this process queue here, in order,
     /// instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms (under
     /// concurrent `/case open`, that made the slowest answers last hundreds of ms). Writers
@@ -75,7 +75,7 @@ impl SqliteStore {
     /// otherwise deadlock instead of waiting for each other). Pooled connections are
     /// `query_only` outside it, so a write that bypasses it fails at once, in every test
     /// that makes it, instead of waiting in SQLite's busy handler in production.
-    async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Sqlite>, StoreError> {
+    pub(super) async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Sqlite>, StoreError> {
         let turn = self.writes.lock().await;
         let conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
         let pages = match self.page_limit.load(Ordering::Relaxed) {

@@ -520,16 +520,6 @@ mod rejected {
 }
 
 on_both_backends! {
-    async fn healthz_is_200_with_the_database_and_503_without(db) {
-        let endpoint = Endpoint::new(db).await;
-        let get = || Request::get("/healthz").body(Body::empty()).unwrap();
-        assert_eq!(endpoint.send(get()).await.0, StatusCode::OK);
-        endpoint.db.store.close().await;
-        assert_eq!(endpoint.send(get()).await.0, StatusCode::SERVICE_UNAVAILABLE);
-    }
-}
-
-on_both_backends! {
     async fn an_internal_error_shows_only_an_error_id(db) {
         let endpoint = Endpoint::new(db).await;
         endpoint.db.store.close().await;

@@ -21,6 +21,7 @@ mod registry_cache;
 mod resilience;
 mod serve;
 mod serve_limits;
+mod serve_probes;
 mod store;
 mod store_faults;
 mod surfaces;

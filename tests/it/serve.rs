@@ -162,7 +162,14 @@ async fn a_signed_support_request_over_loopback_gets_a_valid_card_and_sigterm_st
             .0,
         401
     );
-    assert_eq!(http(&server.addr, "GET", "/healthz", &[], b"").await.0, 200);
+    assert_eq!(
+        http(&server.addr, "GET", "/healthz", &[], b"").await,
+        (200, "ok".to_owned())
+    );
+    assert_eq!(
+        http(&server.addr, "GET", "/readyz", &[], b"").await,
+        (200, "ready".to_owned())
+    );
 
     let status = exits_after_sigterm(&mut server, Duration::from_secs(20)).await;
     assert!(status.success(), "serve exits 0 after SIGTERM: {status}");

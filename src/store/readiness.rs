@@ -1,0 +1,99 @@
+//! Whether this process should be sent traffic: the database answers, its migrations are
+//! applied, and a write goes through `write_tx` (so a database that may not grow or is
+//! read-only shows here, and stops showing as soon as writes work again).
+
+use async_trait::async_trait;
+use sqlx::migrate::Migrator;
+
+use super::{PostgresStore, SqliteStore, StoreError};
+
+/// Why the store is not ready; the `Display` is the short reason `/readyz` answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("database unreachable")]
+    Unreachable(#[source] StoreError),
+    #[error("database migrations not applied")]
+    Migrations(#[source] Option<StoreError>),
+    #[error("database writes failing")]
+    WritesFailing(#[source] Option<StoreError>),
+}
+
+#[async_trait]
+pub trait Readiness {
+    /// Checks, in order, that the database answers, that every migration this build knows
+    /// is applied, and that a write transaction can be started and can write. Nothing is
+    /// kept: the probe write is rolled back. Asks the database every time it is called.
+    async fn readiness(&self) -> Result<(), NotReady>;
+}
+
+const PROBING: &str = "probing whether writes succeed";
+
+/// True when every up-migration of `migrator` is recorded as applied in `applied`.
+fn all_applied(migrator: &Migrator, applied: &[i64]) -> bool {
+    migrator
+        .iter()
+        .filter(|migration| migration.migration_type.is_up_migration())
+        .all(|migration| applied.contains(&migration.version))
+}
+
+const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+
+#[async_trait]
+impl Readiness for SqliteStore {
+    async fn readiness(&self) -> Result<(), NotReady> {
+        use super::Store as _;
+        self.ping().await.map_err(NotReady::Unreachable)?;
+        let applied: Vec<i64> = sqlx::query_scalar(APPLIED)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|error| {
+                NotReady::Migrations(Some(StoreError::db("reading applied migrations")(error)))
+            })?;
+        if !all_applied(&sqlx::migrate!("migrations/sqlite"), &applied) {
+            return Err(NotReady::Migrations(None));
+        }
+        // A new table and 64 KiB in it: needs fresh pages, so it fails while the file may not
+        // grow (`max_page_count`) and while the file or its directory is read-only. Rolled
+        // back before anything reaches the disk: a disk full only for the WAL passes it.
+        let failing = |error| NotReady::WritesFailing(Some(error));
+        let mut tx = self.write_tx(PROBING).await.map_err(failing)?;
+        sqlx::raw_sql(
+            "CREATE TABLE backline_write_probe (filler BLOB); \
+             INSERT INTO backline_write_probe VALUES (zeroblob(65536))",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|error| failing(StoreError::db(PROBING)(error)))?;
+        tx.rollback(PROBING).await.map_err(failing)
+    }
+}
+
+#[async_trait]
+impl Readiness for PostgresStore {
+    async fn readiness(&self) -> Result<(), NotReady> {
+        use super::Store as _;
+        self.ping().await.map_err(NotReady::Unreachable)?;
+        let applied: Vec<i64> = sqlx::query_scalar(APPLIED)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|error| {
+                NotReady::Migrations(Some(StoreError::db("reading applied migrations")(error)))
+            })?;
+        if !all_applied(&sqlx::migrate!("migrations/postgres"), &applied) {
+            return Err(NotReady::Migrations(None));
+        }
+        // A standby after a failover, or a database set read-only, refuses every write;
+        // asking is cheaper than writing (no catalog churn on every probe).
+        let failing = |error| NotReady::WritesFailing(Some(error));
+        let mut tx = self.write_tx(PROBING).await.map_err(failing)?;
+        let read_only: String = sqlx::query_scalar("SELECT current_setting('transaction_read_only')")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|error| failing(StoreError::db(PROBING)(error)))?;
+        tx.rollback(PROBING).await.map_err(failing)?;
+        if read_only == "on" {
+            return Err(NotReady::WritesFailing(None));
+        }
+        Ok(())
+    }
+}
