@@ -1,5 +1,8 @@
-//! The fault experiment behind bench/faults.sh: a PostgreSQL outage under steady load.
+//! The fault experiments behind bench/faults.sh, one per run, chosen by FAULTS_EXPERIMENT:
+//! `outage` (the default, below), `kill` (kill -9 rounds, kill.rs), `slow` (a thousand slow
+//! clients, then SIGTERM, slow.rs), `gateway` (SIGTERM while Discord is unreachable, slow.rs).
 //!
+//! The outage: a PostgreSQL outage under steady load.
 //! Starts the `backline serve` binary it is given on a database reached through an
 //! in-process TCP proxy, with a fake Discord for the follow-up webhook; sends `/support` and
 //! `/case open` at fixed rates; cuts the proxy (every connection dropped, new ones closed at
@@ -11,7 +14,10 @@
 //! FAULTS_MODE (`drop`: connections reset, the server went away; `stall`: nothing forwarded,
 //! connections left hanging, a network partition).
 
+mod child;
+mod kill;
 mod proxy;
+mod slow;
 mod wire;
 
 use std::{
@@ -26,6 +32,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 use crate::{
+    child::KillOnDrop,
     proxy::{Mode, Proxy},
     wire::{Webhooks, fake_discord, post_raw},
 };
@@ -77,6 +84,27 @@ async fn main() -> anyhow::Result<()> {
         "FAULTS_POSTGRES_URL",
         "postgres://postgres@127.0.0.1:5432/postgres".to_owned(),
     );
+    std::fs::create_dir_all("target/bench")?;
+    match std::env::var("FAULTS_EXPERIMENT").as_deref() {
+        Ok("kill") => kill::run(&binary, &admin_url).await,
+        Ok("slow") => slow::slow_clients(&binary).await,
+        Ok("gateway") => slow::gateway(&binary).await,
+        _ => outage(&binary, &admin_url).await,
+    }
+}
+
+/// The case number on a "Case #N" card.
+fn case_number(shown: &Value) -> Option<i64> {
+    shown["embeds"][0]["title"]
+        .as_str()?
+        .strip_prefix("Case #")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+async fn outage(binary: &str, admin_url: &str) -> anyhow::Result<()> {
     let outage = Duration::from_secs(env_or("FAULTS_OUTAGE", 30));
     let before = Duration::from_secs(env_or("FAULTS_BEFORE", 10));
     let after = Duration::from_secs(env_or("FAULTS_AFTER", 10));
@@ -84,14 +112,14 @@ async fn main() -> anyhow::Result<()> {
     let case_rate: u64 = env_or("FAULTS_CASE_RATE", 5);
 
     // A fresh database with the example registry.
-    let admin = sqlx::PgPool::connect(&admin_url).await?;
+    let admin = sqlx::PgPool::connect(admin_url).await?;
     sqlx::raw_sql("DROP DATABASE IF EXISTS backline_faults WITH (FORCE)")
         .execute(&admin)
         .await?;
     sqlx::raw_sql("CREATE DATABASE backline_faults")
         .execute(&admin)
         .await?;
-    let mut direct = url::Url::parse(&admin_url)?;
+    let mut direct = url::Url::parse(admin_url)?;
     direct.set_path("backline_faults");
     let store = backline::store::connect(&DatabaseUrl::new(direct.to_string())).await?;
     let plans = std::fs::read_to_string("examples/plans.toml")?;
@@ -125,7 +153,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all("target/bench")?;
     let log = std::fs::File::create("target/bench/faults-serve.log")?;
     let server = KillOnDrop(
-        std::process::Command::new(&binary)
+        std::process::Command::new(binary)
             .arg("serve")
             .env("DATABASE_URL", proxied.to_string())
             .env("DISCORD_PUBLIC_KEY", hex(&key.verifying_key().to_bytes()))
@@ -217,16 +245,6 @@ async fn main() -> anyhow::Result<()> {
         .execute(&admin)
         .await?;
     Ok(())
-}
-
-/// The server, stopped however the experiment ends.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn deferred(s: &Sent) -> bool {
