@@ -6,13 +6,16 @@ use serenity::all::{
 };
 use tracing::Instrument as _;
 
-use super::{limits, parse::parse_command, render};
+use super::{limits, parse::parse_command, render, split::Part};
 use crate::{
     commands::{
         Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, Text, UnknownComponent,
         UpdateCase,
     },
-    domain::{GuildId, Rights, case::Delivery},
+    domain::{
+        GuildId, Rights,
+        case::{Delivery, Recipient},
+    },
 };
 
 #[derive(Clone)]
@@ -25,13 +28,28 @@ pub struct Dispatcher {
 pub struct Answer {
     pub response: CreateInteractionResponse,
     pub delivers: Option<Delivers>,
+    /// The messages the answer takes: the first is in `response`, the others follow it.
+    pub parts: Vec<Part>,
+    pub ephemeral: bool,
 }
 
 impl Answer {
-    fn plain(response: CreateInteractionResponse) -> Self {
+    pub(super) fn plain(response: CreateInteractionResponse) -> Self {
         Self {
             response,
             delivers: None,
+            parts: Vec::new(),
+            ephemeral: true,
+        }
+    }
+
+    pub(super) fn of(reply: &Reply) -> Self {
+        let (response, parts) = render::responses(reply);
+        Self {
+            response,
+            delivers: reply.delivers.clone(),
+            parts,
+            ephemeral: reply.ephemeral,
         }
     }
 }
@@ -74,17 +92,48 @@ impl Dispatcher {
         .await
     }
 
-    /// Records whether the message carrying a case event's notifications reached Discord.
-    pub async fn confirm(&self, delivers: Option<Delivers>, sent: bool) {
+    /// Records whether one message carrying a case event's notifications reached Discord:
+    /// exactly the people and roles it mentions are marked, with the reason it failed.
+    pub(super) async fn confirm(
+        &self,
+        delivers: Option<&Delivers>,
+        part: &Part,
+        outcome: &Result<(), String>,
+    ) {
         let Some(delivers) = delivers else { return };
-        let delivery = if sent { Delivery::Sent } else { Delivery::Failed };
+        let recipients: Vec<Recipient> = part
+            .mentions
+            .users
+            .iter()
+            .map(|&u| Recipient::User(u))
+            .chain(part.mentions.roles.iter().map(|&r| Recipient::Role(r)))
+            .collect();
+        let (delivery, reason) = match outcome {
+            Ok(()) => (Delivery::Sent, None),
+            Err(reason) => (Delivery::Failed, Some(reason.as_str())),
+        };
         if let Err(error) = self
             .core
             .store()
-            .mark_delivery(delivers.guild, delivers.event_id, delivery)
+            .mark_recipients(delivers.guild, delivers.event_id, &recipients, delivery, reason)
             .await
         {
             tracing::error!(event = delivers.event_id, %error, "could not record a notification's delivery");
+        }
+    }
+
+    /// Records the first message's outcome; when it failed, the follow-ups cannot be sent
+    /// either (they answer the same interaction) and are recorded failed with it.
+    pub(super) async fn confirm_first(&self, answer: &Answer, outcome: &Result<(), String>) {
+        let mut parts = answer.parts.iter();
+        if let Some(first) = parts.next() {
+            self.confirm(answer.delivers.as_ref(), first, outcome).await;
+        }
+        if let Err(reason) = outcome {
+            let reason = Err(format!("the case message was not delivered: {reason}"));
+            for part in parts {
+                self.confirm(answer.delivers.as_ref(), part, &reason).await;
+            }
         }
     }
 
@@ -121,10 +170,7 @@ impl Dispatcher {
             },
             Err(message) => Reply::notice(message),
         };
-        Answer {
-            response: render::response(&reply),
-            delivers: reply.delivers,
-        }
+        Answer::of(&reply)
     }
 
     /// Runs a command, first deciding the caller's rights when the command depends on them.

@@ -10,6 +10,7 @@ pub mod poster;
 pub mod registration;
 pub mod render;
 mod signature;
+pub mod split;
 
 pub use deadline::{DEFAULT_ANSWER_WITHIN, follow_up_client};
 pub use dispatch::{Answer, Dispatcher};

@@ -11,7 +11,7 @@ macro_rules! impl_case_store {
             use crate::{
                 domain::{
                     GuildId, Timeline, VendorSlug,
-                    case::{Case, CaseStatus, Delivery, NotifyTarget},
+                    case::{Case, CaseStatus, Delivery, NotifyTarget, Recipient},
                 },
                 store::{
                     CaseStore, StoreError,
@@ -283,6 +283,46 @@ macro_rules! impl_case_store {
                     tx.commit(doing).await
                 }
 
+                async fn mark_recipients(
+                    &self,
+                    guild: GuildId,
+                    event_id: i64,
+                    recipients: &[Recipient],
+                    delivery: Delivery,
+                    reason: Option<&str>,
+                ) -> Result<(), StoreError> {
+                    let doing = "recording notifications' delivery";
+                    if recipients.is_empty() {
+                        return Ok(());
+                    }
+                    let mut tx = self.write_tx(doing).await?;
+                    let mut update = QueryBuilder::new("UPDATE notifications SET delivery = ");
+                    update
+                        .push_bind(delivery.as_str())
+                        .push(", reason = ")
+                        .push_bind(reason.map(str::to_owned))
+                        .push(" WHERE guild_id = ")
+                        .push_bind(guild.as_i64())
+                        .push(" AND event_id = ")
+                        .push_bind(event_id)
+                        .push(" AND (");
+                    for (i, recipient) in recipients.iter().enumerate() {
+                        let (kind, id) = recipient_columns(*recipient);
+                        if i > 0 {
+                            update.push(" OR ");
+                        }
+                        update
+                            .push("(recipient_kind = ")
+                            .push_bind(kind)
+                            .push(" AND recipient_id = ")
+                            .push_bind(id)
+                            .push(")");
+                    }
+                    update.push(")");
+                    update.build().execute(&mut *tx).await.map_err(StoreError::db(doing))?;
+                    tx.commit(doing).await
+                }
+
                 async fn case(&self, guild: GuildId, number: i64) -> Result<Option<Case>, StoreError> {
                     Self::read_case(&self.pool, guild, number).await
                 }
@@ -323,7 +363,7 @@ macro_rules! impl_case_store {
                     .await
                     .map_err(StoreError::db("reading a case timeline"))?;
                     let notifications = sqlx::query_as::<_, NotificationRow>(
-                        "SELECT n.id, n.event_id, n.recipient_kind, n.recipient_id, n.label, n.method, n.at, n.delivery \
+                        "SELECT n.id, n.event_id, n.recipient_kind, n.recipient_id, n.label, n.method, n.at, n.delivery, n.reason \
                          FROM notifications n JOIN cases c ON c.id = n.case_id \
                          WHERE c.guild_id = $1 AND c.number = $2 ORDER BY n.event_id, n.id",
                     )
