@@ -11,7 +11,7 @@ use serenity::all::{
 };
 use tokio::{sync::oneshot, task::JoinHandle};
 
-use super::{Answer, Dispatcher, render};
+use super::{Answer, Dispatcher, notify, render};
 use crate::{commands::Reply, domain::GuildId, secret::Secret};
 
 /// Answer inline when the work is done within this; defer otherwise. Discord allows 3 s
@@ -142,18 +142,32 @@ impl Dispatcher {
 
     /// Sends the messages after the first of a split answer, each recorded on its own.
     async fn follow_ups(&self, http: &Http, token: &str, answer: &Answer) {
+        let mut failed = Vec::new();
         for part in answer.parts.iter().skip(1) {
-            let outcome = match serde_json::to_value(render::follow_up(part, answer.ephemeral)) {
+            let outcome = match serde_json::to_value(notify::follow_up(part, answer.ephemeral)) {
                 Ok(data) => with_retry(|| http.create_followup_message(token, &data, Vec::new()))
                     .await
                     .map(drop)
                     .map_err(|error| {
                         tracing::error!(%error, "could not send a follow-up message");
-                        render::reason(&error)
+                        notify::reason(&error)
                     }),
                 Err(_) => Err("the message could not be built".to_owned()),
             };
             self.confirm(answer.delivers.as_ref(), part, &outcome).await;
+            if let Err(reason) = outcome {
+                failed.push((part, reason));
+            }
+        }
+        if failed.is_empty() {
+            return;
+        }
+        // The person who asked learns who was not pinged, and why; nobody is pinged by it.
+        let notice = serde_json::to_value(notify::undelivered(&failed));
+        if let Ok(data) = notice
+            && let Err(error) = http.create_followup_message(token, &data, Vec::new()).await
+        {
+            tracing::error!(%error, "could not say who was not notified");
         }
     }
 
@@ -291,7 +305,7 @@ async fn send_callback(
     };
     sent.map_err(|error| {
         tracing::error!(interaction = %interaction.id(), %error, "could not answer the interaction");
-        render::reason(&error)
+        notify::reason(&error)
     })
 }
 
@@ -350,7 +364,7 @@ async fn deliver(
     };
     result.map_err(|error| {
         tracing::error!(%error, "could not deliver a deferred answer");
-        render::reason(&error)
+        notify::reason(&error)
     })
 }
 

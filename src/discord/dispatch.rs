@@ -12,10 +12,7 @@ use crate::{
         Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, Text, UnknownComponent,
         UpdateCase,
     },
-    domain::{
-        GuildId, Rights,
-        case::{Delivery, Recipient},
-    },
+    domain::{GuildId, Rights},
 };
 
 #[derive(Clone)]
@@ -90,51 +87,6 @@ impl Dispatcher {
         }
         .instrument(span)
         .await
-    }
-
-    /// Records whether one message carrying a case event's notifications reached Discord:
-    /// exactly the people and roles it mentions are marked, with the reason it failed.
-    pub(super) async fn confirm(
-        &self,
-        delivers: Option<&Delivers>,
-        part: &Part,
-        outcome: &Result<(), String>,
-    ) {
-        let Some(delivers) = delivers else { return };
-        let recipients: Vec<Recipient> = part
-            .mentions
-            .users
-            .iter()
-            .map(|&u| Recipient::User(u))
-            .chain(part.mentions.roles.iter().map(|&r| Recipient::Role(r)))
-            .collect();
-        let (delivery, reason) = match outcome {
-            Ok(()) => (Delivery::Sent, None),
-            Err(reason) => (Delivery::Failed, Some(reason.as_str())),
-        };
-        if let Err(error) = self
-            .core
-            .store()
-            .mark_recipients(delivers.guild, delivers.event_id, &recipients, delivery, reason)
-            .await
-        {
-            tracing::error!(event = delivers.event_id, %error, "could not record a notification's delivery");
-        }
-    }
-
-    /// Records the first message's outcome; when it failed, the follow-ups cannot be sent
-    /// either (they answer the same interaction) and are recorded failed with it.
-    pub(super) async fn confirm_first(&self, answer: &Answer, outcome: &Result<(), String>) {
-        let mut parts = answer.parts.iter();
-        if let Some(first) = parts.next() {
-            self.confirm(answer.delivers.as_ref(), first, outcome).await;
-        }
-        if let Err(reason) = outcome {
-            let reason = Err(format!("the case message was not delivered: {reason}"));
-            for part in parts {
-                self.confirm(answer.delivers.as_ref(), part, &reason).await;
-            }
-        }
     }
 
     /// For the HTTP endpoint: a verified body in, the JSON response body out, or `None`

@@ -5,6 +5,7 @@ mod deadline;
 mod dispatch;
 pub mod gateway;
 pub mod limits;
+mod notify;
 mod parse;
 pub mod poster;
 pub mod registration;

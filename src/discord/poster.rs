@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serenity::all::{ChannelId, GuildId, Http, UserId};
 
-use super::render;
+use super::{notify, render};
 use crate::commands::{Reply, reminders::Poster, upkeep::MemberDirectory};
 
 pub struct DiscordPoster {
@@ -36,7 +36,7 @@ async fn send_all(http: &Http, channel: ChannelId, reply: &Reply) -> anyhow::Res
             failed.push(format!(
                 "message {} of {total}: {}",
                 i + 1,
-                render::reason(&error)
+                notify::reason(&error)
             ));
         }
     }

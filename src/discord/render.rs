@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInputText, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, CreateMessage, CreateModal, InputTextStyle, RoleId, UserId,
+    CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
+    InputTextStyle, RoleId, UserId,
 };
 
 use super::{
@@ -74,40 +74,11 @@ pub fn channel_messages(reply: &Reply) -> Vec<(CreateMessage, Mentions)> {
             let message = if i == 0 {
                 with_parts!(CreateMessage::new(), reply, &fitted, &part)
             } else {
-                follow_up_parts(CreateMessage::new(), &part)
+                super::notify::channel_follow_up(&part)
             };
             (message, part.mentions)
         })
         .collect()
-}
-
-/// A follow-up message: a continuation line and the mentions it carries, nothing else.
-fn follow_up_parts(message: CreateMessage, part: &Part) -> CreateMessage {
-    message
-        .allowed_mentions(allowed_mentions(&part.mentions))
-        .content(part.content.clone().unwrap_or_default())
-}
-
-/// A follow-up of an interaction's answer, as the webhook takes it.
-pub fn follow_up(part: &Part, ephemeral: bool) -> CreateInteractionResponseFollowup {
-    CreateInteractionResponseFollowup::new()
-        .allowed_mentions(allowed_mentions(&part.mentions))
-        .content(part.content.clone().unwrap_or_default())
-        .ephemeral(ephemeral)
-}
-
-/// Why Discord did not take a message, for the record and the person who asked: the status
-/// and Discord's own words, never the request's address (it holds the interaction token).
-pub fn reason(error: &serenity::Error) -> String {
-    match error {
-        serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(response)) => format!(
-            "Discord answered {} ({})",
-            response.status_code.as_u16(),
-            response.error.message
-        ),
-        serenity::Error::Http(_) => "Discord could not be reached".to_owned(),
-        _ => "the message could not be built".to_owned(),
-    }
 }
 
 pub fn response(reply: &Reply) -> CreateInteractionResponse {

@@ -79,15 +79,18 @@ pub trait CaseStore: Send + Sync {
         guild: GuildId,
         event_id: i64,
         delivery: Delivery,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.mark_recipients(guild, event_id, None, delivery, None).await
+    }
 
-    /// Marks the notifications of an event for exactly `recipients` as sent or failed, with
-    /// the reason a message failed: each message of a split reply is recorded on its own.
+    /// Marks the notifications of an event for exactly `recipients` (all of the event's when
+    /// none) as sent or failed, with the reason a message failed: each message of a split
+    /// reply is recorded on its own.
     async fn mark_recipients(
         &self,
         guild: GuildId,
         event_id: i64,
-        recipients: &[Recipient],
+        recipients: Option<&[Recipient]>,
         delivery: Delivery,
         reason: Option<&str>,
     ) -> Result<(), StoreError>;

@@ -265,61 +265,22 @@ macro_rules! impl_case_store {
                     }
                 }
 
-                async fn mark_delivery(
-                    &self,
-                    guild: GuildId,
-                    event_id: i64,
-                    delivery: Delivery,
+                async fn mark_recipients(
+                    &self, guild: GuildId, event_id: i64, recipients: Option<&[Recipient]>, delivery: Delivery, reason: Option<&str>,
                 ) -> Result<(), StoreError> {
                     let doing = "recording a notification's delivery";
                     let mut tx = self.write_tx(doing).await?;
-                    sqlx::query("UPDATE notifications SET delivery = $1 WHERE guild_id = $2 AND event_id = $3")
-                        .bind(delivery.as_str())
-                        .bind(guild.as_i64())
-                        .bind(event_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::db(doing))?;
-                    tx.commit(doing).await
-                }
-
-                async fn mark_recipients(
-                    &self,
-                    guild: GuildId,
-                    event_id: i64,
-                    recipients: &[Recipient],
-                    delivery: Delivery,
-                    reason: Option<&str>,
-                ) -> Result<(), StoreError> {
-                    let doing = "recording notifications' delivery";
-                    if recipients.is_empty() {
-                        return Ok(());
+                    let each: Vec<Option<(&str, i64)>> = match recipients {
+                        Some(recipients) => recipients.iter().map(|r| Some(recipient_columns(*r))).collect(),
+                        None => vec![None],
+                    };
+                    for recipient in each {
+                        sqlx::query("UPDATE notifications SET delivery = $1, reason = $2 WHERE guild_id = $3 AND event_id = $4 \
+                                     AND ($5 IS NULL OR (recipient_kind = $5 AND recipient_id = $6))")
+                            .bind(delivery.as_str()).bind(reason.map(str::to_owned)).bind(guild.as_i64()).bind(event_id)
+                            .bind(recipient.map(|r| r.0)).bind(recipient.map(|r| r.1))
+                            .execute(&mut *tx).await.map_err(StoreError::db(doing))?;
                     }
-                    let mut tx = self.write_tx(doing).await?;
-                    let mut update = QueryBuilder::new("UPDATE notifications SET delivery = ");
-                    update
-                        .push_bind(delivery.as_str())
-                        .push(", reason = ")
-                        .push_bind(reason.map(str::to_owned))
-                        .push(" WHERE guild_id = ")
-                        .push_bind(guild.as_i64())
-                        .push(" AND event_id = ")
-                        .push_bind(event_id)
-                        .push(" AND (");
-                    for (i, recipient) in recipients.iter().enumerate() {
-                        let (kind, id) = recipient_columns(*recipient);
-                        if i > 0 {
-                            update.push(" OR ");
-                        }
-                        update
-                            .push("(recipient_kind = ")
-                            .push_bind(kind)
-                            .push(" AND recipient_id = ")
-                            .push_bind(id)
-                            .push(")");
-                    }
-                    update.push(")");
-                    update.build().execute(&mut *tx).await.map_err(StoreError::db(doing))?;
                     tx.commit(doing).await
                 }
 
