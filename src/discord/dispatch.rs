@@ -44,7 +44,7 @@ impl Answer {
         let (response, parts) = render::responses(reply);
         Self {
             response,
-            delivers: reply.delivers.clone(),
+            delivers: reply.delivers,
             parts,
             ephemeral: reply.ephemeral,
         }
