@@ -109,3 +109,46 @@ pub fn reason(error: &serenity::Error) -> String {
         _ => "the message could not be built".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::super::render::channel_messages;
+    use crate::commands::{Mentions, Reply, Text};
+
+    #[test]
+    fn a_posted_message_that_pings_150_people_goes_out_as_two_each_allowing_its_own() {
+        let users: Vec<u64> = (0..150).map(|i| 10u64.pow(17) + i).collect();
+        let text = users.iter().fold(Text::from("Digest: re-verify"), |t, &u| {
+            t.plain(" ").user(u, None)
+        });
+        let reply = Reply {
+            content: Some(text),
+            title: Some("Weekly digest".into()),
+            mentions: Mentions {
+                users: users.clone(),
+                roles: Vec::new(),
+            },
+            ..Reply::default()
+        };
+        let messages = channel_messages(&reply);
+        assert_eq!(messages.len(), 2);
+        let mut all = Vec::new();
+        for (message, mentions) in messages {
+            let body: Value = serde_json::to_value(&message).unwrap();
+            let allowed: Vec<u64> = body["allowed_mentions"]["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u.as_str().unwrap().parse().unwrap())
+                .collect();
+            assert_eq!(allowed, mentions.users);
+            let content = body["content"].as_str().unwrap();
+            assert!(content.chars().count() <= 2000);
+            assert!(allowed.iter().all(|u| content.contains(&format!("<@{u}>"))));
+            all.extend(allowed);
+        }
+        assert_eq!(all, users, "each person in exactly one message, none left out");
+    }
+}
