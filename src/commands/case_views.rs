@@ -248,10 +248,14 @@ pub(super) fn list_card(cases: &[Case], filter: &str) -> Reply {
 }
 
 fn notification_line(n: &Notification) -> Text {
-    Text::from("   → ")
+    let line = Text::from("   → ")
         .then(mention(n.recipient, None))
         .plain(format!(" {} · {} · {} ", n.label, n.method, n.delivery.as_str()))
-        .time(n.at, TimeStyle::Time)
+        .time(n.at, TimeStyle::Time);
+    match &n.reason {
+        Some(reason) => line.plain(format!(" · {reason}")),
+        None => line,
+    }
 }
 
 pub(super) fn show_card(case: &Case, timeline: &Timeline, now: DateTime<Utc>) -> Reply {

@@ -8,7 +8,7 @@ use crate::domain::{
     text::spreadsheet_cell,
 };
 
-const HEADER: [&str; 24] = [
+const HEADER: [&str; 25] = [
     "case",
     "vendor",
     "severity",
@@ -33,6 +33,7 @@ const HEADER: [&str; 24] = [
     "recipient",
     "method",
     "delivery",
+    "delivery_reason",
 ];
 
 fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -93,6 +94,7 @@ pub fn cases_csv(cases: &[(Case, Timeline)]) -> anyhow::Result<String> {
                             String::new(),
                             String::new(),
                             String::new(),
+                            String::new(),
                         ])
                         .map(|c| spreadsheet_cell(c).into_owned()),
                 )?;
@@ -105,6 +107,7 @@ pub fn cases_csv(cases: &[(Case, Timeline)]) -> anyhow::Result<String> {
                     n.label.clone(),
                     n.method.clone(),
                     n.delivery.as_str().to_owned(),
+                    n.reason.clone().unwrap_or_default(),
                 ];
                 out.write_record(
                     case_cells
@@ -135,7 +138,8 @@ pub fn cases_json(cases: &[(Case, Timeline)]) -> Value {
                         .map(|n| {
                             let (kind, id) = recipient(n.recipient);
                             json!({"kind": kind, "id": id.to_string(), "who": n.label, "method": n.method,
-                                   "at": n.at.to_rfc3339(), "delivery": n.delivery.as_str()})
+                                   "at": n.at.to_rfc3339(), "delivery": n.delivery.as_str(),
+                                   "reason": n.reason})
                         })
                         .collect();
                     json!({"id": event.id, "kind": event.kind.as_str(), "at": event.at.to_rfc3339(),

@@ -11,7 +11,7 @@ use serenity::all::{
 };
 use tokio::{sync::oneshot, task::JoinHandle};
 
-use super::{Answer, Dispatcher, render};
+use super::{Answer, Dispatcher, notify, render};
 use crate::{commands::Reply, domain::GuildId, secret::Secret};
 
 /// Answer inline when the work is done within this; defer otherwise. Discord allows 3 s
@@ -86,17 +86,35 @@ impl Dispatcher {
             .follow_up
             .clone()
             .unwrap_or_else(|| Arc::new(follow_up_client(None, None)));
-        let (response, sent, delivers) = match self.in_time(interaction, follow_up).await {
-            Timely::Inline(answer) => (answer.response, None, answer.delivers),
+        let hook = webhook(&interaction);
+        let (response, sent, answer) = match self.in_time(interaction, Arc::clone(&follow_up)).await {
+            Timely::Inline(answer) => (answer.response.clone(), None, Some(answer)),
             Timely::Deferred { response, sent } => (response, Some(sent), None),
         };
         let body = serde_json::to_value(&response);
         // The body is the message: handing it back to Discord is as far as we can follow it.
-        match sent {
-            Some(sent) => {
+        match (sent, answer) {
+            (Some(sent), _) => {
                 let _ = sent.send(body.is_ok());
             }
-            None => self.confirm(delivers, body.is_ok()).await,
+            (None, Some(answer)) => {
+                let outcome = body
+                    .as_ref()
+                    .map(drop)
+                    .map_err(|_| "the answer could not be built".to_owned());
+                self.confirm_first(&answer, &outcome).await;
+                if let (Ok(()), Some((application, token))) = (outcome, hook)
+                    && answer.parts.len() > 1
+                {
+                    // Discord takes follow-ups once it has the response this body carries.
+                    let dispatcher = self.clone();
+                    tokio::spawn(async move {
+                        follow_up.set_application_id(application);
+                        dispatcher.follow_ups(&follow_up, &token, &answer).await;
+                    });
+                }
+            }
+            (None, None) => {}
         }
         body.map_err(|error| tracing::error!(%error, "could not serialise an interaction response"))
             .ok()
@@ -106,13 +124,50 @@ impl Dispatcher {
     pub async fn respond_over_gateway(&self, http: Arc<Http>, interaction: Interaction) {
         match self.in_time(interaction.clone(), Arc::clone(&http)).await {
             Timely::Inline(answer) => {
-                let sent = send_callback(&http, &interaction, answer.response).await;
-                self.confirm(answer.delivers, sent).await;
+                let sent = send_callback(&http, &interaction, answer.response.clone()).await;
+                self.confirm_first(&answer, &sent).await;
+                if sent.is_ok()
+                    && let Some((application, token)) = webhook(&interaction)
+                {
+                    http.set_application_id(application);
+                    self.follow_ups(&http, &token, &answer).await;
+                }
             }
             Timely::Deferred { response, sent } => {
                 let deferred = send_callback(&http, &interaction, response).await;
-                let _ = sent.send(deferred);
+                let _ = sent.send(deferred.is_ok());
             }
+        }
+    }
+
+    /// Sends the messages after the first of a split answer, each recorded on its own.
+    async fn follow_ups(&self, http: &Http, token: &str, answer: &Answer) {
+        let mut failed = Vec::new();
+        for part in answer.parts.iter().skip(1) {
+            let outcome = match serde_json::to_value(notify::follow_up(part, answer.ephemeral)) {
+                Ok(data) => with_retry(|| http.create_followup_message(token, &data, Vec::new()))
+                    .await
+                    .map(drop)
+                    .map_err(|error| {
+                        tracing::error!(%error, "could not send a follow-up message");
+                        notify::reason(&error)
+                    }),
+                Err(_) => Err("the message could not be built".to_owned()),
+            };
+            self.confirm(answer.delivers.as_ref(), part, &outcome).await;
+            if let Err(reason) = outcome {
+                failed.push((part, reason));
+            }
+        }
+        if failed.is_empty() {
+            return;
+        }
+        // The person who asked learns who was not pinged, and why; nobody is pinged by it.
+        let notice = serde_json::to_value(notify::undelivered(&failed));
+        if let Ok(data) = notice
+            && let Err(error) = http.create_followup_message(token, &data, Vec::new()).await
+        {
+            tracing::error!(%error, "could not say who was not notified");
         }
     }
 
@@ -132,10 +187,9 @@ impl Dispatcher {
         }
         if let Interaction::Autocomplete(_) = interaction {
             // Suggestions cannot be deferred: none is better than none in time.
-            return Timely::Inline(Answer {
-                response: CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new()),
-                delivers: None,
-            });
+            return Timely::Inline(Answer::plain(CreateInteractionResponse::Autocomplete(
+                CreateAutocompleteResponse::new(),
+            )));
         }
         let private = !self.answers_publicly(&interaction);
         tracing::info!(interaction = %interaction.id(), private, "not answered in time: deferring");
@@ -176,12 +230,16 @@ impl Dispatcher {
         };
         if !deferral.await.unwrap_or(false) {
             tracing::error!("the deferral never reached Discord: the answer cannot be delivered");
-            self.confirm(answer.delivers, false).await;
+            let outcome = Err("the interaction could not be answered".to_owned());
+            self.confirm_first(&answer, &outcome).await;
             return;
         }
         http.set_application_id(application);
         let delivered = deliver(&http, &token, &answer.response, private).await;
-        self.confirm(answer.delivers, delivered).await;
+        self.confirm_first(&answer, &delivered).await;
+        if delivered.is_ok() {
+            self.follow_ups(&http, &token, &answer).await;
+        }
     }
 
     /// Whether the answer, when it comes, is for the whole channel: case changes (they
@@ -225,10 +283,7 @@ fn webhook(interaction: &Interaction) -> Option<(ApplicationId, String)> {
 }
 
 fn notice(text: &str) -> Answer {
-    Answer {
-        response: render::response(&Reply::notice(text)),
-        delivers: None,
-    }
+    Answer::of(&Reply::notice(text))
 }
 
 fn crashed(error: &tokio::task::JoinError) -> Answer {
@@ -236,18 +291,22 @@ fn crashed(error: &tokio::task::JoinError) -> Answer {
     notice("Something went wrong on backline's side; it is logged. Try again.")
 }
 
-/// Sends an interaction callback; true when Discord accepted it.
-async fn send_callback(http: &Http, interaction: &Interaction, response: CreateInteractionResponse) -> bool {
+/// Sends an interaction callback; why not when Discord did not accept it.
+async fn send_callback(
+    http: &Http,
+    interaction: &Interaction,
+    response: CreateInteractionResponse,
+) -> Result<(), String> {
     let sent = match interaction {
         Interaction::Command(i) | Interaction::Autocomplete(i) => i.create_response(http, response).await,
         Interaction::Component(i) => i.create_response(http, response).await,
         Interaction::Modal(i) => i.create_response(http, response).await,
         _ => Ok(()),
     };
-    if let Err(error) = &sent {
+    sent.map_err(|error| {
         tracing::error!(interaction = %interaction.id(), %error, "could not answer the interaction");
-    }
-    sent.is_ok()
+        notify::reason(&error)
+    })
 }
 
 /// The message a response carries, as the webhook takes it. A form cannot follow a
@@ -272,23 +331,25 @@ fn message_data(response: &CreateInteractionResponse) -> Option<Value> {
     }
 }
 
-/// Delivers a deferred answer; true when Discord took it. The edit keeps the deferral's
+/// Delivers a deferred answer; why not when Discord did not take it. The edit keeps the deferral's
 /// visibility, so an answer of the other visibility replaces it with a follow-up message.
 async fn deliver(
     http: &Http,
     token: &str,
     response: &CreateInteractionResponse,
     deferred_private: bool,
-) -> bool {
+) -> Result<(), String> {
     let Some(mut data) = message_data(response) else {
-        return false;
+        return Err("the answer could not be built".to_owned());
     };
     let private = data["flags"].as_u64().is_some_and(|f| f & EPHEMERAL != 0);
     let result = if private == deferred_private {
         if let Some(fields) = data.as_object_mut() {
             fields.remove("flags");
         }
-        edit_original(http, token, &data).await
+        with_retry(|| http.edit_original_interaction_response(token, &data, Vec::new()))
+            .await
+            .map(drop)
     } else {
         let posted = http
             .create_followup_message(token, &data, Vec::new())
@@ -301,23 +362,22 @@ async fn deliver(
         }
         posted
     };
-    match result {
-        Ok(()) => true,
-        Err(error) => {
-            tracing::error!(%error, "could not deliver a deferred answer");
-            false
-        }
-    }
+    result.map_err(|error| {
+        tracing::error!(%error, "could not deliver a deferred answer");
+        notify::reason(&error)
+    })
 }
 
-async fn edit_original(http: &Http, token: &str, data: &Value) -> serenity::Result<()> {
+/// A webhook call retried while Discord answers 404: it can reach Discord before Discord
+/// has taken the interaction's first response.
+async fn with_retry<T, F>(mut call: impl FnMut() -> F) -> serenity::Result<T>
+where
+    F: std::future::Future<Output = serenity::Result<T>>,
+{
     let mut wait = FIRST_RETRY_AFTER;
     let mut attempt = 1;
     loop {
-        match http
-            .edit_original_interaction_response(token, data, Vec::new())
-            .await
-        {
+        match call().await {
             Err(serenity::Error::Http(error))
                 if attempt < EDIT_ATTEMPTS && error.status_code().is_some_and(|s| s.as_u16() == 404) =>
             {
@@ -325,7 +385,7 @@ async fn edit_original(http: &Http, token: &str, data: &Value) -> serenity::Resu
                 wait *= 2;
                 attempt += 1;
             }
-            other => return other.map(drop),
+            other => return other,
         }
     }
 }

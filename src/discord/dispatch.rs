@@ -6,13 +6,13 @@ use serenity::all::{
 };
 use tracing::Instrument as _;
 
-use super::{limits, parse::parse_command, render};
+use super::{limits, parse::parse_command, render, split::Part};
 use crate::{
     commands::{
         Caller, Command, CommandError, ComponentId, Core, Delivers, OpenCase, Reply, Text, UnknownComponent,
         UpdateCase,
     },
-    domain::{GuildId, Rights, case::Delivery},
+    domain::{GuildId, Rights},
 };
 
 #[derive(Clone)]
@@ -25,13 +25,28 @@ pub struct Dispatcher {
 pub struct Answer {
     pub response: CreateInteractionResponse,
     pub delivers: Option<Delivers>,
+    /// The messages the answer takes: the first is in `response`, the others follow it.
+    pub parts: Vec<Part>,
+    pub ephemeral: bool,
 }
 
 impl Answer {
-    fn plain(response: CreateInteractionResponse) -> Self {
+    pub(super) fn plain(response: CreateInteractionResponse) -> Self {
         Self {
             response,
             delivers: None,
+            parts: Vec::new(),
+            ephemeral: true,
+        }
+    }
+
+    pub(super) fn of(reply: &Reply) -> Self {
+        let (response, parts) = render::responses(reply);
+        Self {
+            response,
+            delivers: reply.delivers,
+            parts,
+            ephemeral: reply.ephemeral,
         }
     }
 }
@@ -74,20 +89,6 @@ impl Dispatcher {
         .await
     }
 
-    /// Records whether the message carrying a case event's notifications reached Discord.
-    pub async fn confirm(&self, delivers: Option<Delivers>, sent: bool) {
-        let Some(delivers) = delivers else { return };
-        let delivery = if sent { Delivery::Sent } else { Delivery::Failed };
-        if let Err(error) = self
-            .core
-            .store()
-            .mark_delivery(delivers.guild, delivers.event_id, delivery)
-            .await
-        {
-            tracing::error!(event = delivers.event_id, %error, "could not record a notification's delivery");
-        }
-    }
-
     /// For the HTTP endpoint: a verified body in, the JSON response body out, or `None`
     /// when the body is not an interaction.
     pub async fn dispatch_body(&self, body: &[u8]) -> Option<serde_json::Value> {
@@ -121,10 +122,7 @@ impl Dispatcher {
             },
             Err(message) => Reply::notice(message),
         };
-        Answer {
-            response: render::response(&reply),
-            delivers: reply.delivers,
-        }
+        Answer::of(&reply)
     }
 
     /// Runs a command, first deciding the caller's rights when the command depends on them.

@@ -5,11 +5,13 @@ mod deadline;
 mod dispatch;
 pub mod gateway;
 pub mod limits;
+mod notify;
 mod parse;
 pub mod poster;
 pub mod registration;
 pub mod render;
 mod signature;
+pub mod split;
 
 pub use deadline::{DEFAULT_ANSWER_WITHIN, follow_up_client};
 pub use dispatch::{Answer, Dispatcher};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serenity::all::{ChannelId, GuildId, Http, UserId};
 
-use super::render;
+use super::{notify, render};
 use crate::commands::{Reply, reminders::Poster, upkeep::MemberDirectory};
 
 pub struct DiscordPoster {
@@ -15,19 +15,35 @@ pub struct DiscordPoster {
 #[async_trait]
 impl Poster for DiscordPoster {
     async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()> {
-        ChannelId::new(channel)
-            .send_message(&self.http, render::channel_message(reply))
-            .await?;
-        Ok(())
+        send_all(&self.http, ChannelId::new(channel), reply).await
     }
 
     async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()> {
         let channel = UserId::new(user).create_dm_channel(&self.http).await?;
-        channel
-            .id
-            .send_message(&self.http, render::channel_message(reply))
-            .await?;
+        send_all(&self.http, channel.id, reply).await
+    }
+}
+
+/// Sends every message of the reply's split, even after one fails (its mentions are no less
+/// owed). An error when any message failed: the caller records the delivery as failed
+/// rather than claim a ping that may not have happened.
+async fn send_all(http: &Http, channel: ChannelId, reply: &Reply) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    let messages = render::channel_messages(reply);
+    let total = messages.len();
+    for (i, (message, _)) in messages.into_iter().enumerate() {
+        if let Err(error) = channel.send_message(http, message).await {
+            failed.push(format!(
+                "message {} of {total}: {}",
+                i + 1,
+                notify::reason(&error)
+            ));
+        }
+    }
+    if failed.is_empty() {
         Ok(())
+    } else {
+        anyhow::bail!("Discord refused {}", failed.join("; "))
     }
 }
 

@@ -8,7 +8,10 @@ use serenity::all::{
     InputTextStyle, RoleId, UserId,
 };
 
-use super::limits::{self, Fitted};
+use super::{
+    limits::{self, Fitted},
+    split::{Part, split},
+};
 use crate::commands::{Button, Mentions, Modal, Reply, Span, Text, TimeStyle};
 
 /// Exactly the users and roles the reply names; never @everyone, never "all users".
@@ -19,11 +22,12 @@ pub fn allowed_mentions(mentions: &Mentions) -> CreateAllowedMentions {
 }
 
 /// Sets the parts every message has, on either kind of message builder.
+/// The content and mentions come from the first part of the reply's split.
 macro_rules! with_parts {
-    ($builder:expr, $reply:expr, $fitted:expr) => {{
-        let (reply, fitted): (&Reply, &Fitted) = ($reply, $fitted);
-        let mut message = $builder.allowed_mentions(allowed_mentions(&reply.mentions));
-        if let Some(content) = &fitted.content {
+    ($builder:expr, $reply:expr, $fitted:expr, $part:expr) => {{
+        let (reply, fitted, part): (&Reply, &Fitted, &Part) = ($reply, $fitted, $part);
+        let mut message = $builder.allowed_mentions(allowed_mentions(&part.mentions));
+        if let Some(content) = &part.content {
             message = message.content(content);
         }
         if fitted.has_embed() {
@@ -36,28 +40,60 @@ macro_rules! with_parts {
     }};
 }
 
-pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
+/// The first message of a reply (its card and the mentions that fit), with the parts
+/// still to send after it as follow-ups.
+fn message_of(reply: &Reply) -> (CreateInteractionResponseMessage, Vec<Part>) {
+    let mut parts = split(reply).into_iter();
+    let first = parts.next().unwrap_or_default();
     let message = with_parts!(
         CreateInteractionResponseMessage::new(),
         reply,
-        &limits::fit(reply)
+        &limits::fit(reply),
+        &first
     );
-    if reply.ephemeral {
+    let message = if reply.ephemeral {
         message.ephemeral(true)
     } else {
         message
-    }
+    };
+    (message, std::iter::once(first).chain(parts).collect())
 }
 
-/// The same reply as a channel message the bot posts on its own (reminders, digests).
-pub fn channel_message(reply: &Reply) -> CreateMessage {
-    with_parts!(CreateMessage::new(), reply, &limits::fit(reply))
+pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
+    message_of(reply).0
+}
+
+/// The same reply as the channel messages the bot posts on its own (reminders, digests),
+/// with the users and roles each one mentions: one message unless the mentions need more.
+pub fn channel_messages(reply: &Reply) -> Vec<(CreateMessage, Mentions)> {
+    let fitted = limits::fit(reply);
+    split(reply)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let message = if i == 0 {
+                with_parts!(CreateMessage::new(), reply, &fitted, &part)
+            } else {
+                super::notify::channel_follow_up(&part)
+            };
+            (message, part.mentions)
+        })
+        .collect()
 }
 
 pub fn response(reply: &Reply) -> CreateInteractionResponse {
+    responses(reply).0
+}
+
+/// The response to an interaction and the message parts it takes: the first part is in
+/// the response, the others are to be sent as follow-ups. No parts for a form.
+pub fn responses(reply: &Reply) -> (CreateInteractionResponse, Vec<Part>) {
     match &reply.modal {
-        Some(form) => CreateInteractionResponse::Modal(modal(form)),
-        None => CreateInteractionResponse::Message(message(reply)),
+        Some(form) => (CreateInteractionResponse::Modal(modal(form)), Vec::new()),
+        None => {
+            let (message, parts) = message_of(reply);
+            (CreateInteractionResponse::Message(message), parts)
+        }
     }
 }
 

@@ -223,6 +223,8 @@ pub struct Notification {
     pub method: String,
     pub at: DateTime<Utc>,
     pub delivery: Delivery,
+    /// Why the message that should have notified them failed (Discord's answer).
+    pub reason: Option<String>,
 }
 
 /// The people and roles to notify when a case opens, each once: owner, backup, the first

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::StoreError;
 use crate::domain::{
     GuildId, Severity, Timeline, VendorSlug,
-    case::{Case, CaseStatus, Delivery, EventKind, NotifyTarget},
+    case::{Case, CaseStatus, Delivery, EventKind, NotifyTarget, Recipient},
 };
 
 /// A case about to be opened (its number is given by the store).
@@ -79,6 +79,20 @@ pub trait CaseStore: Send + Sync {
         guild: GuildId,
         event_id: i64,
         delivery: Delivery,
+    ) -> Result<(), StoreError> {
+        self.mark_recipients(guild, event_id, None, delivery, None).await
+    }
+
+    /// Marks the notifications of an event for exactly `recipients` (all of the event's when
+    /// none) as sent or failed, with the reason a message failed: each message of a split
+    /// reply is recorded on its own.
+    async fn mark_recipients(
+        &self,
+        guild: GuildId,
+        event_id: i64,
+        recipients: Option<&[Recipient]>,
+        delivery: Delivery,
+        reason: Option<&str>,
     ) -> Result<(), StoreError>;
 
     async fn case(&self, guild: GuildId, number: i64) -> Result<Option<Case>, StoreError>;

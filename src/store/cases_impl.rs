@@ -11,7 +11,7 @@ macro_rules! impl_case_store {
             use crate::{
                 domain::{
                     GuildId, Timeline, VendorSlug,
-                    case::{Case, CaseStatus, Delivery, NotifyTarget},
+                    case::{Case, CaseStatus, Delivery, NotifyTarget, Recipient},
                 },
                 store::{
                     CaseStore, StoreError,
@@ -265,21 +265,22 @@ macro_rules! impl_case_store {
                     }
                 }
 
-                async fn mark_delivery(
-                    &self,
-                    guild: GuildId,
-                    event_id: i64,
-                    delivery: Delivery,
+                async fn mark_recipients(
+                    &self, guild: GuildId, event_id: i64, recipients: Option<&[Recipient]>, delivery: Delivery, reason: Option<&str>,
                 ) -> Result<(), StoreError> {
                     let doing = "recording a notification's delivery";
                     let mut tx = self.write_tx(doing).await?;
-                    sqlx::query("UPDATE notifications SET delivery = $1 WHERE guild_id = $2 AND event_id = $3")
-                        .bind(delivery.as_str())
-                        .bind(guild.as_i64())
-                        .bind(event_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::db(doing))?;
+                    let each: Vec<Option<(&str, i64)>> = match recipients {
+                        Some(recipients) => recipients.iter().map(|r| Some(recipient_columns(*r))).collect(),
+                        None => vec![None],
+                    };
+                    for recipient in each {
+                        sqlx::query("UPDATE notifications SET delivery = $1, reason = $2 WHERE guild_id = $3 AND event_id = $4 \
+                                     AND ($5 IS NULL OR (recipient_kind = $5 AND recipient_id = $6))")
+                            .bind(delivery.as_str()).bind(reason.map(str::to_owned)).bind(guild.as_i64()).bind(event_id)
+                            .bind(recipient.map(|r| r.0)).bind(recipient.map(|r| r.1))
+                            .execute(&mut *tx).await.map_err(StoreError::db(doing))?;
+                    }
                     tx.commit(doing).await
                 }
 
@@ -323,7 +324,7 @@ macro_rules! impl_case_store {
                     .await
                     .map_err(StoreError::db("reading a case timeline"))?;
                     let notifications = sqlx::query_as::<_, NotificationRow>(
-                        "SELECT n.id, n.event_id, n.recipient_kind, n.recipient_id, n.label, n.method, n.at, n.delivery \
+                        "SELECT n.id, n.event_id, n.recipient_kind, n.recipient_id, n.label, n.method, n.at, n.delivery, n.reason \
                          FROM notifications n JOIN cases c ON c.id = n.case_id \
                          WHERE c.guild_id = $1 AND c.number = $2 ORDER BY n.event_id, n.id",
                     )

@@ -250,6 +250,7 @@ pub(super) struct NotificationRow {
     method: String,
     at: DateTime<Utc>,
     delivery: String,
+    reason: Option<String>,
 }
 
 impl NotificationRow {
@@ -278,6 +279,7 @@ impl NotificationRow {
             delivery: Delivery::parse(&self.delivery)
                 .ok_or_else(|| format!("`{}` is not a delivery state", self.delivery))
                 .map_err(at.corrupt("delivery"))?,
+            reason: self.reason,
         })
     }
 }

@@ -292,3 +292,45 @@ on_both_backends! {
         assert!(db.store.cases(GuildId::LOCAL, None, None, 10).await.unwrap().is_empty(), "nothing recorded");
     }
 }
+
+on_both_backends! {
+    async fn a_failed_notification_shows_its_reason_per_person_in_show_and_export(db) {
+        let TestApp { core, .. } = spawn_app(&db).await;
+        let opened = core.execute(&open("aws", "sev1", "Checkout down"), &caller(1)).await.unwrap();
+        let delivers = opened.delivers.unwrap();
+        let reason = "Discord answered 403 (Missing Permissions)";
+        let (sent, failed) = ([Recipient::User(DANA), Recipient::User(RAVI)], [Recipient::User(KIM), Recipient::Role(ONCALL_ROLE)]);
+        db.store.mark_recipients(delivers.guild, delivers.event_id, Some(&sent), Delivery::Sent, None).await.unwrap();
+        db.store.mark_recipients(delivers.guild, delivers.event_id, Some(&failed), Delivery::Failed, Some(reason)).await.unwrap();
+
+        let show = core.execute(&Command::CaseShow { case: "1".into() }, &caller(5)).await.unwrap();
+        let shown = md(&show.fields[0].value);
+        let line = |who: &str| shown.lines().find(|l| l.contains(who)).unwrap_or_else(|| panic!("{who} missing: {shown}")).to_owned();
+        for who in ["Dana Whitfield (owner)", "Ravi Menon (backup)"] {
+            let line = line(who);
+            assert!(line.contains("· sent") && !line.contains("403"), "{line}");
+        }
+        for who in ["Kim Osei (AWS Support (case))", "role for sev1"] {
+            let line = line(who);
+            assert!(line.contains("· failed") && line.contains("Missing Permissions"), "{line}");
+        }
+
+        let cases = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
+        let csv = backline::commands::export::cases_csv(&cases).unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(header.ends_with(",delivery,delivery_reason"), "{header}");
+        let kim = csv.lines().find(|l| l.contains(&KIM.to_string())).unwrap();
+        assert!(kim.ends_with(&format!(",failed,{reason}")), "{kim}");
+        let dana = csv.lines().find(|l| l.contains(&DANA.to_string())).unwrap();
+        assert!(dana.ends_with(",sent,"), "{dana}");
+        let json = backline::commands::export::cases_json(&cases);
+        let notified = &json[0]["events"][0]["notified"];
+        let reasons: Vec<_> = notified.as_array().unwrap().iter().map(|n| (n["delivery"].clone(), n["reason"].clone())).collect();
+        assert_eq!(reasons, [
+            (serde_json::json!("sent"), serde_json::Value::Null),
+            (serde_json::json!("sent"), serde_json::Value::Null),
+            (serde_json::json!("failed"), serde_json::json!(reason)),
+            (serde_json::json!("failed"), serde_json::json!(reason)),
+        ]);
+    }
+}

@@ -5,7 +5,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -48,7 +48,19 @@ pub struct WebhookCall {
     pub body: Value,
 }
 
-type Webhooks = (mpsc::UnboundedSender<WebhookCall>, Arc<AtomicBool>);
+type Webhooks = (
+    mpsc::UnboundedSender<WebhookCall>,
+    Arc<AtomicBool>,
+    Arc<RefuseNth>,
+);
+
+/// Refuses the `nth` follow-up message (counting from 1; 0: none) with 403 Missing
+/// Permissions, as Discord does when the bot may not post there.
+#[derive(Default)]
+pub struct RefuseNth {
+    pub nth: AtomicUsize,
+    seen: AtomicUsize,
+}
 
 pub struct FakeDiscord {
     /// What to hand serenity as its API base (replaces https://discord.com).
@@ -65,6 +77,8 @@ pub struct FakeDiscord {
     webhooks: Mutex<mpsc::UnboundedReceiver<WebhookCall>>,
     /// While set, webhook calls are answered 500: Discord did not take the message.
     pub reject_webhooks: Arc<AtomicBool>,
+    /// One follow-up message Discord refuses.
+    pub refuse_follow_up: Arc<RefuseNth>,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -109,12 +123,13 @@ impl FakeDiscord {
             );
         let (webhook_tx, webhook_rx) = mpsc::unbounded_channel();
         let reject_webhooks = Arc::new(AtomicBool::new(false));
+        let refuse_follow_up = Arc::new(RefuseNth::default());
         let original = "/api/v10/webhooks/{app}/{token}/messages/@original";
         let rest = rest.merge(
             Router::new()
                 .route(original, patch(edit_original).delete(delete_original))
                 .route("/api/v10/webhooks/{app}/{token}", post(follow_up))
-                .with_state((webhook_tx, reject_webhooks.clone())),
+                .with_state((webhook_tx, reject_webhooks.clone(), refuse_follow_up.clone())),
         );
         let rest_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api_url = format!("http://{}", rest_listener.local_addr().unwrap());
@@ -129,7 +144,14 @@ impl FakeDiscord {
             channel_messages,
             webhooks: Mutex::new(webhook_rx),
             reject_webhooks,
+            refuse_follow_up,
         }
+    }
+
+    /// Every webhook call made so far, without waiting.
+    pub async fn webhooks_so_far(&self) -> Vec<WebhookCall> {
+        let mut rx = self.webhooks.lock().await;
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }
 
     /// The next call to an interaction webhook, waiting for it up to the deadline.
@@ -284,7 +306,7 @@ fn webhook_message(body: &Value) -> Value {
 }
 
 fn record_webhook(
-    (tx, reject): &Webhooks,
+    (tx, reject, _): &Webhooks,
     method: &'static str,
     (application_id, token): (String, String),
     body: Value,
@@ -314,8 +336,23 @@ async fn follow_up(
     State(webhooks): State<Webhooks>,
     Path(ids): Path<(String, String)>,
     Json(body): Json<Value>,
-) -> Result<Json<Value>, StatusCode> {
-    record_webhook(&webhooks, "POST", ids, body)
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let refuse = &webhooks.2;
+    let seen = refuse.seen.fetch_add(1, Ordering::SeqCst) + 1;
+    if seen == refuse.nth.load(Ordering::SeqCst) {
+        // Recorded as refused: the test learns which message Discord did not take.
+        let mut body = body;
+        body["refused_by_fake"] = Value::Bool(true);
+        let _ = webhooks.0.send(WebhookCall {
+            method: "POST",
+            application_id: ids.0,
+            token: ids.1,
+            body,
+        });
+        let error = json!({"message": "Missing Permissions", "code": 50013});
+        return Err((StatusCode::FORBIDDEN, Json(error)));
+    }
+    record_webhook(&webhooks, "POST", ids, body).map_err(|status| (status, Json(json!({}))))
 }
 
 async fn delete_original(State(webhooks): State<Webhooks>, Path(ids): Path<(String, String)>) -> StatusCode {

@@ -15,6 +15,7 @@ mod endpoint_workflows;
 mod findings;
 mod gateway;
 mod hours_dst;
+mod notify_split;
 mod plans_file;
 mod properties;
 mod registry_cache;

@@ -557,6 +557,7 @@ async fn check(store: &dyn Store, plans: &[backline::domain::Vendor]) {
         method: "channel-mention".to_owned(),
         at,
         delivery,
+        reason: None,
     };
     assert_eq!(
         timeline.notifications,
