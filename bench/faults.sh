@@ -11,8 +11,10 @@
 # (nothing forwarded, connections left hanging: a network partition). For each, prints one
 # Markdown table: interactions answered within Discord's 3 s (inline or deferred), answered
 # from memory, cases acknowledged vs stored, notifications marked sent vs delivered.
-# A full disk is not simulated here (it needs a small filesystem, hence root): the test
-# store_faults::after_a_full_disk_writes_succeed_again_on_the_same_running_store covers it.
+# 5. Disk full on SQLite: the database on a small tmpfs (mounted here; needs root, else the
+#    experiment says it skipped), filled while serving: /case open refused, never acknowledged
+#    without its row; filler removed: writes succeed again on the same process. The
+#    deterministic test is store_faults::after_a_full_disk_writes_succeed_again_on_the_same_running_store.
 # The servers' logs are in target/bench/faults-*.log.
 #
 # Knobs (environment): FAULTS_POSTGRES_URL (an admin URL; the run creates and drops the
@@ -21,7 +23,8 @@
 # FAULTS_BACKLINE (another backline binary to measure), FAULTS_EXPERIMENTS ("kill slow gateway
 # outage"); kill -9: FAULTS_KILL_ROUNDS (5), FAULTS_KILL_IN_FLIGHT (50), FAULTS_KILL_AFTER_MS
 # (2000), FAULTS_KILL_BACKENDS ("sqlite postgres"); slow clients and SIGTERM:
-# FAULTS_SLOW_CLIENTS (1000), FAULTS_GRACE (10, seconds, passed as --shutdown-grace).
+# FAULTS_SLOW_CLIENTS (1000), FAULTS_GRACE (10, seconds, passed as --shutdown-grace); disk full:
+# FAULTS_DISK_SIZE (4m, the tmpfs), FAULTS_DISK_REQUESTS (20 per phase).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,13 +39,25 @@ export FAULTS_BACKLINE=${FAULTS_BACKLINE:-target/release/backline}
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # A thousand client sockets in this process: lift its soft open-file limit to the hard one.
 ulimit -n "$(ulimit -Hn)"
-for experiment in ${FAULTS_EXPERIMENTS:-kill slow gateway outage}; do
+for experiment in ${FAULTS_EXPERIMENTS:-kill slow gateway disk outage}; do
   if [ "$experiment" = outage ]; then
     for mode in ${FAULTS_MODES:-drop stall}; do
       step "outage: $mode"
       echo
       FAULTS_EXPERIMENT=outage FAULTS_MODE=$mode target/debug/examples/faults
     done
+  elif [ "$experiment" = disk ]; then
+    step "disk full"
+    echo
+    disk=$(mktemp -d)
+    if mount -t tmpfs -o "size=${FAULTS_DISK_SIZE:-4m}" tmpfs "$disk" 2>/dev/null; then
+      FAULTS_EXPERIMENT=disk FAULTS_DISK_DIR=$disk target/debug/examples/faults || status=$?
+      umount "$disk"
+      [ "${status:-0}" = 0 ] || exit "$status"
+    else
+      echo "disk full: skipped (mounting a tmpfs needs root)"
+    fi
+    rmdir "$disk"
   else
     step "$experiment"
     echo

@@ -93,7 +93,7 @@ pub async fn run(binary: &str, admin_url: &str) -> anyhow::Result<()> {
 }
 
 /// Each stored case of the guild: (number, summary).
-async fn stored_cases(backend: &str, url: &str) -> anyhow::Result<Vec<(i64, String)>> {
+pub(crate) async fn stored_cases(backend: &str, url: &str) -> anyhow::Result<Vec<(i64, String)>> {
     let query = "SELECT number, summary FROM cases WHERE guild_id = $1";
     Ok(if backend == "postgres" {
         let db = sqlx::PgPool::connect(url).await?;
@@ -169,7 +169,7 @@ async fn drop_database(admin_url: &str) -> anyhow::Result<()> {
 }
 
 /// Migrates the database and imports examples/plans.toml; the vendors' slugs.
-async fn import_plans(url: &str) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn import_plans(url: &str) -> anyhow::Result<Vec<String>> {
     let store = backline::store::connect(&DatabaseUrl::new(url)).await?;
     let plans = std::fs::read_to_string("examples/plans.toml")?;
     let vendors = backline::domain::plans_file::parse_str("plans.toml", &plans)

@@ -1,6 +1,7 @@
 //! The fault experiments behind bench/faults.sh, one per run, chosen by FAULTS_EXPERIMENT:
 //! `outage` (the default, below), `kill` (kill -9 rounds, kill.rs), `slow` (a thousand slow
-//! clients, then SIGTERM, slow.rs), `gateway` (SIGTERM while Discord is unreachable, slow.rs).
+//! clients, then SIGTERM, slow.rs), `gateway` (SIGTERM while Discord is unreachable, slow.rs),
+//! `disk` (SQLite on a full filesystem, disk.rs).
 //!
 //! The outage: a PostgreSQL outage under steady load.
 //! Starts the `backline serve` binary it is given on a database reached through an
@@ -15,6 +16,7 @@
 //! connections left hanging, a network partition).
 
 mod child;
+mod disk;
 mod kill;
 mod proxy;
 mod slow;
@@ -89,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
         Ok("kill") => kill::run(&binary, &admin_url).await,
         Ok("slow") => slow::slow_clients(&binary).await,
         Ok("gateway") => slow::gateway(&binary).await,
+        Ok("disk") => disk::run(&binary).await,
         _ => outage(&binary, &admin_url).await,
     }
 }

@@ -21,8 +21,8 @@ pub enum NotReady {
 #[async_trait]
 pub trait Readiness {
     /// Checks, in order, that the database answers, that every migration this build knows
-    /// is applied, and that a write transaction can be started and can write. Nothing is
-    /// kept: the probe write is rolled back. Asks the database every time it is called.
+    /// is applied, and that a write transaction can be started and can write (on SQLite one
+    /// probe row is committed, overwritten each time). Asks the database every time.
     async fn readiness(&self) -> Result<(), NotReady>;
 }
 
@@ -54,17 +54,26 @@ impl Readiness for SqliteStore {
         }
         // A new table and 64 KiB in it: needs fresh pages, so it fails while the file may not
         // grow (`max_page_count`) and while the file or its directory is read-only. Rolled
-        // back before anything reaches the disk: a disk full only for the WAL passes it.
+        // back, so it never reaches the disk...
         let failing = |error| NotReady::WritesFailing(Some(error));
         let mut tx = self.write_tx(PROBING).await.map_err(failing)?;
         sqlx::raw_sql(
-            "CREATE TABLE backline_write_probe (filler BLOB); \
-             INSERT INTO backline_write_probe VALUES (zeroblob(65536))",
+            "CREATE TABLE backline_write_probe_pages (filler BLOB); \
+             INSERT INTO backline_write_probe_pages VALUES (zeroblob(65536))",
         )
         .execute(&mut *tx)
         .await
         .map_err(|error| failing(StoreError::db(PROBING)(error)))?;
-        tx.rollback(PROBING).await.map_err(failing)
+        tx.rollback(PROBING).await.map_err(failing)?;
+        // ...so a second probe commits a page to the write-ahead log, as every real write
+        // does: it fails while the disk is full for the log.
+        let mut tx = self.write_tx(PROBING).await.map_err(failing)?;
+        sqlx::query("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, $1)")
+            .bind(chrono::Utc::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|error| failing(StoreError::db(PROBING)(error)))?;
+        tx.commit(PROBING).await.map_err(failing)
     }
 }
 
