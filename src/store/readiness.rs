@@ -38,20 +38,27 @@ fn all_applied(migrator: &Migrator, applied: &[i64]) -> bool {
 
 const APPLIED: &str = "SELECT version FROM _sqlx_migrations WHERE success";
 
+/// The second check, the same on both backends: `applied` (the versions read with
+/// `APPLIED`) holds every migration of this build.
+fn migrations_applied(applied: Result<Vec<i64>, sqlx::Error>, migrator: &Migrator) -> Result<(), NotReady> {
+    let applied = applied
+        .map_err(|error| NotReady::Migrations(Some(StoreError::db("reading applied migrations")(error))))?;
+    if all_applied(migrator, &applied) {
+        Ok(())
+    } else {
+        Err(NotReady::Migrations(None))
+    }
+}
+
 #[async_trait]
 impl Readiness for SqliteStore {
     async fn readiness(&self) -> Result<(), NotReady> {
         use super::Store as _;
         self.ping().await.map_err(NotReady::Unreachable)?;
-        let applied: Vec<i64> = sqlx::query_scalar(APPLIED)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|error| {
-                NotReady::Migrations(Some(StoreError::db("reading applied migrations")(error)))
-            })?;
-        if !all_applied(&sqlx::migrate!("migrations/sqlite"), &applied) {
-            return Err(NotReady::Migrations(None));
-        }
+        migrations_applied(
+            sqlx::query_scalar(APPLIED).fetch_all(&self.pool).await,
+            &sqlx::migrate!("migrations/sqlite"),
+        )?;
         // A new table and 64 KiB in it: needs fresh pages, so it fails while the file may not
         // grow (`max_page_count`) and while the file or its directory is read-only. Rolled
         // back, so it never reaches the disk...
@@ -82,15 +89,10 @@ impl Readiness for PostgresStore {
     async fn readiness(&self) -> Result<(), NotReady> {
         use super::Store as _;
         self.ping().await.map_err(NotReady::Unreachable)?;
-        let applied: Vec<i64> = sqlx::query_scalar(APPLIED)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|error| {
-                NotReady::Migrations(Some(StoreError::db("reading applied migrations")(error)))
-            })?;
-        if !all_applied(&sqlx::migrate!("migrations/postgres"), &applied) {
-            return Err(NotReady::Migrations(None));
-        }
+        migrations_applied(
+            sqlx::query_scalar(APPLIED).fetch_all(&self.pool).await,
+            &sqlx::migrate!("migrations/postgres"),
+        )?;
         // A standby after a failover, or a database set read-only, refuses every write;
         // asking is cheaper than writing (no catalog churn on every probe).
         let failing = |error| NotReady::WritesFailing(Some(error));
