@@ -93,9 +93,7 @@ pub async fn sqlite() -> TestDb {
 /// Without that variable the PostgreSQL tests are compiled as ignored (see build.rs and
 /// `on_both_backends!`), so reaching this without it (a test run with `--include-ignored`,
 /// or a test binary built with the variable and run without it) fails rather than passes.
-/// Always `Some`: the `Option` stays for the call sites written when a missing server
-/// was a silent skip.
-pub async fn postgres() -> Option<TestDb> {
+pub async fn postgres() -> TestDb {
     let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
         panic!(
             "{POSTGRES_ENV} is not set: set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) \
@@ -122,11 +120,11 @@ pub async fn postgres() -> Option<TestDb> {
     url.set_path(&name);
     let url = DatabaseUrl::new(url.to_string());
     let store = store::connect(&url).await.expect("open PostgreSQL");
-    Some(TestDb {
+    TestDb {
         url,
         store,
         cleanup: Cleanup::Postgres { admin_url, name },
-    })
+    }
 }
 
 /// Declares one async test per backend: `mod name { fn sqlite(); fn postgres(); }`. The
@@ -151,7 +149,7 @@ macro_rules! on_both_backends {
                 ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres"
             )]
             async fn postgres() {
-                let Some($db) = $crate::helpers::postgres().await else { return };
+                let $db = $crate::helpers::postgres().await;
                 $body
             }
         }

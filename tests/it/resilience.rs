@@ -338,10 +338,9 @@ impl Proxy {
 }
 
 #[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn while_postgres_is_cut_off_support_answers_from_memory_and_case_open_says_it_was_not_recorded() {
-    let Some(db) = crate::helpers::postgres().await else {
-        return;
-    };
+    let db = crate::helpers::postgres().await;
     db.store
         .import(guild(), &parse(&example_plans()), false)
         .await
@@ -434,10 +433,9 @@ async fn while_postgres_is_cut_off_support_answers_from_memory_and_case_open_say
 }
 
 #[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn a_late_private_answer_to_a_public_deferral_comes_as_a_private_follow_up() {
-    let Some(db) = crate::helpers::postgres().await else {
-        return;
-    };
+    let db = crate::helpers::postgres().await;
     db.store
         .import(guild(), &parse(&example_plans()), false)
         .await
@@ -468,10 +466,9 @@ async fn a_late_private_answer_to_a_public_deferral_comes_as_a_private_follow_up
 }
 
 #[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn requests_do_not_queue_behind_a_slow_registry_read_they_answer_from_memory() {
-    let Some(db) = crate::helpers::postgres().await else {
-        return;
-    };
+    let db = crate::helpers::postgres().await;
     db.store
         .import(guild(), &parse(&example_plans()), false)
         .await
