@@ -15,6 +15,7 @@ mod rights;
 mod settings;
 mod severity;
 mod slug;
+pub mod status;
 pub mod text;
 mod timeline;
 mod vendor;
