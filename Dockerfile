@@ -3,11 +3,19 @@
 # backline: one binary on a slim Debian base, SQLite on the /data volume by default.
 #
 #   docker build -t backline .
-#   docker run -d -v backline-data:/data -p 8080:8080 backline          # runs `backline serve`
+#   export DISCORD_PUBLIC_KEY=… DISCORD_TOKEN=…   # from the developer portal (README, step 1)
+#   docker run -d -v backline-data:/data -p 8080:8080 \
+#       -e DISCORD_PUBLIC_KEY -e DISCORD_TOKEN backline                  # runs `backline serve`
+#
+# `serve` needs DISCORD_PUBLIC_KEY (the HTTP interactions endpoint), DISCORD_TOKEN (the
+# gateway, and the reminders and digests the bot posts) or both: without either it exits at
+# once (status 2) saying so. `-e NAME` without a value passes the variable from your shell,
+# so the token is not written on the command line.
 #   docker run --rm -v backline-data:/data -v "$PWD/plans:/plans:ro" \
 #       backline import --guild 123456789012345678 /plans              # any other subcommand
 #
-# For PostgreSQL, set DATABASE_URL=postgres://… and the volume is unused.
+# For PostgreSQL, set DATABASE_URL=postgres://… and the volume is unused; deploy/compose.yaml
+# runs PostgreSQL, a one-shot `backline migrate` and two replicas.
 
 # ---------------------------------------------------------------------------------------------
 # Build stage. The crate needs Rust >= 1.94 (edition 2024); `1-bookworm` is the newest 1.x on

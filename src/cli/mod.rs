@@ -7,6 +7,7 @@ mod files;
 mod guild;
 mod import;
 mod limits;
+mod list;
 mod serve;
 mod startup;
 
@@ -119,6 +120,10 @@ enum CliCommand {
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
+    /// List every vendor: tier, hours, covered now, owner and worst finding.
+    List(list::ListArgs),
+    /// Apply the database migrations and exit (every other command also applies them).
+    Migrate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -333,6 +338,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
+        CliCommand::List(args) => list::list(&database_url, args).await,
+        CliCommand::Migrate => list::migrate(&database_url).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)

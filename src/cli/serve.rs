@@ -15,8 +15,6 @@ use crate::{
     store::DatabaseUrl,
 };
 
-/// How often the response clock looks for overdue cases.
-const REMINDER_SWEEP: Duration = Duration::from_secs(30);
 /// How often to look for a digest period that has started (each is posted once).
 const DIGEST_SWEEP: Duration = Duration::from_secs(600);
 /// After the grace period: how long closing the database may take before exiting anyway.
@@ -67,6 +65,14 @@ pub struct ServeArgs {
     /// The longest a request waits for a database connection.
     #[arg(long, hide_env_values = true, env = "BACKLINE_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
     db_acquire_timeout: Duration,
+    /// With DISCORD_TOKEN: also hold a gateway connection (member events, interactions over
+    /// the websocket). `false` on extra replicas: they still post reminders and digests
+    /// through Discord's REST API.
+    #[arg(long, hide_env_values = true, env = "BACKLINE_GATEWAY", default_value_t = true, action = clap::ArgAction::Set)]
+    gateway: bool,
+    /// How often the response clock looks for overdue cases.
+    #[arg(long, hide_env_values = true, env = "BACKLINE_REMINDER_EVERY", default_value = "30s", value_parser = parse_duration)]
+    reminder_every: Duration,
 }
 
 pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -147,6 +153,14 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
         tasks.spawn(http::serve(listener, state, limits, stopped(stop_rx.clone())));
     }
     match &args.token {
+        Some(token) if !args.gateway => {
+            let http = follow_up_client(args.discord_api_base.as_deref(), Some(token));
+            let poster = Arc::new(DiscordPoster { http: Arc::new(http) });
+            spawn_jobs(&mut tasks, &dispatcher, &poster, &stop_rx, args.reminder_every);
+            eprintln!(
+                "No gateway connection (BACKLINE_GATEWAY=false): posting through Discord's REST API only."
+            );
+        }
         Some(token) => {
             let api_base = args.discord_api_base.as_deref();
             // Creating the client asks Discord for the gateway's address: not worth waiting
@@ -157,7 +171,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             };
             if let Some(gateway) = gateway {
                 let poster = Arc::new(gateway.poster());
-                spawn_jobs(&mut tasks, &dispatcher, &poster, &stop_rx);
+                spawn_jobs(&mut tasks, &dispatcher, &poster, &stop_rx, args.reminder_every);
                 eprintln!("Connecting to the Discord gateway…");
                 tasks.spawn(gateway.run(stopped(stop_rx.clone())));
             }
@@ -186,8 +200,9 @@ fn spawn_jobs(
     dispatcher: &Dispatcher,
     poster: &Arc<DiscordPoster>,
     stop_rx: &watch::Receiver<bool>,
+    reminder_every: Duration,
 ) {
-    for (every, job) in [(REMINDER_SWEEP, Job::Reminders), (DIGEST_SWEEP, Job::Digests)] {
+    for (every, job) in [(reminder_every, Job::Reminders), (DIGEST_SWEEP, Job::Digests)] {
         let (core, poster, stop) = (dispatcher.core().clone(), poster.clone(), stop_rx.clone());
         tasks.spawn(async move {
             repeat(every, stop, || {

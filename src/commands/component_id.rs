@@ -4,7 +4,8 @@
 
 use std::{fmt, str::FromStr};
 
-use crate::domain::{GuildId, VendorSlug};
+use super::directory::DirectoryFilter;
+use crate::domain::{Criticality, GuildId, VendorSlug};
 
 /// What a button or a form is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +23,10 @@ pub enum ComponentId {
         vendor: VendorSlug,
         still_correct: bool,
     },
+    /// "Previous" or "Next" under a page of `/vendor list`, with the list's filters (the
+    /// team last, as it may hold a colon):
+    /// `vendor-list:<page>:<criticality or *>:<covered now 1 or 0>:<team or nothing>`.
+    VendorList { page: u32, filter: DirectoryFilter },
 }
 
 impl ComponentId {
@@ -42,6 +47,12 @@ impl fmt::Display for ComponentId {
             } => {
                 let answer = if *still_correct { "verify-yes" } else { "verify-no" };
                 write!(f, "{answer}:{guild}:{vendor}")
+            }
+            Self::VendorList { page, filter } => {
+                let criticality = filter.criticality.map_or("*", Criticality::as_str);
+                let covered = u8::from(filter.covered_now);
+                let team = filter.team().unwrap_or_default();
+                write!(f, "vendor-list:{page}:{criticality}:{covered}:{team}")
             }
         }
     }
@@ -69,6 +80,24 @@ impl FromStr for ComponentId {
                     vendor: slug(vendor)?,
                     still_correct: kind == "verify-yes",
                 })
+            }
+            "vendor-list" => {
+                let mut parts = rest.splitn(4, ':');
+                let mut next = || parts.next().ok_or(UnknownComponent);
+                let page = next()?.parse::<u32>().map_err(|_| UnknownComponent)?;
+                let criticality = match next()? {
+                    "*" => None,
+                    c => Some(Criticality::parse(c).map_err(|_| UnknownComponent)?),
+                };
+                let covered_now = match next()? {
+                    "1" => true,
+                    "0" => false,
+                    _ => return Err(UnknownComponent),
+                };
+                let team = Some(next()?).filter(|t| !t.is_empty());
+                let filter =
+                    DirectoryFilter::new(criticality, team, covered_now).map_err(|_| UnknownComponent)?;
+                Ok(Self::VendorList { page, filter })
             }
             _ => Err(UnknownComponent),
         }
@@ -106,6 +135,20 @@ mod tests {
                 },
                 "verify-no:111:pagerduty",
             ),
+            (
+                ComponentId::VendorList {
+                    page: 2,
+                    filter: DirectoryFilter::default(),
+                },
+                "vendor-list:2:*:0:",
+            ),
+            (
+                ComponentId::VendorList {
+                    page: 7,
+                    filter: DirectoryFilter::new(Some(Criticality::High), Some("SRE: EU"), true).unwrap(),
+                },
+                "vendor-list:7:high:1:SRE: EU",
+            ),
         ];
         for (id, text) in cases {
             assert_eq!(id.to_string(), text);
@@ -119,6 +162,15 @@ mod tests {
                 guild: GuildId::new(u64::MAX >> 1).unwrap(),
                 vendor: slug(&longest),
                 still_correct: false,
+            },
+            ComponentId::VendorList {
+                page: u32::MAX,
+                filter: DirectoryFilter::new(
+                    Some(Criticality::Critical),
+                    Some(&"é".repeat(super::super::directory::TEAM_FILTER_MAX)),
+                    true,
+                )
+                .unwrap(),
             },
         ];
         for id in largest {
@@ -141,6 +193,11 @@ mod tests {
             "verify-yes:aws",
             "verify-maybe:1:aws",
             "delete-everything:1",
+            "vendor-list:",
+            "vendor-list:x:*:0:",
+            "vendor-list:1:urgent:0:",
+            "vendor-list:1:*:2:",
+            "vendor-list:1:*:0",
         ] {
             assert_eq!(text.parse::<ComponentId>(), Err(UnknownComponent), "{text:?}");
         }

@@ -4,6 +4,8 @@ mod case_views;
 pub mod cases;
 mod clock;
 mod component_id;
+pub mod directory;
+pub mod directory_export;
 pub mod export;
 mod format;
 pub mod markdown;
@@ -29,6 +31,7 @@ use crate::{
 pub use cases::{OpenCase, UpdateCase};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use component_id::{ComponentId, UnknownComponent};
+pub use directory::{DirectoryEntry, DirectoryFilter};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
 pub use text::{Span, Text, TimeStyle};
 pub use vendor_admin::PersonEdit;
@@ -89,6 +92,11 @@ pub enum Command {
     },
     VendorHistory {
         vendor: String,
+    },
+    /// `/vendor list` and its paging buttons: one page (1-based) of the vendor directory.
+    VendorList {
+        filter: DirectoryFilter,
+        page: u32,
     },
 }
 
@@ -226,6 +234,7 @@ impl Core {
             }
             Command::VendorNote { vendor, text } => return self.set_note(guild, caller, vendor, text).await,
             Command::VendorHistory { vendor } => return self.vendor_history(guild, vendor).await,
+            Command::VendorList { filter, page } => return self.vendor_list(guild, filter, *page).await,
             Command::CaseShow { case } => {
                 let case = self.existing_case(guild, case).await?;
                 let timeline = self.store.timeline(guild, case.number).await?;
@@ -360,9 +369,11 @@ impl Core {
                 let mut message = Text::from("No vendor named ").code(shown).plain(" here.");
                 if suggestions.is_empty() {
                     message = message
-                        .plain(" Check the registry with ")
-                        .code("backline export")
-                        .plain(".")
+                        .plain(" See every vendor with ")
+                        .code("/vendor list")
+                        .plain(" in Discord or ")
+                        .code("backline list")
+                        .plain(" in a terminal.")
                         .chat_hint(" Or start typing a vendor name to see the list.");
                 } else {
                     message = message.plain(" Did you mean ");

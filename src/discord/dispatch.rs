@@ -262,6 +262,7 @@ fn component_command(
             status: Some("vendor-responded".to_owned()),
             ..UpdateCase::default()
         })),
+        Ok(ComponentId::VendorList { page, filter }) => Ok(Command::VendorList { filter, page }),
         Err(UnknownComponent) => Err("This button is no longer active. Run the command again.".into()),
     }
 }

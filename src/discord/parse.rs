@@ -2,7 +2,10 @@
 
 use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction};
 
-use crate::commands::{Command, OpenCase, PersonEdit, Text, UpdateCase};
+use crate::{
+    commands::{Command, DirectoryFilter, OpenCase, PersonEdit, Text, UpdateCase},
+    domain::Criticality,
+};
 
 fn required_option(name: &str) -> Text {
     Text::from("The ").code(name).plain(" option is required.")
@@ -140,6 +143,20 @@ fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, Tex
             text: string_option(args, "text").unwrap_or_default(),
         }),
         "history" => Ok(Command::VendorHistory { vendor: vendor()? }),
+        "list" => {
+            let criticality = string_option(args, "criticality")
+                .map(|c| Criticality::parse(&c))
+                .transpose()
+                .map_err(Text::from)?;
+            let covered_now = args
+                .iter()
+                .find(|o| o.name == "covered-now")
+                .is_some_and(|o| matches!(o.value, CommandDataOptionValue::Boolean(true)));
+            let team = string_option(args, "team");
+            let filter =
+                DirectoryFilter::new(criticality, team.as_deref(), covered_now).map_err(Text::from)?;
+            Ok(Command::VendorList { filter, page: 1 })
+        }
         other => Err(retired(&format!("/vendor {other}"), "subcommand")),
     }
 }
@@ -274,6 +291,26 @@ mod tests {
                 "vendor",
                 sub("history", &[("vendor", "aws")]),
                 Command::VendorHistory { vendor: "aws".into() },
+            ),
+            (
+                "vendor",
+                sub("list", &[]),
+                Command::VendorList {
+                    filter: DirectoryFilter::default(),
+                    page: 1,
+                },
+            ),
+            (
+                "vendor",
+                json!([{"name": "list", "type": 1, "options": [
+                    {"name": "criticality", "type": 3, "value": "high"},
+                    {"name": "team", "type": 3, "value": " SRE "},
+                    {"name": "covered-now", "type": 5, "value": true},
+                ]}]),
+                Command::VendorList {
+                    filter: DirectoryFilter::new(Some(Criticality::High), Some("SRE"), true).unwrap(),
+                    page: 1,
+                },
             ),
         ];
         for (name, options, expected) in table {

@@ -5,7 +5,10 @@ use serenity::all::{
 };
 
 use crate::{
-    commands::cases::{LINK_MAX, NOTE_MAX, VENDOR_CASE_ID_MAX},
+    commands::{
+        cases::{LINK_MAX, NOTE_MAX, VENDOR_CASE_ID_MAX},
+        directory::TEAM_FILTER_MAX,
+    },
     domain::case::CaseSummary,
     secret::Secret,
 };
@@ -157,7 +160,36 @@ pub fn commands() -> Vec<CreateCommand> {
                 "history",
                 "Every change to a vendor: who, when, before and after",
                 vec![vendor("The vendor")],
+            ))
+            .add_option(sub(
+                "list",
+                "Every vendor: plan, hours, covered now, owner, worst finding",
+                list_options(),
             )),
+    ]
+}
+
+fn list_options() -> Vec<CreateCommandOption> {
+    let criticality = ["critical", "high", "medium", "low"].into_iter().fold(
+        CreateCommandOption::new(
+            CommandOptionType::String,
+            "criticality",
+            "Only vendors this critical",
+        ),
+        |o, c| o.add_string_choice(c, c),
+    );
+    vec![
+        criticality,
+        text(
+            "team",
+            "Only vendors whose owner is in this team",
+            TEAM_FILTER_MAX,
+        ),
+        CreateCommandOption::new(
+            CommandOptionType::Boolean,
+            "covered-now",
+            "Only vendors whose support plan answers right now",
+        ),
     ]
 }
 

@@ -166,7 +166,7 @@ on_both_backends! {
         assert_eq!(text.matches("https://support.console.aws.amazon.com/").count(), 1, "the portal once: {text}");
         let unknown = core.execute(&Command::Support { vendor: "qqqqzzzz".into() }, &caller()).await.unwrap_err();
         let unknown = unknown.to_string();
-        assert_eq!(unknown, "No vendor named `qqqqzzzz` here. Check the registry with `backline export`.");
+        assert_eq!(unknown, "No vendor named `qqqqzzzz` here. See every vendor with `/vendor list` in Discord or `backline list` in a terminal.");
     }
 }
 

@@ -1,0 +1,278 @@
+//! The vendor directory: `/vendor list` paged within Discord's limits with Previous/Next
+//! buttons, its filters, and `backline list` as text, JSON and CSV.
+
+use std::collections::HashMap;
+
+use backline::domain::GuildId;
+use serde_json::{Value, json};
+
+use crate::{
+    endpoint::{Endpoint, content, embed, is_ephemeral, pings_nobody},
+    fixtures::{self, GUILD},
+    helpers::{backline, parse, stderr, stdout},
+    on_both_backends,
+};
+
+const TEAMS: [&str; 3] = ["SRE", "Payments", "Data Platform"];
+const CRITICALITY: [&str; 4] = ["critical", "high", "medium", "low"];
+
+/// Vendor `i` of the generated registry: every third has a 24x7 plan, every third a plan
+/// open on weekends only (closed at the endpoint's Wednesday 10:00), every third none; every
+/// seventh has text that is markup, mentions and formulas, as long as the plans file allows.
+fn vendor_toml(i: usize) -> String {
+    let hostile = i % 7 == 0;
+    let name = if hostile {
+        format!(
+            "=cmd|' /C calc'!A0 @everyone **{i}** <@123> [x](https://e.example) ||s|| {}",
+            "*".repeat(25)
+        )
+    } else {
+        format!("Vendor {i:02}")
+    };
+    let owner = if hostile {
+        format!("+{} @here", "_".repeat(80))
+    } else {
+        format!("Owner {i}")
+    };
+    let team = TEAMS[i % 3];
+    let plan = match i % 3 {
+        0 => "[vendor.plan]\ntier = \"Enterprise\"\nhours = \"24x7\"\n".to_owned(),
+        1 => format!(
+            "[vendor.plan]\ntier = \"{}\"\n[vendor.plan.hours]\ndays = [\"sat\", \"sun\"]\nstart = \"09:00\"\nend = \"17:00\"\ntimezone = \"Europe/Amsterdam\"\n",
+            if hostile {
+                "|".repeat(100)
+            } else {
+                "Basic".to_owned()
+            }
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "[[vendor]]\nslug = \"v-{i:02}\"\nname = \"{name}\"\ncriticality = \"{}\"\n[vendor.owner]\nname = \"{owner}\"\nteam = \"{team}\"\n{plan}\n",
+        CRITICALITY[i % 4]
+    )
+}
+
+async fn with_sixty(db: crate::helpers::TestDb) -> Endpoint {
+    let endpoint = Endpoint::new(db).await;
+    let text: String = (0..60).map(vendor_toml).collect();
+    endpoint
+        .db
+        .store
+        .import(GuildId::new(GUILD).unwrap(), &parse(&text), false)
+        .await
+        .unwrap();
+    endpoint
+}
+
+/// `/vendor list` with string and boolean options as Discord sends them.
+fn list_command(options: Value) -> Value {
+    fixtures::envelope(
+        2,
+        Some(GUILD),
+        json!({"id": "600000000000000003", "name": "vendor", "type": 1,
+               "options": [{"name": "list", "type": 1, "options": options}]}),
+    )
+}
+
+/// The button of a page with `label`, if it has one.
+fn button_id(page: &Value, label: &str) -> Option<String> {
+    page["data"]["components"][0]["components"]
+        .as_array()?
+        .iter()
+        .find(|b| b["label"].as_str().is_some_and(|l| l.contains(label)))
+        .map(|b| b["custom_id"].as_str().unwrap().to_owned())
+}
+
+/// The slug of each vendor on a page, read from its field's name `Name (slug) · tier`.
+fn slugs(page: &Value) -> Vec<String> {
+    embed(page)["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().unwrap();
+            let (head, _) = name.rsplit_once(") · ").unwrap_or_else(|| panic!("{name}"));
+            head.rsplit_once(" (").unwrap().1.to_owned()
+        })
+        .collect()
+}
+
+/// Every part of the page within Discord's limits, nothing cut, nobody pinged.
+fn within_limits(page: &Value) {
+    let embed = embed(page);
+    let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    let fields = embed["fields"].as_array().unwrap();
+    assert!(fields.len() <= 25);
+    for f in fields {
+        assert!(chars(&f["name"]) <= 256 && chars(&f["value"]) <= 1024, "{f:#}");
+        assert_ne!(f["name"], "More", "a vendor was cut: {page:#}");
+        assert!(!f["name"].as_str().unwrap().ends_with("(cont.)"), "{f:#}");
+    }
+    let total = chars(&embed["title"])
+        + chars(&embed["description"])
+        + chars(&embed["footer"]["text"])
+        + fields
+            .iter()
+            .map(|f| chars(&f["name"]) + chars(&f["value"]))
+            .sum::<usize>();
+    assert!(total <= 6000, "{total} characters");
+    assert!(
+        page["data"]["content"]
+            .as_str()
+            .is_none_or(|c| c.chars().count() <= 2000)
+    );
+    for b in page["data"]["components"][0]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert!(b["custom_id"].as_str().unwrap().chars().count() <= 100);
+    }
+    assert!(is_ephemeral(page));
+    pings_nobody(page);
+}
+
+on_both_backends! {
+    async fn sixty_vendors_page_forward_and_back_each_once_within_discords_limits(db) {
+        let endpoint = with_sixty(db).await;
+        let stored: Vec<String> = endpoint.db.store.vendors(GuildId::new(GUILD).unwrap()).await.unwrap()
+            .into_iter().map(|v| v.slug.to_string()).collect();
+        assert_eq!(stored.len(), 66, "the six examples and sixty more");
+
+        let mut page = endpoint.post(&list_command(json!([]))).await;
+        let mut pages = vec![page.clone()];
+        while let Some(next) = button_id(&page, "Next") {
+            page = endpoint.post(&fixtures::button(Some(GUILD), &next)).await;
+            pages.push(page.clone());
+            assert!(pages.len() <= 66, "paging never ends");
+        }
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, page) in pages.iter().enumerate() {
+            within_limits(page);
+            let description = embed(page)["description"].as_str().unwrap();
+            assert!(description.starts_with(&format!("Page {} of {} · 66 vendors", i + 1, pages.len())), "{description}");
+            assert_eq!(button_id(page, "Previous").is_some(), i > 0);
+            for slug in slugs(page) {
+                *seen.entry(slug).or_default() += 1;
+            }
+        }
+        assert!(pages.len() >= 7, "at most ten vendors a page: {}", pages.len());
+        let mut listed: Vec<&String> = seen.keys().collect();
+        listed.sort();
+        let mut expected: Vec<&String> = stored.iter().collect();
+        expected.sort();
+        assert_eq!(listed, expected, "every vendor is listed");
+        assert!(seen.values().all(|&n| n == 1), "each once: {seen:?}");
+        // Critical first: the first page starts with the critical vendors.
+        assert!(embed(&pages[0])["fields"][0]["name"].as_str().unwrap().ends_with("· critical"));
+
+        // Previous from the last page is the page before it.
+        let back = endpoint.post(&fixtures::button(Some(GUILD), &button_id(pages.last().unwrap(), "Previous").unwrap())).await;
+        assert_eq!(slugs(&back), slugs(&pages[pages.len() - 2]));
+        // A page number from a longer list shows the last page.
+        let stale = endpoint.post(&fixtures::button(Some(GUILD), "vendor-list:999:*:0:")).await;
+        assert_eq!(slugs(&stale), slugs(pages.last().unwrap()));
+
+        // Text from the registry stays text: escaped, never a mention, a link or markup.
+        let hostile = pages.iter().flat_map(|p| embed(p)["fields"].as_array().unwrap().clone())
+            .find(|f| f["name"].as_str().unwrap().contains("(v-07)")).unwrap();
+        let name = hostile["name"].as_str().unwrap();
+        assert!(name.contains(r"\@everyone \*\*7\*\* \<@123> \[x\](https://e.example) \|\|s\|\|"), "{name}");
+        assert!(hostile["value"].as_str().unwrap().contains(r"Owner: +\_\_"), "{hostile:#}");
+    }
+}
+
+on_both_backends! {
+    async fn filters_keep_only_matching_vendors_and_travel_with_the_page_buttons(db) {
+        let endpoint = with_sixty(db).await;
+        let critical = endpoint.post(&list_command(json!([{"name": "criticality", "type": 3, "value": "critical"}]))).await;
+        within_limits(&critical);
+        let description = embed(&critical)["description"].as_str().unwrap();
+        // v-00, v-04, … v-56 (15) and the example's aws, stripe, cloudflare.
+        assert!(description.contains("18 vendors · criticality critical"), "{description}");
+        let next = button_id(&critical, "Next").unwrap();
+        assert_eq!(next, "vendor-list:2:critical:0:");
+        let second = endpoint.post(&fixtures::button(Some(GUILD), &next)).await;
+        let all: Vec<String> = slugs(&critical).into_iter().chain(slugs(&second)).collect();
+        assert_eq!(all.len(), 18);
+        assert!(embed(&second)["fields"].as_array().unwrap().iter().all(|f| f["name"].as_str().unwrap().ends_with("· critical")));
+
+        // Owner's team in any case, and covered now: the 24x7 plans of SRE (i % 3 == 0) and
+        // the example's SRE-owned 24x7 vendors.
+        let covered = endpoint.post(&list_command(json!([
+            {"name": "team", "type": 3, "value": "sre"},
+            {"name": "covered-now", "type": 5, "value": true},
+        ]))).await;
+        within_limits(&covered);
+        let found = slugs(&covered);
+        let generated: Vec<&String> = found.iter().filter(|s| s.starts_with("v-")).collect();
+        assert_eq!(generated.len(), 20, "{found:?}");
+        assert!(generated.iter().all(|s| s[2..].parse::<usize>().unwrap() % 3 == 0));
+        for f in embed(&covered)["fields"].as_array().unwrap() {
+            assert!(f["value"].as_str().unwrap().contains("🟢 covered now"), "{f:#}");
+        }
+        let next = button_id(&covered, "Next").unwrap();
+        assert_eq!(next, "vendor-list:2:*:1:sre");
+
+        let none = endpoint.post(&list_command(json!([{"name": "team", "type": 3, "value": "Nobody"}]))).await;
+        assert!(is_ephemeral(&none));
+        assert_eq!(content(&none), "No vendor matches: owner's team `Nobody`.");
+    }
+}
+
+on_both_backends! {
+    async fn an_unknown_vendor_points_to_the_directory(db) {
+        let endpoint = Endpoint::new(db).await;
+        let unknown = endpoint.post(&fixtures::slash(Some(GUILD), "support", &[("vendor", "qqqqzzzz")])).await;
+        assert!(content(&unknown).contains("See every vendor with `/vendor list` in Discord or `backline list` in a terminal."), "{unknown:#}");
+        let out = backline(&endpoint.db, &["ask", "--guild", &GUILD.to_string(), "/support qqqqzzzz"]);
+        assert!(stderr(&out).contains("`backline list` in a terminal"), "{}", stderr(&out));
+    }
+}
+
+on_both_backends! {
+    async fn backline_list_prints_every_vendor_as_text_json_or_csv(db) {
+        let endpoint = with_sixty(db).await;
+        let guild = GUILD.to_string();
+        let human = backline(&endpoint.db, &["list", "--guild", &guild]);
+        assert!(human.status.success(), "{}", stderr(&human));
+        let human = stdout(&human);
+        assert!(human.ends_with("66 vendors\n"), "{human}");
+        assert!(human.contains("Amazon Web Services (aws) · critical\n  Enterprise plan · 24x7 · 🟢 covered now\n  Owner: Dana Whitfield (Platform)\n"), "{human}");
+
+        let json = backline(&endpoint.db, &["list", "--guild", &guild, "--format", "json", "--criticality", "critical"]);
+        let json: Value = serde_json::from_str(&stdout(&json)).unwrap();
+        let rows = json.as_array().unwrap();
+        assert_eq!(rows.len(), 18);
+        let v00 = rows.iter().find(|r| r["slug"] == "v-00").unwrap();
+        // JSON keeps every value exactly as typed.
+        assert!(v00["name"].as_str().unwrap().starts_with("=cmd|' /C calc'!A0 @everyone"));
+        assert_eq!(v00["owner"]["team"], "SRE");
+        assert_eq!(v00["covered_now"], true, "24x7");
+        assert_eq!(v00["tier"], "Enterprise");
+        let v08 = rows.iter().find(|r| r["slug"] == "v-08").unwrap();
+        assert_eq!(v08["tier"], Value::Null);
+        assert_eq!(v08["covered_now"], Value::Null);
+        assert_eq!(v08["worst_finding"]["level"], "error", "a critical vendor with no plan");
+
+        let csv = backline(&endpoint.db, &["list", "--guild", &guild, "--format", "csv", "--team", "sre"]);
+        let csv = stdout(&csv);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        assert_eq!(&header[..4], ["slug", "name", "criticality", "tier"]);
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert!(records.iter().all(|r| r[7].eq_ignore_ascii_case("sre")));
+        let v00 = records.iter().find(|r| &r[0] == "v-00").unwrap();
+        assert!(v00[1].starts_with("'=cmd|"), "a formula is neutralised: {}", &v00[1]);
+        assert!(v00[6].starts_with("'+__"), "{}", &v00[6]);
+
+        let covered = backline(&endpoint.db, &["list", "--guild", &guild, "--format", "json", "--covered-now"]);
+        let covered: Value = serde_json::from_str(&stdout(&covered)).unwrap();
+        assert!(covered.as_array().unwrap().iter().all(|r| r["covered_now"] == true));
+
+        let bad = backline(&endpoint.db, &["list", "--criticality", "urgent"]);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(stderr(&bad).contains("not a criticality"), "{}", stderr(&bad));
+    }
+}
