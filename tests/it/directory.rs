@@ -1,7 +1,7 @@
 //! The vendor directory: `/vendor list` paged within Discord's limits with Previous/Next
 //! buttons, its filters, and `backline list` as text, JSON and CSV.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use backline::domain::GuildId;
 use serde_json::{Value, json};
@@ -20,7 +20,7 @@ const CRITICALITY: [&str; 4] = ["critical", "high", "medium", "low"];
 /// open on weekends only (closed at the endpoint's Wednesday 10:00), every third none; every
 /// seventh has text that is markup, mentions and formulas, as long as the plans file allows.
 fn vendor_toml(i: usize) -> String {
-    let hostile = i % 7 == 0;
+    let hostile = i.is_multiple_of(7);
     let name = if hostile {
         format!(
             "=cmd|' /C calc'!A0 @everyone **{i}** <@123> [x](https://e.example) ||s|| {}",
@@ -98,6 +98,16 @@ fn slugs(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The page and every page after it, following the Next buttons.
+async fn following(endpoint: &Endpoint, first: Value) -> Vec<Value> {
+    let mut pages = vec![first];
+    while let Some(next) = button_id(pages.last().unwrap(), "Next") {
+        pages.push(endpoint.post(&fixtures::button(Some(GUILD), &next)).await);
+        assert!(pages.len() <= 66, "paging never ends");
+    }
+    pages
+}
+
 /// Every part of the page within Discord's limits, nothing cut, nobody pinged.
 fn within_limits(page: &Value) {
     let embed = embed(page);
@@ -140,13 +150,7 @@ on_both_backends! {
             .into_iter().map(|v| v.slug.to_string()).collect();
         assert_eq!(stored.len(), 66, "the six examples and sixty more");
 
-        let mut page = endpoint.post(&list_command(json!([]))).await;
-        let mut pages = vec![page.clone()];
-        while let Some(next) = button_id(&page, "Next") {
-            page = endpoint.post(&fixtures::button(Some(GUILD), &next)).await;
-            pages.push(page.clone());
-            assert!(pages.len() <= 66, "paging never ends");
-        }
+        let pages = following(&endpoint, endpoint.post(&list_command(json!([]))).await).await;
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, page) in pages.iter().enumerate() {
             within_limits(page);
@@ -204,16 +208,21 @@ on_both_backends! {
             {"name": "team", "type": 3, "value": "sre"},
             {"name": "covered-now", "type": 5, "value": true},
         ]))).await;
-        within_limits(&covered);
-        let found = slugs(&covered);
+        assert_eq!(button_id(&covered, "Next").unwrap(), "vendor-list:2:*:1:sre");
+        let pages = following(&endpoint, covered).await;
+        let found: Vec<String> = pages.iter().flat_map(slugs).collect();
         let generated: Vec<&String> = found.iter().filter(|s| s.starts_with("v-")).collect();
         assert_eq!(generated.len(), 20, "{found:?}");
-        assert!(generated.iter().all(|s| s[2..].parse::<usize>().unwrap() % 3 == 0));
-        for f in embed(&covered)["fields"].as_array().unwrap() {
-            assert!(f["value"].as_str().unwrap().contains("🟢 covered now"), "{f:#}");
+        assert!(generated.iter().all(|s| s[2..].parse::<usize>().unwrap().is_multiple_of(3)));
+        // The example's SRE-owned vendors with 24x7 plans.
+        let examples: BTreeSet<&str> = found.iter().filter(|s| !s.starts_with("v-")).map(String::as_str).collect();
+        assert_eq!(examples, BTreeSet::from(["cloudflare", "pagerduty"]));
+        for page in &pages {
+            within_limits(page);
+            for f in embed(page)["fields"].as_array().unwrap() {
+                assert!(f["value"].as_str().unwrap().contains("🟢 covered now"), "{f:#}");
+            }
         }
-        let next = button_id(&covered, "Next").unwrap();
-        assert_eq!(next, "vendor-list:2:*:1:sre");
 
         let none = endpoint.post(&list_command(json!([{"name": "team", "type": 3, "value": "Nobody"}]))).await;
         assert!(is_ephemeral(&none));
@@ -274,5 +283,37 @@ on_both_backends! {
         let bad = backline(&endpoint.db, &["list", "--criticality", "urgent"]);
         assert_eq!(bad.status.code(), Some(2));
         assert!(stderr(&bad).contains("not a criticality"), "{}", stderr(&bad));
+    }
+}
+
+#[tokio::test]
+async fn pages_of_the_longest_text_that_must_all_be_escaped_stay_within_limits() {
+    let endpoint = Endpoint::new(crate::helpers::sqlite().await).await;
+    // Every free text at the plans file's limit, made only of characters Discord needs escaped.
+    let text: String = (0..30)
+        .map(|i| {
+            let (x, stars) = ("x".repeat(29), "*".repeat(98));
+            format!(
+                "[[vendor]]\nslug = \"{i:02}-{x}\"\nname = \"{i:02}{stars}\"\ncriticality = \"critical\"\n\
+                 [vendor.owner]\nname = \"{owner}\"\nteam = \"{team}\"\n\
+                 [vendor.plan]\ntier = \"{tier}\"\n[vendor.plan.hours]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n\
+                 start = \"22:00\"\nend = \"06:00\"\ntimezone = \"America/Argentina/ComodRivadavia\"\n\n",
+                owner = "_".repeat(100),
+                team = "|".repeat(100),
+                tier = "`".repeat(100),
+            )
+        })
+        .collect();
+    endpoint
+        .db
+        .store
+        .import(GuildId::new(GUILD).unwrap(), &parse(&text), false)
+        .await
+        .unwrap();
+    let pages = following(&endpoint, endpoint.post(&list_command(json!([]))).await).await;
+    let listed: usize = pages.iter().map(|p| slugs(p).len()).sum();
+    assert_eq!(listed, 36, "every vendor, none cut");
+    for page in &pages {
+        within_limits(page);
     }
 }

@@ -170,17 +170,21 @@ async fn ask_with(server: &Server, discord: &FakeDiscord, payload: &Value, edits
         let give_up = Instant::now() + Duration::from_secs(30);
         loop {
             let calls = discord.webhooks_so_far().await;
-            let mut seen = edits.0.lock().unwrap();
-            seen.extend(
-                calls
-                    .into_iter()
-                    .filter(|c| c.method == "PATCH")
-                    .map(|c| (c.token, c.body)),
-            );
-            if let Some((_, body)) = seen.iter().find(|(t, _)| t == token) {
-                break body.clone();
+            let found = {
+                let mut seen = edits.0.lock().unwrap();
+                seen.extend(
+                    calls
+                        .into_iter()
+                        .filter(|c| c.method == "PATCH")
+                        .map(|c| (c.token, c.body)),
+                );
+                seen.iter()
+                    .find(|(t, _)| t == token)
+                    .map(|(_, body)| body.clone())
+            };
+            if let Some(body) = found {
+                break body;
             }
-            drop(seen);
             assert!(Instant::now() < give_up, "the deferred answer never came");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
