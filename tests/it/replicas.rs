@@ -278,7 +278,8 @@ async fn two_replicas_on_one_postgres_number_cases_once_post_once_and_see_cli_im
     let first_overdue = open_overdue_case(&db, "Overdue before the replicas start").await;
 
     let discord = FakeDiscord::start().await;
-    let replicas = [replica(&db, &discord, true), replica(&db, &discord, false)];
+    let (with_gateway, rest_only) = (replica(&db, &discord, true), replica(&db, &discord, false));
+    let replicas = [&with_gateway, &rest_only];
 
     // Each reminder and the period's digest once, though both replicas look for them.
     let reminder = |n: i64| format!("**Case #{n}** with");
@@ -294,7 +295,7 @@ async fn two_replicas_on_one_postgres_number_cases_once_post_once_and_see_cli_im
     // Twelve /case open, alternately to each replica, all at once: numbered without gaps.
     let edits = Edits::default();
     let answers = futures_util::future::join_all((0..12).map(|i| {
-        let (server, discord, edits) = (&replicas[i % 2], &discord, &edits);
+        let (server, discord, edits) = (replicas[i % 2], &discord, &edits);
         async move { ask_with(server, discord, &case_open(&format!("Checkout slow {i}")), edits).await }
     }))
     .await;
@@ -343,7 +344,7 @@ async fn two_replicas_on_one_postgres_number_cases_once_post_once_and_see_cli_im
         &["import", "--guild", &GUILD.to_string(), plans.to_str().unwrap()],
     );
     assert!(imported.status.success(), "{}", stderr(&imported));
-    for server in &replicas {
+    for server in replicas {
         let give_up = Instant::now() + Duration::from_secs(30);
         loop {
             let answer = ask(
@@ -377,5 +378,12 @@ async fn two_replicas_on_one_postgres_number_cases_once_post_once_and_see_cli_im
             .count();
         assert_eq!(reminders, 1, "case {number}");
     }
-    drop(replicas);
+    // The replica without a gateway posts on its own through the REST API.
+    drop(with_gateway);
+    let third_overdue = open_overdue_case(&db, "Overdue with one replica left").await;
+    until("the third reminder", || {
+        posted(&discord, fixtures::CHANNEL, &reminder(third_overdue)) >= 1
+    })
+    .await;
+    drop(rest_only);
 }
