@@ -290,3 +290,63 @@ fn page_card(entries: &[DirectoryEntry], filter: &DirectoryFilter, page: u32) ->
     }
     reply
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(slug: &str, name: &str, team: &str) -> DirectoryEntry {
+        let text = format!(
+            "[[vendor]]\nslug = \"{slug}\"\nname = \"{name}\"\ncriticality = \"low\"\n[vendor.owner]\nname = \"{name}\"\nteam = \"{team}\"\n"
+        );
+        let vendor = crate::domain::plans_file::parse_str("t.toml", &text)
+            .unwrap()
+            .remove(0);
+        DirectoryEntry {
+            vendor,
+            covered_now: None,
+            worst: None,
+            findings: 0,
+        }
+    }
+
+    #[test]
+    fn a_team_filter_is_trimmed_matched_in_any_case_and_at_most_sixty_characters() {
+        let filter = DirectoryFilter::new(None, Some("  sre "), false).unwrap();
+        assert_eq!(filter.team(), Some("sre"));
+        assert!(filter.keeps(&entry("a", "A", "SRE")));
+        assert!(!filter.keeps(&entry("b", "B", "SRE Europe")));
+        assert_eq!(
+            DirectoryFilter::new(None, Some("   "), false),
+            Ok(DirectoryFilter::default())
+        );
+        assert!(DirectoryFilter::new(None, Some(&"é".repeat(TEAM_FILTER_MAX)), false).is_ok());
+        assert_eq!(
+            DirectoryFilter::new(None, Some(&"é".repeat(TEAM_FILTER_MAX + 1)), false),
+            Err("A team filter is at most 60 characters.".to_owned())
+        );
+    }
+
+    #[test]
+    fn pages_hold_each_vendor_once_at_most_ten_and_fewer_when_their_text_is_long() {
+        let short: Vec<_> = (0..25)
+            .map(|i| entry(&format!("v{i}"), &format!("V{i}"), "SRE"))
+            .collect();
+        let sizes: Vec<usize> = pages(&short).iter().map(|p| p.len()).collect();
+        assert_eq!(sizes, [10, 10, 5]);
+        let long: Vec<_> = (0..25)
+            .map(|i| {
+                entry(
+                    &format!("v{i}"),
+                    &format!("{i}{}", "*".repeat(98)),
+                    &"_".repeat(100),
+                )
+            })
+            .collect();
+        let paged = pages(&long);
+        assert!(paged.iter().all(
+            |p| p.len() < PAGE_MAX && p.iter().map(DirectoryEntry::weight).sum::<usize>() <= PAGE_BUDGET
+        ));
+        assert_eq!(paged.iter().map(|p| p.len()).sum::<usize>(), 25);
+    }
+}
