@@ -278,10 +278,7 @@ impl RegistryCache {
             return Err(not_in_memory(&format!("the details of `{slug}` are")));
         }
         match store.vendor(guild, slug).await {
-            Ok(vendor) => {
-                vendor.iter().for_each(|v| registry.remember(v));
-                Ok(vendor)
-            }
+            Ok(vendor) => Ok(vendor.inspect(|v| registry.remember(v))),
             Err(error) => {
                 self.observe(&error);
                 Err(error.into())
