@@ -265,3 +265,66 @@ async fn metrics_are_not_served_on_the_interactions_port() {
     let app = spawn_app_with_metrics(&db).await;
     assert_eq!(request(&app.addr, "GET", "/metrics", &[], b"").await.0, 404);
 }
+
+#[tokio::test]
+async fn reminders_digests_and_notices_are_counted_as_posted_or_failed() {
+    use crate::helpers::{CallerExt as _, RecordingPoster, TestApp};
+    const MAYA: u64 = 402_811_948_512_772_104; // PagerDuty owner
+    let db = crate::helpers::sqlite().await;
+    let TestApp { core, clock } = crate::helpers::spawn_app(&db).await;
+    let settings = backline::domain::GuildSettings {
+        notice_channel: Some(888),
+        ..Default::default()
+    };
+    db.store
+        .set_guild_settings(GuildId::LOCAL, &settings)
+        .await
+        .unwrap();
+    let open = backline::commands::Command::CaseOpen(backline::commands::OpenCase {
+        vendor: "aws".into(),
+        severity: "sev1".into(),
+        summary: "Checkout down".into(),
+        vendor_case_id: None,
+        link: None,
+    });
+    let caller = crate::helpers::caller().channel(777).interaction(1);
+    core.execute(&open, &caller).await.unwrap();
+    clock.advance(chrono::Duration::minutes(16));
+
+    let posted = RecordingPoster::default();
+    let failing = RecordingPoster {
+        fail: true,
+        ..RecordingPoster::default()
+    };
+    assert_eq!(core.post_overdue_reminders(&posted).await.unwrap(), 1);
+    assert_eq!(core.post_digests(&failing).await.unwrap(), 0);
+    assert_eq!(
+        core.member_left(GuildId::LOCAL, MAYA, &posted)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(posted.posts.lock().unwrap().len(), 2, "a reminder and a notice");
+
+    let text = core.metrics().encode(db.store.pool_connections());
+    let mut samples: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("backline_posts_total"))
+        .collect();
+    samples.sort_unstable();
+    assert_eq!(
+        samples,
+        [
+            "backline_posts_total{kind=\"digest\",outcome=\"failed\"} 1",
+            "backline_posts_total{kind=\"owner_left_notice\",outcome=\"posted\"} 1",
+            "backline_posts_total{kind=\"reminder\",outcome=\"posted\"} 1",
+        ],
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l == "backline_case_events_total{event=\"opened\"} 1"),
+        "{text}"
+    );
+}

@@ -279,3 +279,27 @@ async fn serve_in_gateway_mode_answers_through_a_discord_api_base() {
     let seen = seen.lock().unwrap().clone();
     assert!(seen.contains(&discovery), "{discovery} not in {seen:#?}");
 }
+
+#[tokio::test]
+async fn hosts_in_no_proxy_are_reached_directly() {
+    let db = crate::helpers::sqlite().await;
+    let discord = FakeDiscord::start().await;
+    let (proxy, seen) = recording_proxy().await;
+    let child = serve(
+        &db,
+        &[],
+        &[
+            ("DISCORD_TOKEN", "fake-token"),
+            ("DISCORD_API_BASE", &discord.api_url),
+            ("HTTP_PROXY", &proxy),
+            ("NO_PROXY", "127.0.0.1"),
+        ],
+    );
+    let _server = Server {
+        child,
+        addr: String::new(),
+    };
+    // Identifying needs the gateway's address from DISCORD_API_BASE: asked directly.
+    discord.identify().await;
+    assert_eq!(*seen.lock().unwrap(), Vec::<String>::new());
+}
