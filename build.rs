@@ -5,10 +5,13 @@
 //! - `no_discord_spec`: Discord's OpenAPI description is not at `BACKLINE_DISCORD_SPEC`
 //!   (default `../shared/discord-api-spec/openapi.json`) (the contract tests).
 //!
+//! It also sets `BACKLINE_GIT_COMMIT` (`git rev-parse --short HEAD`, or "unknown" outside a
+//! git checkout) for the `backline_build_info` metric.
+//!
 //! With `CI` set neither is emitted: there the tests run, and fail when what they need is
 //! missing. Changing one of these variables re-runs this script and rebuilds the crate.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, process::Command};
 
 const POSTGRES_ENV: &str = "BACKLINE_TEST_POSTGRES_URL";
 const SPEC_ENV: &str = "BACKLINE_DISCORD_SPEC";
@@ -20,6 +23,7 @@ fn main() {
         println!("cargo::rerun-if-env-changed={variable}");
     }
     println!("cargo::rerun-if-changed=build.rs");
+    git_commit();
     let in_ci = std::env::var_os("CI").is_some();
     if !in_ci && std::env::var_os(POSTGRES_ENV).is_none() {
         println!("cargo::rustc-cfg=no_test_postgres");
@@ -37,5 +41,30 @@ fn main() {
         println!("cargo::rerun-if-changed={}", spec.display());
     } else if !in_ci {
         println!("cargo::rustc-cfg=no_discord_spec");
+    }
+}
+
+/// The short commit hash, re-read when HEAD moves (a commit, a checkout).
+fn git_commit() {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .map(|text| text.trim().to_owned())
+            .filter(|text| !text.is_empty())
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo::rustc-env=BACKLINE_GIT_COMMIT={commit}");
+    // HEAD names the branch; the branch's reflog changes with every commit on it. Watched
+    // only when they exist (a missing watched path would rebuild the crate every time).
+    for path in ["HEAD", "logs/HEAD"] {
+        if let Some(file) = git(&["rev-parse", "--git-path", path])
+            && PathBuf::from(&file).is_file()
+        {
+            println!("cargo::rerun-if-changed={file}");
+        }
     }
 }

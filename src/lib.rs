@@ -5,5 +5,6 @@ pub mod commands;
 pub mod discord;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod secret;
 pub mod store;

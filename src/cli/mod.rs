@@ -8,6 +8,7 @@ mod guild;
 mod import;
 mod limits;
 mod list;
+mod logging;
 mod serve;
 mod startup;
 
@@ -33,6 +34,16 @@ pub struct Cli {
     /// Database: sqlite://FILE (default: ./backline.db, created on first use) or postgres://…
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<DatabaseUrl>,
+
+    /// Log format on stderr: json or text (default: text on a terminal, json otherwise).
+    #[arg(
+        long,
+        value_enum,
+        env = "BACKLINE_LOG_FORMAT",
+        global = true,
+        hide_env_values = true
+    )]
+    log_format: Option<logging::LogFormat>,
 
     #[command(subcommand)]
     command: CliCommand,
@@ -195,7 +206,7 @@ enum ExportFormat {
 /// Entry point of the binary: parse arguments, set up logging, run, map to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    logging::init(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -210,15 +221,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -42,6 +42,9 @@ pub struct ServeArgs {
         default_value = "127.0.0.1:8080"
     )]
     http_addr: SocketAddr,
+    /// Where `GET /metrics` (Prometheus) listens; off unless set. Never the interactions port.
+    #[arg(long, hide_env_values = true, env = "BACKLINE_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
     /// Replaces https://discord.com for REST calls and gateway discovery (a Discord API proxy).
     #[arg(long, hide_env_values = true, env = "DISCORD_API_BASE")]
     discord_api_base: Option<String>,
@@ -117,6 +120,23 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
     };
 
     let mut tasks = JoinSet::new();
+    if let Some(addr) = args.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+            format!("listening for metrics on {addr} (choose another BACKLINE_METRICS_ADDR)")
+        })?;
+        eprintln!("Metrics: http://{}/metrics", listener.local_addr()?);
+        let limits = ServerLimits {
+            shutdown_grace: args.shutdown_grace,
+            ..ServerLimits::default()
+        };
+        let core = dispatcher.core().clone();
+        tasks.spawn(http::serve_metrics(
+            listener,
+            core,
+            limits,
+            stopped(stop_rx.clone()),
+        ));
+    }
     if let Some(verifier) = verifier {
         let open_files = limits::raise_open_file_limit();
         let limits = ServerLimits {
@@ -125,7 +145,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             max_connections: open_files.connection_cap(args.max_connections as usize),
             shutdown_grace: args.shutdown_grace,
         };
-        tracing::info!(?open_files, ?limits, "HTTP limits");
+        tracing::debug!(?open_files, ?limits, "HTTP limits");
         eprintln!(
             "Open files: soft limit {} (was {}), hard limit {}; at most {} HTTP connections.",
             show(open_files.soft),
@@ -177,7 +197,6 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             }
         }
         None => {
-            tracing::warn!("DISCORD_TOKEN is not set: overdue-response reminders cannot be posted");
             eprintln!(
                 "Note: without DISCORD_TOKEN, overdue-response reminders, digests and owner-left notices are not posted."
             );

@@ -138,6 +138,9 @@ impl Core {
             }
             recorded => recorded?,
         };
+        if !recorded.replayed {
+            self.metrics.case_event(event.kind.as_str());
+        }
         // A first delivery notified exactly `targets`; a redelivery shows what was recorded then.
         let notified: Vec<NotifyTarget> = if recorded.replayed {
             let timeline = self.store.timeline(guild, recorded.case.number).await?;
@@ -199,7 +202,13 @@ impl Core {
                 .code(format!("/case show case:{}", before.number))
                 .plain(" and try again."),
             )),
-            other => Ok(other?),
+            other => {
+                let recorded = other?;
+                if !recorded.replayed {
+                    self.metrics.case_event(event.kind.as_str());
+                }
+                Ok(recorded)
+            }
         }
     }
 

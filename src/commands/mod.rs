@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use crate::{
     domain::{GuildId, Rights, Vendor, lookup::Lookup},
+    metrics::Metrics,
     store::Store,
 };
 
@@ -159,19 +160,31 @@ pub struct Core {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     registry: Arc<registry_cache::RegistryCache>,
+    /// What this core has done, for `/metrics`: each core counts on its own.
+    metrics: Arc<Metrics>,
 }
 
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        let metrics = Arc::new(Metrics::new());
         Self {
-            registry: Arc::new(registry_cache::RegistryCache::new(&store, Arc::clone(&clock))),
+            registry: Arc::new(registry_cache::RegistryCache::new(
+                &store,
+                Arc::clone(&clock),
+                Arc::clone(&metrics),
+            )),
             store,
             clock,
+            metrics,
         }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     #[tracing::instrument(skip(self), fields(guild = ?caller.guild, user = caller.user))]

@@ -31,7 +31,7 @@ use std::{
 
 use chrono::{DateTime, Utc};
 
-use super::{Clock, CommandError, Core, Reply, Text};
+use super::{Clock, CommandError, Core, Metrics, Reply, Text};
 use crate::{
     domain::{GuildId, GuildSettings, Vendor, VendorIndex, VendorIndexBuilder, VendorSlug},
     store::{DbHealth, Store, StoreError},
@@ -190,16 +190,18 @@ pub(crate) struct RegistryCache {
     store: Weak<dyn Store>,
     clock: Arc<dyn Clock>,
     read_budget: Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl RegistryCache {
-    pub(crate) fn new(store: &Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(store: &Arc<dyn Store>, clock: Arc<dyn Clock>, metrics: Arc<Metrics>) -> Self {
         Self {
             guilds: Mutex::default(),
             health: Arc::default(),
             store: Arc::downgrade(store),
             clock,
             read_budget: DEFAULT_READ_BUDGET,
+            metrics,
         }
     }
 
@@ -236,6 +238,7 @@ impl RegistryCache {
         };
         let now = self.clock.now();
         if let Some(registry) = slot.current(version) {
+            self.metrics.registry_hit();
             return Ok(slot.confirmed(registry, now));
         }
         // Many requests can find the index stale at once (start-up, right after an import):
@@ -247,6 +250,7 @@ impl RegistryCache {
         }
         match load(store, guild).await {
             Ok(registry) => {
+                self.metrics.registry_rebuild();
                 *slot.loaded.write().unwrap_or_else(PoisonError::into_inner) = Some(Loaded {
                     version,
                     registry: Arc::clone(&registry),
@@ -274,12 +278,7 @@ impl RegistryCache {
             return Err(not_in_memory(&format!("the details of `{slug}` are")));
         }
         match store.vendor(guild, slug).await {
-            Ok(vendor) => {
-                if let Some(vendor) = &vendor {
-                    registry.remember(vendor);
-                }
-                Ok(vendor)
-            }
+            Ok(vendor) => Ok(vendor.inspect(|v| registry.remember(v))),
             Err(error) => {
                 self.observe(&error);
                 Err(error.into())
@@ -378,7 +377,7 @@ impl Core {
     /// The same core, waiting at most `budget` for a guild's registry version before it
     /// answers from memory. Call before the core is cloned: it starts an empty cache.
     pub fn with_read_budget(mut self, budget: Duration) -> Self {
-        let mut cache = RegistryCache::new(&self.store, Arc::clone(&self.clock));
+        let mut cache = RegistryCache::new(&self.store, Arc::clone(&self.clock), Arc::clone(&self.metrics));
         cache.read_budget = budget;
         self.registry = Arc::new(cache);
         self

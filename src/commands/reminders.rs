@@ -70,6 +70,8 @@ impl Core {
                 },
                 None => Delivery::Failed,
             };
+            self.metrics
+                .posted(crate::metrics::Post::Reminder, delivery == Delivery::Sent);
             self.store
                 .mark_delivery(guild, recorded.event_id, delivery)
                 .await?;

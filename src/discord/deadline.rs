@@ -10,6 +10,7 @@ use serenity::all::{
     Http, HttpBuilder, Interaction,
 };
 use tokio::{sync::oneshot, task::JoinHandle};
+use tracing::Instrument as _;
 
 use super::{Answer, Dispatcher, notify, render};
 use crate::{commands::Reply, domain::GuildId, secret::Secret};
@@ -80,7 +81,7 @@ impl Dispatcher {
 
     /// The HTTP endpoint's response body for an interaction: the answer, or a deferral
     /// whose answer follows through the webhook.
-    pub(super) async fn respond_over_http(&self, interaction: Interaction) -> Option<Value> {
+    pub(super) async fn answer_over_http(&self, interaction: Interaction) -> Option<Value> {
         let follow_up = self
             .deadline
             .follow_up
@@ -108,10 +109,13 @@ impl Dispatcher {
                 {
                     // Discord takes follow-ups once it has the response this body carries.
                     let dispatcher = self.clone();
-                    tokio::spawn(async move {
-                        follow_up.set_application_id(application);
-                        dispatcher.follow_ups(&follow_up, &token, &answer).await;
-                    });
+                    tokio::spawn(
+                        async move {
+                            follow_up.set_application_id(application);
+                            dispatcher.follow_ups(&follow_up, &token, &answer).await;
+                        }
+                        .in_current_span(),
+                    );
                 }
             }
             (None, None) => {}
@@ -121,7 +125,7 @@ impl Dispatcher {
     }
 
     /// Answers an interaction that came over the gateway, through `http`.
-    pub async fn respond_over_gateway(&self, http: Arc<Http>, interaction: Interaction) {
+    pub(super) async fn answer_over_gateway(&self, http: Arc<Http>, interaction: Interaction) {
         match self.in_time(interaction.clone(), Arc::clone(&http)).await {
             Timely::Inline(answer) => {
                 let sent = send_callback(&http, &interaction, answer.response.clone()).await;
@@ -178,7 +182,7 @@ impl Dispatcher {
         };
         let mut work = {
             let (dispatcher, interaction) = (self.clone(), interaction.clone());
-            tokio::spawn(async move { dispatcher.dispatch(&interaction).await })
+            tokio::spawn(async move { dispatcher.dispatch(&interaction).await }.in_current_span())
         };
         match tokio::time::timeout(self.deadline.answer_within, &mut work).await {
             Ok(Ok(answer)) => return Timely::Inline(answer),
@@ -197,7 +201,7 @@ impl Dispatcher {
         let finish = self
             .clone()
             .finish(application, token, work, private, deferral, follow_up);
-        tokio::spawn(finish);
+        tokio::spawn(finish.in_current_span());
         Timely::Deferred {
             response: CreateInteractionResponse::Defer(
                 CreateInteractionResponseMessage::new().ephemeral(private),

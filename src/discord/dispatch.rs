@@ -13,6 +13,7 @@ use crate::{
         UpdateCase,
     },
     domain::{GuildId, Rights},
+    metrics::Outcome,
 };
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct Answer {
     /// The messages the answer takes: the first is in `response`, the others follow it.
     pub parts: Vec<Part>,
     pub ephemeral: bool,
+    /// How the interaction ended, for the logs and the metrics.
+    pub outcome: Outcome,
 }
 
 impl Answer {
@@ -37,6 +40,7 @@ impl Answer {
             delivers: None,
             parts: Vec::new(),
             ephemeral: true,
+            outcome: Outcome::Answered,
         }
     }
 
@@ -47,6 +51,7 @@ impl Answer {
             delivers: reply.delivers,
             parts,
             ephemeral: reply.ephemeral,
+            outcome: Outcome::Answered,
         }
     }
 }
@@ -66,18 +71,19 @@ impl Dispatcher {
     /// The response to an interaction. Never fails: a user error becomes an ephemeral
     /// explanation, an internal one is logged and answered with its error ID.
     pub async fn dispatch(&self, interaction: &Interaction) -> Answer {
-        let span = tracing::info_span!(
-            "interaction",
-            id = %interaction.id(),
-            kind = ?interaction.kind(),
-            guild = tracing::field::Empty,
-            command = tracing::field::Empty,
-        );
-        async move {
+        let span = super::observe::current_or_new_span(interaction);
+        let started = std::time::Instant::now();
+        let answer = async move {
             match interaction {
                 Interaction::Ping(_) => Answer::plain(CreateInteractionResponse::Pong),
                 Interaction::Command(command) => self.command(command).await,
-                Interaction::Autocomplete(command) => Answer::plain(self.autocomplete(command).await),
+                Interaction::Autocomplete(command) => {
+                    let (response, outcome) = self.autocomplete(command).await;
+                    Answer {
+                        outcome,
+                        ..Answer::plain(response)
+                    }
+                }
                 Interaction::Component(component) => self.component(component).await,
                 Interaction::Modal(modal) => self.modal(modal).await,
                 _ => Answer::plain(render::response(&Reply::notice(
@@ -85,8 +91,10 @@ impl Dispatcher {
                 ))),
             }
         }
-        .instrument(span)
-        .await
+        .instrument(span.clone())
+        .await;
+        self.observe(&span, interaction, &answer, started);
+        answer
     }
 
     /// For the HTTP endpoint: a verified body in, the JSON response body out, or `None`
@@ -109,20 +117,25 @@ impl Dispatcher {
         interaction_id: u64,
         name: &str,
     ) -> Answer {
-        let reply = match command {
+        let (reply, outcome) = match command {
             Ok(command) => match self.execute(&command, &mut caller, &standing).await {
-                Ok(reply) => reply,
-                Err(CommandError::User(message)) => Reply::notice(message),
+                Ok(reply) => (reply, Outcome::Answered),
+                Err(CommandError::User(message)) => (Reply::notice(message), Outcome::UserError),
                 Err(error) => {
+                    tracing::Span::current().record("outcome", Outcome::InternalError.as_str());
                     log_internal(&error, interaction_id, name);
-                    Reply::notice(format!(
+                    let message = format!(
                         "Something went wrong on backline's side. It is logged as error ID {interaction_id}; give that to whoever runs the bot."
-                    ))
+                    );
+                    (Reply::notice(message), Outcome::InternalError)
                 }
             },
-            Err(message) => Reply::notice(message),
+            Err(message) => (Reply::notice(message), Outcome::UserError),
         };
-        Answer::of(&reply)
+        Answer {
+            outcome,
+            ..Answer::of(&reply)
+        }
     }
 
     /// Runs a command, first deciding the caller's rights when the command depends on them.
@@ -142,11 +155,6 @@ impl Dispatcher {
     }
 
     async fn command(&self, interaction: &CommandInteraction) -> Answer {
-        let span = tracing::Span::current();
-        span.record("command", interaction.data.name.as_str());
-        if let Some(guild) = interaction.guild_id {
-            span.record("guild", guild.get());
-        }
         let caller = interaction.caller();
         self.run(
             parse_command(interaction),
@@ -191,7 +199,7 @@ impl Dispatcher {
         self.run(command, caller, interaction.id.get(), id).await
     }
 
-    async fn autocomplete(&self, interaction: &CommandInteraction) -> CreateInteractionResponse {
+    async fn autocomplete(&self, interaction: &CommandInteraction) -> (CreateInteractionResponse, Outcome) {
         let focused = interaction.data.autocomplete();
         let option = focused.as_ref().map(|o| o.name).unwrap_or("vendor");
         let typed: String = focused
@@ -214,8 +222,11 @@ impl Dispatcher {
                     .await
             }
         };
+        let mut outcome = Outcome::Answered;
         let choices = choices.unwrap_or_else(|error| {
             // Autocomplete has no room for a message: log it and offer nothing.
+            outcome = Outcome::InternalError;
+            tracing::Span::current().record("outcome", outcome.as_str());
             log_internal(&error, interaction.id.get(), &interaction.data.name);
             Vec::new()
         });
@@ -226,7 +237,7 @@ impl Dispatcher {
                 limits::truncate(&choice.value, limits::CHOICE_VALUE),
             );
         }
-        CreateInteractionResponse::Autocomplete(response)
+        (CreateInteractionResponse::Autocomplete(response), outcome)
     }
 }
 

@@ -6,6 +6,7 @@ mod dispatch;
 pub mod gateway;
 pub mod limits;
 mod notify;
+mod observe;
 mod parse;
 pub mod poster;
 pub mod registration;

@@ -26,6 +26,9 @@ impl Dispatcher {
             .map(|&u| Recipient::User(u))
             .chain(part.mentions.roles.iter().map(|&r| Recipient::Role(r)))
             .collect();
+        self.core()
+            .metrics()
+            .notifications(outcome.is_ok(), recipients.len());
         let (delivery, reason) = match outcome {
             Ok(()) => (Delivery::Sent, None),
             Err(reason) => (Delivery::Failed, Some(reason.as_str())),

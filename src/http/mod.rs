@@ -6,21 +6,24 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{DefaultBodyLimit, State},
+    extract::{DefaultBodyLimit, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 
+mod metrics;
 mod server;
 
 use serde_json::Value;
 
+pub use metrics::{metrics_router, serve_metrics};
 pub use server::{ServerLimits, serve};
 
 use crate::{
     commands::Clock,
-    discord::{Dispatcher, SignatureVerifier},
+    discord::{Dispatcher, SignatureError, SignatureVerifier},
+    metrics::{Metrics, Refusal},
 };
 
 /// Discord's interaction payloads are a few KiB; anything this large is not one.
@@ -42,7 +45,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn interactions(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn interactions(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let metrics = state.dispatcher.core().metrics();
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let reason = match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => Refusal::TooLarge,
+                _ => Refusal::Malformed,
+            };
+            refuse(metrics, reason, &rejection.body_text());
+            return rejection.into_response();
+        }
+    };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let checked = state.verifier.verify(
         header("x-signature-ed25519"),
@@ -51,7 +70,15 @@ async fn interactions(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
         state.clock.now(),
     );
     if let Err(error) = checked {
-        tracing::info!(%error, "rejected an unsigned or badly signed interaction");
+        let reason = match error {
+            SignatureError::Missing => Refusal::NoSignature,
+            SignatureError::BadTimestamp => Refusal::Malformed,
+            SignatureError::Stale => Refusal::StaleTimestamp,
+            SignatureError::Invalid => Refusal::BadSignature,
+        };
+        // The client learns only that it was refused; the log says why (a stale timestamp
+        // usually means this machine's clock is off).
+        refuse(metrics, reason, &error.to_string());
         return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
     }
     match state.dispatcher.dispatch_body(&body).await {
@@ -59,8 +86,21 @@ async fn interactions(State(state): State<Arc<AppState>>, headers: HeaderMap, bo
             drop_nulls(&mut response);
             Json(response).into_response()
         }
-        None => (StatusCode::BAD_REQUEST, "not an interaction").into_response(),
+        None => {
+            metrics.refused(Refusal::Malformed);
+            (StatusCode::BAD_REQUEST, "not an interaction").into_response()
+        }
     }
+}
+
+/// Counts a refused request and logs why.
+fn refuse(metrics: &Metrics, reason: Refusal, detail: &str) {
+    metrics.refused(reason);
+    tracing::warn!(
+        reason = reason.as_str(),
+        detail,
+        "refused a request to the interactions endpoint"
+    );
 }
 
 /// Liveness: the process answers. Never asks the database, so an outage does not get a

@@ -21,6 +21,7 @@ use hyper_util::{
 use tokio::{net::TcpListener, sync::Semaphore};
 
 use super::{AppState, MAX_BODY_BYTES, router};
+use crate::metrics::{Metrics, Refusal};
 
 /// How long the server waits for clients, and for how many.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,10 +58,21 @@ pub async fn serve(
     limits: ServerLimits,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let metrics = Arc::clone(state.dispatcher.core().metrics());
     let app: Router = router(state).layer(middleware::from_fn_with_state(
-        limits.body_timeout,
+        (limits.body_timeout, metrics),
         read_body_within,
     ));
+    serve_router(listener, app, limits, stop).await
+}
+
+/// Serves `app` on `listener` within `limits` until `stop` completes (see [`serve`]).
+pub(super) async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    limits: ServerLimits,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut http1 = hyper::server::conn::http1::Builder::new();
@@ -111,13 +123,18 @@ pub async fn serve(
 
 /// Reads the whole body before the handler runs, within `deadline`: a client that declares a
 /// body and never sends it is answered 408 and disconnected instead of holding a connection.
-async fn read_body_within(State(deadline): State<Duration>, request: Request, next: Next) -> Response {
+async fn read_body_within(
+    State((deadline, metrics)): State<(Duration, Arc<Metrics>)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        super::refuse(&metrics, Refusal::TooLarge, "declared body too large");
         return closing(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
     }
     let (parts, body) = request.into_parts();
@@ -129,6 +146,7 @@ async fn read_body_within(State(deadline): State<Duration>, request: Request, ne
                 .downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some();
             if too_large {
+                super::refuse(&metrics, Refusal::TooLarge, "body too large");
                 closing(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
             } else {
                 closing(StatusCode::BAD_REQUEST, "could not read the request body")

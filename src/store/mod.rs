@@ -100,9 +100,18 @@ pub enum Backend {
     Postgres,
 }
 
+/// The connections of a store's pool at one moment (for the metrics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolConnections {
+    pub in_use: u32,
+    pub idle: u32,
+}
+
 #[async_trait]
 pub trait Store: CaseStore + UpkeepStore + Readiness + Send + Sync + 'static {
     fn backend(&self) -> Backend;
+
+    fn pool_connections(&self) -> PoolConnections;
 
     /// Succeeds when the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;

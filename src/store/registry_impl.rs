@@ -79,6 +79,14 @@ macro_rules! impl_store {
                     Backend::$db
                 }
 
+                fn pool_connections(&self) -> crate::store::PoolConnections {
+                    let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+                    crate::store::PoolConnections {
+                        in_use: self.pool.size().saturating_sub(idle),
+                        idle,
+                    }
+                }
+
                 async fn ping(&self) -> Result<(), StoreError> {
                     sqlx::query("SELECT 1")
                         .execute(&self.pool)

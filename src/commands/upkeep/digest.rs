@@ -31,7 +31,9 @@ impl Core {
             }
             let audited = self.audit(guild).await?;
             let digest = digest(&audited, Date::new(now.date_naive()));
-            match poster.post(channel, &digest).await {
+            let result = poster.post(channel, &digest).await;
+            self.metrics.posted(crate::metrics::Post::Digest, result.is_ok());
+            match result {
                 Ok(()) => posted += 1,
                 Err(error) => {
                     tracing::warn!(guild = %guild, error = %format!("{error:#}"), "could not post the digest")

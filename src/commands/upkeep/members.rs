@@ -81,7 +81,10 @@ impl Core {
                 content: Some(content),
                 ..Reply::default()
             };
-            if let Err(error) = poster.post(channel, &notice).await {
+            let result = poster.post(channel, &notice).await;
+            self.metrics
+                .posted(crate::metrics::Post::OwnerLeftNotice, result.is_ok());
+            if let Err(error) = result {
                 tracing::warn!(guild = %guild, error = %format!("{error:#}"), "could not post an owner-left notice");
             }
         }
