@@ -230,7 +230,9 @@ on_both_backends! {
         let failing = RecordingPoster { fail: true, ..RecordingPoster::default() };
         assert_eq!(core.post_overdue_reminders(&failing).await.unwrap(), 0);
         let timeline = db.store.timeline(GuildId::LOCAL, 2).await.unwrap();
-        assert_eq!(timeline.notifications.last().unwrap().delivery, Delivery::Failed, "what happened is recorded");
+        let row = timeline.notifications.last().unwrap();
+        assert_eq!(row.delivery, Delivery::Failed, "what happened is recorded");
+        assert_eq!(row.reason.as_deref(), Some(crate::helpers::REFUSED), "with Discord's reason");
         assert!(db.store.timeline(GuildId::LOCAL, 1).await.unwrap().events.iter().all(|e| e.kind.as_str() != "reminder"));
         assert_eq!(core.post_overdue_reminders(&RecordingPoster::default()).await.unwrap(), 0, "claimed once, never again");
     }

@@ -17,6 +17,7 @@ mod gateway;
 mod hours_dst;
 mod notify_split;
 mod plans_file;
+mod pre_commit;
 mod properties;
 mod registry_cache;
 mod resilience;

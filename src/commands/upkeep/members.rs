@@ -81,8 +81,10 @@ impl Core {
                 content: Some(content),
                 ..Reply::default()
             };
-            if let Err(error) = poster.post(channel, &notice).await {
-                tracing::warn!(guild = %guild, error = %format!("{error:#}"), "could not post an owner-left notice");
+            // The notice pings nobody: there is no notification to record, only the failure.
+            let sent = poster.post(channel, &notice).await;
+            if sent.failures().next().is_some() {
+                tracing::warn!(guild = %guild, error = %sent.summary(), "could not post an owner-left notice");
             }
         }
         Ok(owned.iter().map(|(v, _)| v.slug.clone()).collect())

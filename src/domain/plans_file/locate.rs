@@ -172,3 +172,34 @@ pub(super) fn strings<'a>(value: &'a Spanned<DeValue<'a>>) -> Vec<(String, Strin
     walk(value, &mut Vec::new(), &mut out);
     out
 }
+
+/// Where each vendor of the files is defined: its slug → (file, line, column) of the slug's
+/// value (for annotating a finding on the line that names the vendor). Files that do not
+/// parse contribute nothing.
+pub fn vendor_positions(
+    files: &[super::SourceFile],
+) -> std::collections::HashMap<String, (String, usize, usize)> {
+    let mut positions = std::collections::HashMap::new();
+    for file in files {
+        let Ok(root) = toml::de::DeTable::parse(&file.text) else {
+            continue;
+        };
+        let lines = super::LineIndex::new(&file.text);
+        let Some(DeValue::Array(vendors)) = root.get_ref().get("vendor").map(Spanned::get_ref) else {
+            continue;
+        };
+        for item in vendors.iter() {
+            let Some(slug) = item.get_ref().get("slug") else {
+                continue;
+            };
+            let Some(name) = slug.get_ref().as_str() else {
+                continue;
+            };
+            let (line, column) = lines.position(slug.span().start);
+            positions
+                .entry(name.to_owned())
+                .or_insert((file.name.clone(), line, column));
+        }
+    }
+    positions
+}

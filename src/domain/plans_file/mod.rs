@@ -19,6 +19,7 @@ mod locate;
 mod schema;
 
 use locate::{Segment, deepest_path, key_span_in, remove_path, render_path, span_of_path};
+pub use locate::vendor_positions;
 pub use schema::json_schema;
 
 /// One plans file as read from disk: the name to show in errors, and its text.
