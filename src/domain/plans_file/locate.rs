@@ -94,6 +94,29 @@ pub(super) fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) ->
     }
 }
 
+/// Stands a valid value in for the required top-level `key` a vendor table lacks (its error
+/// already reported), so the vendor is read on and its other errors found too. False when
+/// the vendor is not a table.
+pub(super) fn insert_placeholder(value: &mut Spanned<DeValue<'_>>, key: &str) -> bool {
+    let span = value.span();
+    let at = span.start..span.start;
+    let DeValue::Table(table) = value.get_mut() else {
+        return false;
+    };
+    let text = |s: &'static str| Spanned::new(at.clone(), DeValue::String(s.into()));
+    let placeholder = match key {
+        "criticality" => text("low"),
+        "owner" => {
+            let mut owner = toml::de::DeTable::new();
+            owner.insert(Spanned::new(at.clone(), "name".into()), text("placeholder"));
+            Spanned::new(at.clone(), DeValue::Table(owner))
+        }
+        _ => text("placeholder"),
+    };
+    table.insert(Spanned::new(at.clone(), key.to_owned().into()), placeholder);
+    true
+}
+
 /// The span of the value at a dotted path such as `escalation[1].contacts[0].name`.
 pub(super) fn span_of_path(value: &Spanned<DeValue<'_>>, path: &str) -> Option<Range<usize>> {
     let mut current = value;
