@@ -118,7 +118,9 @@ pub async fn check(
         }
         Format::Github => {
             for a in &audited {
-                let at = positions.get(a.vendor.slug.as_str()).map(|(f, l, c)| (f.as_str(), *l, *c));
+                let at = positions
+                    .get(a.vendor.slug.as_str())
+                    .map(|(f, l, c)| (f.as_str(), *l, *c));
                 let title = format!("backline check: {}", a.vendor.slug);
                 for f in &a.findings {
                     let level = match f.level {
@@ -215,7 +217,12 @@ mod github {
             (None, Some(f)) => format!("backline check: field {f}"),
             (None, None) => "backline check".to_owned(),
         };
-        command("error", Some((&error.file, error.line, error.column)), &title, &error.message)
+        command(
+            "error",
+            Some((&error.file, error.line, error.column)),
+            &title,
+            &error.message,
+        )
     }
 
     #[cfg(test)]
@@ -227,10 +234,18 @@ mod github {
             assert_eq!(data("100% down\r\nnext"), "100%25 down%0D%0Anext");
             assert_eq!(property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
             assert_eq!(
-                command("warning", Some(("plans/a,b:c.toml", 3, 7)), "t: x, y", "line1\nline2 50%"),
+                command(
+                    "warning",
+                    Some(("plans/a,b:c.toml", 3, 7)),
+                    "t: x, y",
+                    "line1\nline2 50%"
+                ),
                 "::warning file=plans/a%2Cb%3Ac.toml,line=3,col=7,title=t%3A x%2C y::line1%0Aline2 50%25"
             );
-            assert_eq!(command("error", None, "backline check", "no files"), "::error title=backline check::no files");
+            assert_eq!(
+                command("error", None, "backline check", "no files"),
+                "::error title=backline check::no files"
+            );
         }
     }
 }

@@ -30,7 +30,12 @@ fn mark(delivery: Delivery) -> &'static str {
 pub(super) fn line(n: &Notification, event: &str) -> Text {
     let line = Text::from(format!("{} ", mark(n.delivery)))
         .then(mention(n.recipient))
-        .plain(format!(" {} · {event} · {} · {} ", n.label, n.method, n.delivery.as_str()))
+        .plain(format!(
+            " {} · {event} · {} · {} ",
+            n.label,
+            n.method,
+            n.delivery.as_str()
+        ))
         .time(n.at, TimeStyle::Time);
     match &n.reason {
         Some(reason) => line.plain(format!(" · {reason}")),

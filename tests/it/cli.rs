@@ -237,14 +237,23 @@ fn check_for_github_annotates_each_finding_and_error_on_its_line() {
         "::error file={file},line={},col=8,title=backline check%3A stripe::critical vendor with no support plan",
         line_of("stripe")
     );
-    assert!(text.lines().any(|l| l.starts_with(&stripe)), "missing {stripe:?} in\n{text}");
     assert!(
-        text.lines().any(|l| l.starts_with(&format!("::warning file={file},line={},col=8,", line_of("github")))
-            && l.contains("contacts not verified within 90d")),
+        text.lines().any(|l| l.starts_with(&stripe)),
+        "missing {stripe:?} in\n{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!(
+            "::warning file={file},line={},col=8,",
+            line_of("github")
+        )) && l.contains("contacts not verified within 90d")),
         "{text}"
     );
     let commands = text.lines().filter(|l| l.starts_with("::")).count();
-    assert_eq!(commands, text.lines().count() - 1, "one command a finding, then the summary:\n{text}");
+    assert_eq!(
+        commands,
+        text.lines().count() - 1,
+        "one command a finding, then the summary:\n{text}"
+    );
 
     // A broken file: each plans error on its file, line and column; a message with a newline
     // or a percent sign is escaped so it stays one command.
@@ -255,7 +264,9 @@ fn check_for_github_annotates_each_finding_and_error_on_its_line() {
     let text = stdout(&out);
     let file = broken.replace(':', "%3A").replace(',', "%2C");
     assert!(
-        text.lines().any(|l| l.starts_with(&format!("::error file={file},line=2,col=8,title=backline check%3A vendor Acme%2C field slug::"))),
+        text.lines().any(|l| l.starts_with(&format!(
+            "::error file={file},line=2,col=8,title=backline check%3A vendor Acme%2C field slug::"
+        ))),
         "{text}"
     );
     assert!(text.lines().all(|l| l.starts_with("::error file=")), "{text}");

@@ -376,9 +376,14 @@ fn the_contract_check_rejects_what_discord_would_reject() {
         Some(false)
     );
     let embeds: Vec<Value> = (0..11).map(|i| json!({"title": i.to_string()})).collect();
-    assert_eq!(contract::is_valid_follow_up(&json!({"embeds": embeds})), Some(false));
     assert_eq!(
-        contract::is_valid_follow_up(&json!({"content": "hi", "flags": 64, "allowed_mentions": {"parse": []}})),
+        contract::is_valid_follow_up(&json!({"embeds": embeds})),
+        Some(false)
+    );
+    assert_eq!(
+        contract::is_valid_follow_up(
+            &json!({"content": "hi", "flags": 64, "allowed_mentions": {"parse": []}})
+        ),
         Some(true)
     );
 }

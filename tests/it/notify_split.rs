@@ -298,11 +298,16 @@ async fn a_posted_reply_reports_each_message_on_its_own_when_discord_refuses_the
     let users: Vec<u64> = (0..150).map(contact).collect();
     let text = users
         .iter()
-        .fold(Text::from("📋 Vendor support digest"), |t, &u| t.plain(" ").user(u, None));
+        .fold(Text::from("📋 Vendor support digest"), |t, &u| {
+            t.plain(" ").user(u, None)
+        });
     let reply = Reply {
         content: Some(text),
         title: Some("Vendor support digest".into()),
-        mentions: Mentions { users: users.clone(), roles: Vec::new() },
+        mentions: Mentions {
+            users: users.clone(),
+            roles: Vec::new(),
+        },
         ..Reply::default()
     };
     let poster = DiscordPoster {

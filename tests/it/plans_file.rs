@@ -436,17 +436,32 @@ fn vendor_with_faults(faults: u16) -> (String, Vec<&'static str>) {
         "[[vendor]]".to_owned(),
         fault(0, "slug", "", "slug = \"aws\""),
         fault(1, "name", "", "name = \"Amazon Web Services\""),
-        fault(2, "criticality", "criticality = \"urgent\"", "criticality = \"critical\""),
+        fault(
+            2,
+            "criticality",
+            "criticality = \"urgent\"",
+            "criticality = \"critical\"",
+        ),
         fault(3, "review_every", "review_every = \"1M\"", ""),
         fault(4, "colour", "colour = \"red\"", ""),
         fault(5, "aliases[0]", "aliases = [\"  \"]", ""),
         "[vendor.owner]".to_owned(),
         fault(6, "owner.name", "", "name = \"Dana\""),
-        fault(7, "owner.email", "email = \"dana\\nexample.com\"", "email = \"dana@example.com\""),
+        fault(
+            7,
+            "owner.email",
+            "email = \"dana\\nexample.com\"",
+            "email = \"dana@example.com\"",
+        ),
         "[vendor.plan]".to_owned(),
         "tier = \"Enterprise\"".to_owned(),
         fault(8, "plan.hours", "", "hours = \"24x7\""),
-        fault(9, "plan.response.sev1", "response = { sev1 = \"fast\" }", "response = { sev1 = \"15m\" }"),
+        fault(
+            9,
+            "plan.response.sev1",
+            "response = { sev1 = \"fast\" }",
+            "response = { sev1 = \"15m\" }",
+        ),
     ]
     .join("\n");
     (text, expected)
@@ -464,9 +479,18 @@ fn a_vendor_missing_its_name_with_a_bad_criticality_and_a_bad_email_gets_three_e
         assert_eq!(e.vendor.as_deref(), Some("aws"));
         assert_eq!(e.file, "plans.toml");
     }
-    let criticality = errors.iter().find(|e| e.field.as_deref() == Some("criticality")).unwrap();
-    assert_eq!((criticality.line, criticality.column), position_of(&text, "\"urgent\""));
-    let name = errors.iter().find(|e| e.field.as_deref() == Some("name")).unwrap();
+    let criticality = errors
+        .iter()
+        .find(|e| e.field.as_deref() == Some("criticality"))
+        .unwrap();
+    assert_eq!(
+        (criticality.line, criticality.column),
+        position_of(&text, "\"urgent\"")
+    );
+    let name = errors
+        .iter()
+        .find(|e| e.field.as_deref() == Some("name"))
+        .unwrap();
     assert_eq!(name.message, "required field `name` is missing");
 
     // Two required fields of the vendor missing: both named, not only the first.
@@ -477,7 +501,10 @@ fn a_vendor_missing_its_name_with_a_bad_criticality_and_a_bad_email_gets_three_e
 }
 
 fn errors_of(text: &str) -> Vec<String> {
-    errors(text).into_iter().map(|e| e.field.unwrap_or_default()).collect()
+    errors(text)
+        .into_iter()
+        .map(|e| e.field.unwrap_or_default())
+        .collect()
 }
 
 proptest::proptest! {

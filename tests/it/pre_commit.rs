@@ -26,18 +26,29 @@ name = "Support"
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `pre-commit try-repo <this repository> backline-check --all-files` in `plans`.
 fn try_repo(plans: &Path, home: &Path) -> std::process::Output {
     let bin = Path::new(env!("CARGO_BIN_EXE_backline")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
     .unwrap();
     Command::new("pre-commit")
-        .args(["try-repo", env!("CARGO_MANIFEST_DIR"), "backline-check", "--all-files", "--color", "never"])
+        .args([
+            "try-repo",
+            env!("CARGO_MANIFEST_DIR"),
+            "backline-check",
+            "--all-files",
+            "--color",
+            "never",
+        ])
         .current_dir(plans)
         .env("PATH", path)
         .env("PRE_COMMIT_HOME", home)
@@ -51,7 +62,10 @@ fn try_repo(plans: &Path, home: &Path) -> std::process::Output {
 }
 
 #[test]
-#[cfg_attr(no_pre_commit, ignore = "pre-commit is not installed: pip install pre-commit (CI installs it)")]
+#[cfg_attr(
+    no_pre_commit,
+    ignore = "pre-commit is not installed: pip install pre-commit (CI installs it)"
+)]
 fn the_pre_commit_hook_passes_a_good_plans_file_and_fails_a_bad_one() {
     let home = tempfile::tempdir().unwrap();
     let plans = tempfile::tempdir().unwrap();
@@ -60,14 +74,32 @@ fn the_pre_commit_hook_passes_a_good_plans_file_and_fails_a_bad_one() {
     std::fs::write(plans.path().join("plans/acme.toml"), GOOD).unwrap();
     git(plans.path(), &["add", "."]);
     let out = try_repo(plans.path(), home.path());
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "a good plans file passes:\n{text}");
-    assert!(text.contains("backline check") && text.contains("Passed"), "{text}");
+    assert!(
+        text.contains("backline check") && text.contains("Passed"),
+        "{text}"
+    );
 
-    std::fs::write(plans.path().join("plans/broken.toml"), "[[vendor]]\nslug = \"Acme\"\n").unwrap();
+    std::fs::write(
+        plans.path().join("plans/broken.toml"),
+        "[[vendor]]\nslug = \"Acme\"\n",
+    )
+    .unwrap();
     git(plans.path(), &["add", "."]);
     let out = try_repo(plans.path(), home.path());
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!out.status.success(), "a bad plans file fails:\n{text}");
-    assert!(text.contains("Failed") && text.contains("plans/broken.toml:2:8"), "{text}");
+    assert!(
+        text.contains("Failed") && text.contains("plans/broken.toml:2:8"),
+        "{text}"
+    );
 }

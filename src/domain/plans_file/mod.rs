@@ -18,10 +18,10 @@ use super::{
 mod locate;
 mod schema;
 
+pub use locate::vendor_positions;
 use locate::{
     Segment, deepest_path, insert_placeholder, key_span_in, remove_path, render_path, span_of_path,
 };
-pub use locate::vendor_positions;
 pub use schema::json_schema;
 
 /// One plans file as read from disk: the name to show in errors, and its text.
