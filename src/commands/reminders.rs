@@ -48,16 +48,6 @@ impl Posted {
         }
     }
 
-    /// Every message went out as one (what a fake poster reports).
-    pub fn taken(reply: &Reply) -> Self {
-        Self {
-            messages: vec![Delivered {
-                mentions: reply.mentions.clone(),
-                outcome: Ok(()),
-            }],
-        }
-    }
-
     /// Whether the first message (the one with the card) was taken.
     pub fn card_taken(&self) -> bool {
         self.messages.first().is_some_and(|m| m.outcome.is_ok())

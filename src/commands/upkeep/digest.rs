@@ -92,6 +92,9 @@ impl Core {
                 }
             }
         }
+        if entries.is_empty() {
+            return Ok(());
+        }
         Ok(self.store.record_history(guild, &entries).await?)
     }
 }
