@@ -244,6 +244,13 @@ on_both_backends! {
         let out = crate::helpers::backline(&db, &["check"]);
         assert_eq!(out.status.code(), Some(1));
         assert!(crate::helpers::stdout(&out).contains("3 error(s), 6 warning(s) in 5 of 6 vendor(s)"), "{}", crate::helpers::stdout(&out));
+        // The stored registry has no file to point at: GitHub shows the findings on the run.
+        let out = crate::helpers::backline(&db, &["check", "--format", "github"]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = crate::helpers::stdout(&out);
+        assert!(text.lines().any(|l| l.starts_with("::error title=backline check%3A stripe::critical vendor with no support plan")), "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("::error ")).count(), 3, "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("::warning ")).count(), 6, "{text}");
         let history = crate::helpers::backline(&db, &["history", "--vendor", "aws"]);
         assert!(crate::helpers::stdout(&history).contains("aws added by import"));
     }
