@@ -4,11 +4,13 @@
 //! - `no_test_postgres`: `BACKLINE_TEST_POSTGRES_URL` is unset (the PostgreSQL tests).
 //! - `no_discord_spec`: Discord's OpenAPI description is not at `BACKLINE_DISCORD_SPEC`
 //!   (default `../shared/discord-api-spec/openapi.json`) (the contract tests).
+//! - `no_pre_commit`: `pre-commit --version` does not run (the test of the pre-commit hook;
+//!   `pip install pre-commit`, then touch build.rs or set `CI` to re-check).
 //!
 //! It also sets `BACKLINE_GIT_COMMIT` (`git rev-parse --short HEAD`, or "unknown" outside a
 //! git checkout) for the `backline_build_info` metric.
 //!
-//! With `CI` set neither is emitted: there the tests run, and fail when what they need is
+//! With `CI` set none is emitted: there the tests run, and fail when what they need is
 //! missing. Changing one of these variables re-runs this script and rebuilds the crate.
 
 use std::{path::PathBuf, process::Command};
@@ -19,6 +21,7 @@ const SPEC_ENV: &str = "BACKLINE_DISCORD_SPEC";
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(no_test_postgres)");
     println!("cargo::rustc-check-cfg=cfg(no_discord_spec)");
+    println!("cargo::rustc-check-cfg=cfg(no_pre_commit)");
     for variable in [POSTGRES_ENV, SPEC_ENV, "CI"] {
         println!("cargo::rerun-if-env-changed={variable}");
     }
@@ -41,6 +44,13 @@ fn main() {
         println!("cargo::rerun-if-changed={}", spec.display());
     } else if !in_ci {
         println!("cargo::rustc-cfg=no_discord_spec");
+    }
+    let pre_commit = std::process::Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !in_ci && !pre_commit {
+        println!("cargo::rustc-cfg=no_pre_commit");
     }
 }
 

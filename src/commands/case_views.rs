@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Button, ComponentId, Mentions, Reply,
+    Button, ComponentId, Mentions, Reply, case_notifications,
     format::{self, criticality_color, elapsed, when},
     text::{Text, TimeStyle},
 };
@@ -247,17 +247,6 @@ pub(super) fn list_card(cases: &[Case], filter: &str) -> Reply {
     }
 }
 
-fn notification_line(n: &Notification) -> Text {
-    let line = Text::from("   → ")
-        .then(mention(n.recipient, None))
-        .plain(format!(" {} · {} · {} ", n.label, n.method, n.delivery.as_str()))
-        .time(n.at, TimeStyle::Time);
-    match &n.reason {
-        Some(reason) => line.plain(format!(" · {reason}")),
-        None => line,
-    }
-}
-
 pub(super) fn show_card(case: &Case, timeline: &Timeline, now: DateTime<Utc>) -> Reply {
     let mut lines = Vec::new();
     for event in &timeline.events {
@@ -273,13 +262,12 @@ pub(super) fn show_card(case: &Case, timeline: &Timeline, now: DateTime<Utc>) ->
                 .then(actor)
                 .plain(format!(": {}", event.detail)),
         );
-        lines.extend(
-            timeline
-                .notifications
-                .iter()
-                .filter(|n| n.event_id == event.id)
-                .map(notification_line),
-        );
+        let notified: Vec<&Notification> = timeline
+            .notifications
+            .iter()
+            .filter(|n| n.event_id == event.id)
+            .collect();
+        lines.extend(case_notifications::summary(&notified));
     }
     let mut state = vec![
         Text::from(case.summary.as_str()),
@@ -298,6 +286,8 @@ pub(super) fn show_card(case: &Case, timeline: &Timeline, now: DateTime<Utc>) ->
         title: Some(title(case)),
         description: Some(Text::lines(state)),
         ephemeral: true,
+        // Everyone notified, however many: in messages after the card, pinging nobody.
+        appendix: case_notifications::listing(case, timeline),
         ..Reply::default()
     }
     .field("Timeline", Text::lines(lines))

@@ -1,5 +1,6 @@
 //! The command core: typed commands plus who and where, in; a reply model, out. No transport here.
 
+mod case_notifications;
 mod case_views;
 pub mod cases;
 mod clock;

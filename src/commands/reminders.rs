@@ -6,18 +6,86 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use super::{CommandError, Core, Reply, case_views};
+use super::{CommandError, Core, Mentions, Reply, case_views};
 use crate::{
     domain::case::{Delivery, EventKind, NotifyTarget, Recipient},
     store::{NewEvent, StoreError},
 };
 
 /// Sends a message to a channel outside any interaction (the bot's own initiative).
+/// A reply that pings more people than one message allows goes out as several messages;
+/// what became of each is reported on its own, so nobody is recorded as pinged by a
+/// message Discord refused.
 #[async_trait]
 pub trait Poster: Send + Sync {
-    async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()>;
+    async fn post(&self, channel: u64, reply: &Reply) -> Posted;
     /// A direct message to one user.
-    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()>;
+    async fn dm(&self, user: u64, reply: &Reply) -> Posted;
+}
+
+/// What became of one message of a posted reply: exactly the users and roles it mentioned,
+/// and whether Discord took it (with Discord's reason when not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    pub mentions: Mentions,
+    pub outcome: Result<(), String>,
+}
+
+/// The messages a posted reply took, in order (the first carries the card).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Posted {
+    pub messages: Vec<Delivered>,
+}
+
+impl Posted {
+    /// Nothing went out: one failed "message" carrying everyone the reply meant to ping.
+    pub fn refused(reply: &Reply, reason: impl Into<String>) -> Self {
+        Self {
+            messages: vec![Delivered {
+                mentions: reply.mentions.clone(),
+                outcome: Err(reason.into()),
+            }],
+        }
+    }
+
+    /// Whether the first message (the one with the card) was taken.
+    pub fn card_taken(&self) -> bool {
+        self.messages.first().is_some_and(|m| m.outcome.is_ok())
+    }
+
+    /// The messages Discord refused, with why.
+    pub fn failures(&self) -> impl Iterator<Item = (&Mentions, &str)> {
+        self.messages.iter().filter_map(|m| match &m.outcome {
+            Ok(()) => None,
+            Err(reason) => Some((&m.mentions, reason.as_str())),
+        })
+    }
+
+    /// One line for a log: which messages failed and why (empty when none did).
+    pub fn summary(&self) -> String {
+        let total = self.messages.len();
+        self.messages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                m.outcome
+                    .as_ref()
+                    .err()
+                    .map(|reason| format!("message {} of {total}: {reason}", i + 1))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The recipients one message mentioned, as notification rows name them.
+fn recipients(mentions: &Mentions) -> Vec<Recipient> {
+    mentions
+        .users
+        .iter()
+        .map(|&u| Recipient::User(u))
+        .chain(mentions.roles.iter().map(|&r| Recipient::Role(r)))
+        .collect()
 }
 
 /// How many overdue cases one sweep handles; the next sweep takes the rest.
@@ -54,27 +122,47 @@ impl Core {
                 Err(StoreError::Conflict(_)) => continue,
                 Err(e) => return Err(e.into()),
             };
-            let delivery = match case.channel_id {
-                Some(channel) => match poster
-                    .post(channel, &case_views::reminder_message(&case, vendor.as_ref()))
-                    .await
-                {
-                    Ok(()) => {
-                        posted += 1;
-                        Delivery::Sent
-                    }
-                    Err(error) => {
-                        tracing::warn!(guild = %guild, case = case.number, error = %format!("{error:#}"), "could not post a reminder");
-                        Delivery::Failed
-                    }
-                },
-                None => Delivery::Failed,
+            let Some(channel) = case.channel_id else {
+                self.store
+                    .mark_recipients(
+                        guild,
+                        recorded.event_id,
+                        None,
+                        Delivery::Failed,
+                        Some("the case has no channel to post the reminder in"),
+                    )
+                    .await?;
+                continue;
             };
-            self.metrics
-                .posted(crate::metrics::Post::Reminder, delivery == Delivery::Sent);
-            self.store
-                .mark_delivery(guild, recorded.event_id, delivery)
-                .await?;
+            let sent = poster
+                .post(channel, &case_views::reminder_message(&case, vendor.as_ref()))
+                .await;
+            if sent.card_taken() {
+                posted += 1;
+            }
+            self.metrics.posted(
+                crate::metrics::Post::Reminder,
+                sent.failures().next().is_none(),
+            );
+            if sent.failures().next().is_some() {
+                tracing::warn!(guild = %guild, case = case.number, error = %sent.summary(), "could not post a reminder");
+            }
+            // Each message records exactly the people it mentioned: sent only if Discord took it.
+            for message in sent.messages.iter().filter(|m| m.mentions != Mentions::default()) {
+                let (delivery, reason) = match &message.outcome {
+                    Ok(()) => (Delivery::Sent, None),
+                    Err(reason) => (Delivery::Failed, Some(reason.as_str())),
+                };
+                self.store
+                    .mark_recipients(
+                        guild,
+                        recorded.event_id,
+                        Some(&recipients(&message.mentions)),
+                        delivery,
+                        reason,
+                    )
+                    .await?;
+            }
         }
         Ok(posted)
     }

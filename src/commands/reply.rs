@@ -41,6 +41,10 @@ pub struct Reply {
     /// The case event whose notifications this message delivers: the transport records
     /// whether it was sent.
     pub delivers: Option<Delivers>,
+    /// Lines too many for the card (e.g. everyone a case notified), shown after it: on
+    /// Discord as as many further messages as they need, each within the limits and
+    /// pinging nobody (a mention in them is shown, never pinged).
+    pub appendix: Vec<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -89,6 +89,12 @@ impl Reply {
                 out.push_str(&format!("\n{}\n", footer.trim_end()));
             }
         }
+        if !self.appendix.is_empty() {
+            out.push('\n');
+            for line in &self.appendix {
+                out.push_str(&format!("{}\n", text(line).trim_end()));
+            }
+        }
         out
     }
 }

@@ -159,7 +159,11 @@ impl Dispatcher {
                 Err(_) => Err("the message could not be built".to_owned()),
             };
             self.confirm(answer.delivers.as_ref(), part, &outcome).await;
-            if let Err(reason) = outcome {
+            // Only a message that pinged someone leaves someone not notified.
+            let pinged = !part.mentions.users.is_empty() || !part.mentions.roles.is_empty();
+            if let Err(reason) = outcome
+                && pinged
+            {
                 failed.push((part, reason));
             }
         }

@@ -6,7 +6,11 @@ use async_trait::async_trait;
 use serenity::all::{ChannelId, GuildId, Http, UserId};
 
 use super::{notify, render};
-use crate::commands::{Reply, reminders::Poster, upkeep::MemberDirectory};
+use crate::commands::{
+    Reply,
+    reminders::{Delivered, Posted, Poster},
+    upkeep::MemberDirectory,
+};
 
 pub struct DiscordPoster {
     pub http: Arc<Http>,
@@ -14,37 +18,32 @@ pub struct DiscordPoster {
 
 #[async_trait]
 impl Poster for DiscordPoster {
-    async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()> {
+    async fn post(&self, channel: u64, reply: &Reply) -> Posted {
         send_all(&self.http, ChannelId::new(channel), reply).await
     }
 
-    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()> {
-        let channel = UserId::new(user).create_dm_channel(&self.http).await?;
-        send_all(&self.http, channel.id, reply).await
+    async fn dm(&self, user: u64, reply: &Reply) -> Posted {
+        match UserId::new(user).create_dm_channel(&self.http).await {
+            Ok(channel) => send_all(&self.http, channel.id, reply).await,
+            Err(error) => Posted::refused(reply, notify::reason(&error)),
+        }
     }
 }
 
 /// Sends every message of the reply's split, even after one fails (its mentions are no less
-/// owed). An error when any message failed: the caller records the delivery as failed
-/// rather than claim a ping that may not have happened.
-async fn send_all(http: &Http, channel: ChannelId, reply: &Reply) -> anyhow::Result<()> {
-    let mut failed = Vec::new();
-    let messages = render::channel_messages(reply);
-    let total = messages.len();
-    for (i, (message, _)) in messages.into_iter().enumerate() {
-        if let Err(error) = channel.send_message(http, message).await {
-            failed.push(format!(
-                "message {} of {total}: {}",
-                i + 1,
-                notify::reason(&error)
-            ));
-        }
+/// owed), and says what became of each: the caller records exactly the people of a refused
+/// message as not notified, with Discord's reason.
+async fn send_all(http: &Http, channel: ChannelId, reply: &Reply) -> Posted {
+    let mut posted = Posted::default();
+    for (message, mentions) in render::channel_messages(reply) {
+        let outcome = channel
+            .send_message(http, message)
+            .await
+            .map(drop)
+            .map_err(|error| notify::reason(&error));
+        posted.messages.push(Delivered { mentions, outcome });
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        anyhow::bail!("Discord refused {}", failed.join("; "))
-    }
+    posted
 }
 
 #[async_trait]

@@ -10,7 +10,7 @@ use serenity::all::{
 
 use super::{
     limits::{self, Fitted},
-    split::{Part, split},
+    split::{Part, appendix, split},
 };
 use crate::commands::{Button, Mentions, Modal, Reply, Span, Text, TimeStyle};
 
@@ -56,7 +56,8 @@ fn message_of(reply: &Reply) -> (CreateInteractionResponseMessage, Vec<Part>) {
     } else {
         message
     };
-    (message, std::iter::once(first).chain(parts).collect())
+    let parts = std::iter::once(first).chain(parts).chain(appendix(reply));
+    (message, parts.collect())
 }
 
 pub fn message(reply: &Reply) -> CreateInteractionResponseMessage {
@@ -69,6 +70,7 @@ pub fn channel_messages(reply: &Reply) -> Vec<(CreateMessage, Mentions)> {
     let fitted = limits::fit(reply);
     split(reply)
         .into_iter()
+        .chain(appendix(reply))
         .enumerate()
         .map(|(i, part)| {
             let message = if i == 0 {

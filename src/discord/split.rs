@@ -142,6 +142,34 @@ pub fn split(reply: &Reply) -> Vec<Part> {
     parts
 }
 
+/// The reply's appendix as messages of their own after the split: its lines packed into as
+/// few messages as the content limit allows (a line longer than a message is shortened),
+/// each allowing no mention.
+pub fn appendix(reply: &Reply) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for line in &reply.appendix {
+        let text = markdown_within(line.spans(), CONTENT);
+        if !current.is_empty() && chars(&current) + 1 + chars(&text) > CONTENT {
+            parts.push(Part {
+                content: Some(std::mem::take(&mut current)),
+                mentions: Mentions::default(),
+            });
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&text);
+    }
+    if !current.is_empty() {
+        parts.push(Part {
+            content: Some(current),
+            mentions: Mentions::default(),
+        });
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

@@ -13,6 +13,8 @@ pub enum ChangeSource {
     Discord(u64),
     /// The gateway noticing something (a member leaving).
     Gateway,
+    /// backline's own upkeep (a digest that could not ping an owner).
+    Backline,
 }
 
 impl ChangeSource {
@@ -21,6 +23,7 @@ impl ChangeSource {
             Self::Import => "import",
             Self::Discord(_) => "discord",
             Self::Gateway => "gateway",
+            Self::Backline => "backline",
         }
     }
 
@@ -28,7 +31,7 @@ impl ChangeSource {
     pub fn actor(self) -> Option<u64> {
         match self {
             Self::Discord(user) => Some(user),
-            Self::Import | Self::Gateway => None,
+            Self::Import | Self::Gateway | Self::Backline => None,
         }
     }
 
@@ -38,6 +41,7 @@ impl ChangeSource {
         match (source, actor) {
             ("import", None) => Ok(Self::Import),
             ("gateway", None) => Ok(Self::Gateway),
+            ("backline", None) => Ok(Self::Backline),
             ("discord", Some(user)) => Ok(Self::Discord(user)),
             _ => Err(format!(
                 "source `{source}` with actor {actor:?} is not a change source"

@@ -94,7 +94,10 @@ on_both_backends! {
         assert!(timeline.notifications.iter().all(|n| n.method == "channel-mention"));
 
         let show = core.execute(&Command::CaseShow { case: "1".into() }, &caller(5)).await.unwrap();
-        let shown = md(&show.fields[0].value);
+        // Everyone notified is listed after the card (the timeline counts them).
+        let shown = show.appendix.iter().map(md).collect::<Vec<_>>().join("\n");
+        let timeline = md(&show.fields[0].value);
+        assert!(timeline.contains("→ notified 4: 4 sent (each listed below)") && timeline.contains("→ notified 1: 0 sent, 1 pending"), "{timeline}");
         for who in ["Dana Whitfield (owner)", "Ravi Menon (backup)", "Kim Osei (AWS Support (case))", "role for sev1", "Jordan Alvarez (Technical Account Manager)"] {
             assert!(shown.contains(who), "timeline misses {who}: {shown}");
         }
@@ -230,7 +233,9 @@ on_both_backends! {
         let failing = RecordingPoster { fail: true, ..RecordingPoster::default() };
         assert_eq!(core.post_overdue_reminders(&failing).await.unwrap(), 0);
         let timeline = db.store.timeline(GuildId::LOCAL, 2).await.unwrap();
-        assert_eq!(timeline.notifications.last().unwrap().delivery, Delivery::Failed, "what happened is recorded");
+        let row = timeline.notifications.last().unwrap();
+        assert_eq!(row.delivery, Delivery::Failed, "what happened is recorded");
+        assert_eq!(row.reason.as_deref(), Some(crate::helpers::REFUSED), "with Discord's reason");
         assert!(db.store.timeline(GuildId::LOCAL, 1).await.unwrap().events.iter().all(|e| e.kind.as_str() != "reminder"));
         assert_eq!(core.post_overdue_reminders(&RecordingPoster::default()).await.unwrap(), 0, "claimed once, never again");
     }
@@ -302,7 +307,8 @@ on_both_backends! {
         db.store.mark_recipients(delivers.guild, delivers.event_id, Some(&failed), Delivery::Failed, Some(reason)).await.unwrap();
 
         let show = core.execute(&Command::CaseShow { case: "1".into() }, &caller(5)).await.unwrap();
-        let shown = md(&show.fields[0].value);
+        let shown = show.appendix.iter().map(md).collect::<Vec<_>>().join("\n");
+        assert!(shown.find("Kim Osei").unwrap() < shown.find("Dana Whitfield").unwrap(), "failed first: {shown}");
         let line = |who: &str| shown.lines().find(|l| l.contains(who)).unwrap_or_else(|| panic!("{who} missing: {shown}")).to_owned();
         for who in ["Dana Whitfield (owner)", "Ravi Menon (backup)"] {
             let line = line(who);

@@ -219,6 +219,59 @@ name = "Support"
     assert!(stderr(&out).contains("broken.toml:2:8"), "{}", stderr(&out));
 }
 
+#[test]
+fn check_for_github_annotates_each_finding_and_error_on_its_line() {
+    let example = example_plans();
+    let out = backline_without_database(&["check", "--format", "github", EXAMPLES]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line_of = |slug: &str| {
+        example
+            .lines()
+            .position(|l| l == format!("slug = \"{slug}\""))
+            .unwrap()
+            + 1
+    };
+    let file = EXAMPLES.replace(':', "%3A").replace(',', "%2C");
+    let stripe = format!(
+        "::error file={file},line={},col=8,title=backline check%3A stripe::critical vendor with no support plan",
+        line_of("stripe")
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(&stripe)),
+        "missing {stripe:?} in\n{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!(
+            "::warning file={file},line={},col=8,",
+            line_of("github")
+        )) && l.contains("contacts not verified within 90d")),
+        "{text}"
+    );
+    let commands = text.lines().filter(|l| l.starts_with("::")).count();
+    assert_eq!(
+        commands,
+        text.lines().count() - 1,
+        "one command a finding, then the summary:\n{text}"
+    );
+
+    // A broken file: each plans error on its file, line and column; a message with a newline
+    // or a percent sign is escaped so it stays one command.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = write(&dir, "broken,1.toml", "[[vendor]]\nslug = \"Acme\"\n");
+    let out = backline_without_database(&["check", "--format", "github", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let file = broken.replace(':', "%3A").replace(',', "%2C");
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!(
+            "::error file={file},line=2,col=8,title=backline check%3A vendor Acme%2C field slug::"
+        ))),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.starts_with("::error file=")), "{text}");
+}
+
 #[tokio::test]
 async fn ask_for_an_unknown_vendor_says_so_on_stderr_and_exits_one() {
     let db = crate::helpers::sqlite().await;

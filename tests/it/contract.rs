@@ -11,11 +11,23 @@ const COMMANDS: &str =
     "/paths/~1applications~1{application_id}~1commands/put/requestBody/content/application~1json/schema";
 
 const EDIT_ORIGINAL: &str = "/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1@original/patch/requestBody/content/application~1json/schema";
+/// `POST /webhooks/{application_id}/{interaction_token}`: an interaction's follow-up message.
+const EXECUTE_WEBHOOK: &str =
+    "/paths/~1webhooks~1{webhook_id}~1{webhook_token}/post/requestBody/content/application~1json/schema";
+/// The branch of that body which creates a message (the other is an update's shape, which
+/// a follow-up must not rely on).
+const INCOMING_WEBHOOK: &str = "/components/schemas/IncomingWebhookRequestPartial";
+/// `POST /channels/{channel_id}/messages`: a message the bot posts on its own.
+const CHANNEL_MESSAGE: &str =
+    "/paths/~1channels~1{channel_id}~1messages/post/requestBody/content/application~1json/schema";
 
 struct Validators {
     callback: jsonschema::Validator,
     commands: jsonschema::Validator,
     edit_original: jsonschema::Validator,
+    execute_webhook: jsonschema::Validator,
+    incoming_webhook: jsonschema::Validator,
+    channel_message: jsonschema::Validator,
 }
 
 static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
@@ -51,6 +63,9 @@ static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
         callback: build(CALLBACK),
         commands: build(COMMANDS),
         edit_original: build(EDIT_ORIGINAL),
+        execute_webhook: build(EXECUTE_WEBHOOK),
+        incoming_webhook: build(INCOMING_WEBHOOK),
+        channel_message: build(CHANNEL_MESSAGE),
     })
 });
 
@@ -90,6 +105,38 @@ pub fn assert_valid_edit(body: &Value) {
     assert!(
         errors.is_empty(),
         "not a valid edit of the original response:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Panics unless `body` is a follow-up message (webhook execute) Discord accepts: valid for
+/// the request body of `POST /webhooks/{application_id}/{interaction_token}` and for its
+/// message-creating branch, `IncomingWebhookRequestPartial`.
+pub fn assert_valid_follow_up(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let mut errors = errors(&v.execute_webhook, body);
+    errors.extend(self::errors(&v.incoming_webhook, body));
+    assert!(
+        errors.is_empty(),
+        "not a valid follow-up message:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Whether `body` is a follow-up Discord accepts (to show the validator has teeth).
+pub fn is_valid_follow_up(body: &Value) -> Option<bool> {
+    VALIDATORS
+        .as_ref()
+        .map(|v| v.execute_webhook.is_valid(body) && v.incoming_webhook.is_valid(body))
+}
+
+/// Panics unless `body` is a channel message (`POST /channels/{id}/messages`) Discord accepts.
+pub fn assert_valid_channel_message(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let errors = errors(&v.channel_message, body);
+    assert!(
+        errors.is_empty(),
+        "not a valid channel message:\n{}\n{body:#}",
         errors.join("\n")
     );
 }

@@ -370,6 +370,22 @@ fn the_contract_check_rejects_what_discord_would_reject() {
         Some(false)
     );
     assert_eq!(contract::is_valid_callback(&json!({"type": 1})), Some(true));
+    // A follow-up is judged as the webhook-execute body it is, not as a callback.
+    assert_eq!(
+        contract::is_valid_follow_up(&json!({"content": "x".repeat(2001)})),
+        Some(false)
+    );
+    let embeds: Vec<Value> = (0..11).map(|i| json!({"title": i.to_string()})).collect();
+    assert_eq!(
+        contract::is_valid_follow_up(&json!({"embeds": embeds})),
+        Some(false)
+    );
+    assert_eq!(
+        contract::is_valid_follow_up(
+            &json!({"content": "hi", "flags": 64, "allowed_mentions": {"parse": []}})
+        ),
+        Some(true)
+    );
 }
 
 #[test]

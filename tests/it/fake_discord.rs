@@ -54,7 +54,7 @@ type Webhooks = (
     Arc<RefuseNth>,
 );
 
-/// Refuses the `nth` follow-up message (counting from 1; 0: none) with 403 Missing
+/// Refuses the `nth` follow-up or channel message (counting from 1; 0: none) with 403 Missing
 /// Permissions, as Discord does when the bot may not post there.
 #[derive(Default)]
 pub struct RefuseNth {
@@ -79,6 +79,8 @@ pub struct FakeDiscord {
     pub reject_webhooks: Arc<AtomicBool>,
     /// One follow-up message Discord refuses.
     pub refuse_follow_up: Arc<RefuseNth>,
+    /// One channel message (`POST /channels/{id}/messages`) Discord refuses.
+    pub refuse_channel_message: Arc<RefuseNth>,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -110,6 +112,7 @@ impl FakeDiscord {
             .with_state((callback_tx, reject_callbacks.clone()));
         let absent_members = Arc::new(std::sync::Mutex::new(Vec::new()));
         let channel_messages = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let refuse_channel_message = Arc::new(RefuseNth::default());
         let rest = rest
             .merge(
                 Router::new()
@@ -119,7 +122,7 @@ impl FakeDiscord {
             .merge(
                 Router::new()
                     .route("/api/v10/channels/{channel}/messages", post(channel_message))
-                    .with_state(channel_messages.clone()),
+                    .with_state((channel_messages.clone(), refuse_channel_message.clone())),
             );
         let (webhook_tx, webhook_rx) = mpsc::unbounded_channel();
         let reject_webhooks = Arc::new(AtomicBool::new(false));
@@ -145,22 +148,28 @@ impl FakeDiscord {
             webhooks: Mutex::new(webhook_rx),
             reject_webhooks,
             refuse_follow_up,
+            refuse_channel_message,
         }
     }
 
-    /// Every webhook call made so far, without waiting.
+    /// Every webhook call made so far, without waiting; each body checked against the spec.
     pub async fn webhooks_so_far(&self) -> Vec<WebhookCall> {
         let mut rx = self.webhooks.lock().await;
-        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+        std::iter::from_fn(|| rx.try_recv().ok())
+            .inspect(check_webhook_body)
+            .collect()
     }
 
-    /// The next call to an interaction webhook, waiting for it up to the deadline.
+    /// The next call to an interaction webhook, waiting for it up to the deadline; its body
+    /// checked against the spec.
     pub async fn next_webhook(&self) -> WebhookCall {
         let mut rx = self.webhooks.lock().await;
-        tokio::time::timeout(DEADLINE, rx.recv())
+        let call = tokio::time::timeout(DEADLINE, rx.recv())
             .await
             .expect("the bot never called the interaction webhook")
-            .unwrap()
+            .unwrap();
+        check_webhook_body(&call);
+        call
     }
 
     /// Sends a gateway dispatch (`t`, `d`) once the bot has identified.
@@ -283,17 +292,36 @@ async fn member(
 }
 
 async fn channel_message(
-    State(messages): State<Posted>,
+    State((messages, refuse)): State<(Posted, Arc<RefuseNth>)>,
     Path(channel): Path<String>,
     Json(body): Json<Value>,
-) -> Json<Value> {
+) -> Result<Json<Value>, (StatusCode, Json<Value>)> {
+    let seen = refuse.seen.fetch_add(1, Ordering::SeqCst) + 1;
+    if seen == refuse.nth.load(Ordering::SeqCst) {
+        let error = json!({"message": "Missing Permissions", "code": 50013});
+        return Err((StatusCode::FORBIDDEN, Json(error)));
+    }
     messages.lock().unwrap().push((channel.clone(), body.clone()));
-    Json(json!({
+    Ok(Json(json!({
         "id": "700000000000000099", "channel_id": channel, "author": crate::fixtures::user(APPLICATION, "backline"),
         "content": body["content"].as_str().unwrap_or_default(), "timestamp": "2026-11-25T10:00:00.000000+00:00",
         "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
         "attachments": [], "embeds": [], "pinned": false, "type": 0,
-    }))
+    })))
+}
+
+/// Every follow-up (webhook execute) and every edit of the original response the bot sends
+/// must be a body Discord's OpenAPI description accepts for that endpoint.
+fn check_webhook_body(call: &WebhookCall) {
+    let mut body = call.body.clone();
+    if let Some(fields) = body.as_object_mut() {
+        fields.remove("refused_by_fake");
+    }
+    match call.method {
+        "POST" => crate::contract::assert_valid_follow_up(&body),
+        "PATCH" => crate::contract::assert_valid_edit(&body),
+        _ => {}
+    }
 }
 
 fn webhook_message(body: &Value) -> Value {

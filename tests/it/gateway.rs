@@ -180,6 +180,9 @@ async fn owners_who_left_are_flagged_at_start_up_and_within_one_member_remove_ev
         notices.iter().all(|(_, body)| body["allowed_mentions"]
             == serde_json::json!({"parse": [], "users": [], "roles": []}))
     );
+    for (_, body) in &notices {
+        contract::assert_valid_channel_message(body);
+    }
 
     shards.shutdown_all().await;
     let _ = running.await;

@@ -11,7 +11,10 @@ use std::{
 
 use async_trait::async_trait;
 use backline::{
-    commands::{Caller, Clock, CommandError, Core, Reply, reminders::Poster},
+    commands::{
+        Caller, Clock, CommandError, Core, Reply,
+        reminders::{Delivered, Posted, Poster},
+    },
     domain::{GuildId, Rights},
     store::{self, DatabaseUrl, Store},
 };
@@ -211,30 +214,53 @@ impl Clock for TestClock {
     }
 }
 
-/// Records what would have been posted to Discord; `fail` makes every post fail.
+/// Records what would have been posted to Discord. A reply is split into the messages the
+/// Discord adapter would send; `fail` makes every message fail, `refuse` (1-based) only
+/// that message of each post, as Discord refusing one message of a split reply.
 #[derive(Default)]
 pub struct RecordingPoster {
     pub posts: Mutex<Vec<(u64, Reply)>>,
     pub dms: Mutex<Vec<(u64, Reply)>>,
     pub fail: bool,
+    pub refuse: Option<usize>,
+}
+
+/// The reason the recording poster gives for a message it refuses.
+pub const REFUSED: &str = "Discord answered 403 (Missing Permissions)";
+
+impl RecordingPoster {
+    fn deliver(&self, reply: &Reply) -> Posted {
+        let messages = backline::discord::render::channel_messages(reply)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, mentions))| {
+                let refused = self.fail || self.refuse == Some(i + 1);
+                Delivered {
+                    mentions,
+                    outcome: if refused { Err(REFUSED.to_owned()) } else { Ok(()) },
+                }
+            })
+            .collect();
+        Posted { messages }
+    }
 }
 
 #[async_trait]
 impl Poster for RecordingPoster {
-    async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()> {
-        if self.fail {
-            anyhow::bail!("Discord is unreachable");
+    async fn post(&self, channel: u64, reply: &Reply) -> Posted {
+        let posted = self.deliver(reply);
+        if posted.card_taken() {
+            self.posts.lock().unwrap().push((channel, reply.clone()));
         }
-        self.posts.lock().unwrap().push((channel, reply.clone()));
-        Ok(())
+        posted
     }
 
-    async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()> {
-        if self.fail {
-            anyhow::bail!("Discord is unreachable");
+    async fn dm(&self, user: u64, reply: &Reply) -> Posted {
+        let posted = self.deliver(reply);
+        if posted.card_taken() {
+            self.dms.lock().unwrap().push((user, reply.clone()));
         }
-        self.dms.lock().unwrap().push((user, reply.clone()));
-        Ok(())
+        posted
     }
 }
 

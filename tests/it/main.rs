@@ -20,6 +20,7 @@ mod metrics;
 mod notify_split;
 mod operations;
 mod plans_file;
+mod pre_commit;
 mod properties;
 mod registry_cache;
 mod replicas;

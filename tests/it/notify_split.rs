@@ -169,7 +169,7 @@ async fn check(db: &TestDb, discord: &FakeDiscord, body: Value, refuse: usize) {
             roles.len()
         );
         if i > 0 {
-            contract::assert_valid_callback(&json!({"type": 4, "data": message}));
+            contract::assert_valid_follow_up(message);
         }
         let allowed: Vec<String> = users
             .iter()
@@ -248,7 +248,7 @@ async fn check(db: &TestDb, discord: &FakeDiscord, body: Value, refuse: usize) {
             ids(&allowed["users"]).is_empty() && ids(&allowed["roles"]).is_empty(),
             "{notice}"
         );
-        contract::assert_valid_callback(&json!({"type": 4, "data": notice}));
+        contract::assert_valid_follow_up(notice);
     } else {
         assert!(notices.is_empty());
     }
@@ -281,5 +281,144 @@ async fn over_the_gateway_the_same_case_is_split_the_same_way_and_recorded() {
 on_both_backends! {
     async fn a_refused_follow_up_marks_exactly_its_people_failed_with_the_reason(db) {
         open_big_case(db, 1).await;
+    }
+}
+
+/// The bot's own messages (reminders, digests, notices) through the real Discord poster: a
+/// reply pinging 150 people goes out as several channel messages, and when Discord refuses
+/// the second, exactly its people are reported not notified, with Discord's reason.
+#[tokio::test]
+async fn a_posted_reply_reports_each_message_on_its_own_when_discord_refuses_the_second() {
+    use backline::{
+        commands::{Mentions, Reply, Text, reminders::Poster},
+        discord::poster::DiscordPoster,
+    };
+    let discord = FakeDiscord::start().await;
+    discord.refuse_channel_message.nth.store(2, Ordering::SeqCst);
+    let users: Vec<u64> = (0..150).map(contact).collect();
+    let text = users
+        .iter()
+        .fold(Text::from("📋 Vendor support digest"), |t, &u| {
+            t.plain(" ").user(u, None)
+        });
+    let reply = Reply {
+        content: Some(text),
+        title: Some("Vendor support digest".into()),
+        mentions: Mentions {
+            users: users.clone(),
+            roles: Vec::new(),
+        },
+        ..Reply::default()
+    };
+    let poster = DiscordPoster {
+        http: Arc::new(follow_up_client(Some(&discord.api_url), None)),
+    };
+    let posted = poster.post(900, &reply).await;
+    assert!(posted.messages.len() >= 2, "{posted:?}");
+    assert!(posted.card_taken());
+    let mut everyone = Vec::new();
+    for (i, message) in posted.messages.iter().enumerate() {
+        let expected = if i == 1 {
+            Err("Discord answered 403 (Missing Permissions)".to_owned())
+        } else {
+            Ok(())
+        };
+        assert_eq!(message.outcome, expected, "message {}", i + 1);
+        everyone.extend(message.mentions.users.iter().copied());
+    }
+    assert_eq!(everyone, users, "each person in exactly one message");
+    // What Discord took is what the poster says was taken.
+    let taken: Vec<u64> = discord
+        .channel_messages
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|(_, body)| ids(&body["allowed_mentions"]["users"]))
+        .collect();
+    let reported: Vec<u64> = posted
+        .messages
+        .iter()
+        .filter(|m| m.outcome.is_ok())
+        .flat_map(|m| m.mentions.users.iter().copied())
+        .collect();
+    assert_eq!(taken, reported);
+    for (_, body) in discord.channel_messages.lock().unwrap().iter() {
+        contract::assert_valid_channel_message(body);
+    }
+}
+
+/// Characters Discord counts against an embed's 6000 total.
+fn embed_chars(embed: &Value) -> usize {
+    let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    let fields: usize = embed["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| len(&f["name"]) + len(&f["value"]))
+        .sum();
+    len(&embed["title"]) + len(&embed["description"]) + len(&embed["footer"]["text"]) + fields
+}
+
+on_both_backends! {
+    async fn case_show_lists_all_254_notified_failed_first_across_messages_pinging_nobody(db) {
+        // The case is opened with the first follow-up refused: some of its people failed.
+        let (discord, dispatcher, interaction) = setup(&db, 1).await;
+        let body = dispatcher.dispatch_body(&serde_json::to_vec(&interaction).unwrap()).await.expect("an answer");
+        check(&db, &discord, body, 1).await;
+        let rows = db.store.timeline(GuildId::new(GUILD).unwrap(), 1).await.unwrap().notifications;
+        assert_eq!(rows.len(), 254);
+        assert!(rows.iter().any(|n| n.delivery == Delivery::Failed));
+
+        let show = json!({"id": "600000000000000003", "name": "case", "type": 1,
+            "options": [{"name": "show", "type": 1, "options": [{"name": "case", "type": 3, "value": "1"}]}]});
+        let show = fixtures::envelope(2, Some(GUILD), show);
+        let body = dispatcher.dispatch_body(&serde_json::to_vec(&show).unwrap()).await.expect("an answer");
+        contract::assert_valid_callback(&body);
+        let card = &body["data"];
+        assert_eq!(card["flags"].as_u64().unwrap_or(0) & 64, 64, "only the asker sees it");
+        assert!(embed_chars(&card["embeds"][0]) <= 6000);
+        let mut messages = vec![card.clone()];
+        // Follow-ups until every recipient has appeared (next_webhook fails after its deadline).
+        let seen = |messages: &[Value], t: &str| {
+            messages.iter().any(|m| m["content"].as_str().unwrap_or_default().contains(t))
+        };
+        while !rows.iter().all(|n| seen(&messages, &token(n.recipient))) {
+            let call = discord.next_webhook().await; // checked against the follow-up schema
+            assert_eq!(call.method, "POST");
+            messages.push(call.body);
+        }
+        assert!(messages.len() > 2, "254 lines take several messages");
+        let mut lines: Vec<String> = Vec::new();
+        for (i, message) in messages.iter().enumerate() {
+            let content = message["content"].as_str().unwrap_or_default();
+            assert!(content.chars().count() <= 2000, "message {i}");
+            let allowed = &message["allowed_mentions"];
+            assert_eq!(allowed["parse"], json!([]), "message {i} pings nobody");
+            assert!(ids(&allowed["users"]).is_empty() && ids(&allowed["roles"]).is_empty(), "message {i} pings nobody");
+            if i > 0 {
+                assert_eq!(message["flags"].as_u64().unwrap_or(0) & 64, 64, "follow-up {i} is ephemeral too");
+            }
+            lines.extend(content.lines().map(str::to_owned));
+        }
+        let mut first_sent = usize::MAX;
+        let mut last_failed = 0;
+        for row in &rows {
+            let t = token(row.recipient);
+            let at: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains(t.as_str())).collect();
+            assert_eq!(at.len(), 1, "{t} listed exactly once");
+            let line = &lines[at[0]];
+            match row.delivery {
+                Delivery::Sent => {
+                    assert!(line.contains(" sent ") && line.starts_with('✅'), "{line}");
+                    first_sent = first_sent.min(at[0]);
+                }
+                Delivery::Failed => {
+                    assert!(line.contains(" failed ") && line.ends_with("Discord answered 403 (Missing Permissions)"), "{line}");
+                    last_failed = last_failed.max(at[0]);
+                }
+                Delivery::Pending => panic!("{t} still pending"),
+            }
+        }
+        assert!(last_failed < first_sent, "the failed are listed first");
     }
 }

@@ -418,3 +418,105 @@ fn a_web_address_is_one_line_and_at_most_500_characters() {
         .is_ok()
     );
 }
+
+/// One vendor with the chosen faults, each in its own field (bit i of `faults` sets fault i),
+/// and the fields those faults must be reported at.
+fn vendor_with_faults(faults: u16) -> (String, Vec<&'static str>) {
+    let on = |i: u16| faults & (1 << i) != 0;
+    let mut expected = Vec::new();
+    let mut fault = |i: u16, field: &'static str, bad: &str, good: &str| -> String {
+        if on(i) {
+            expected.push(field);
+            bad.to_owned()
+        } else {
+            good.to_owned()
+        }
+    };
+    let text = [
+        "[[vendor]]".to_owned(),
+        fault(0, "slug", "", "slug = \"aws\""),
+        fault(1, "name", "", "name = \"Amazon Web Services\""),
+        fault(
+            2,
+            "criticality",
+            "criticality = \"urgent\"",
+            "criticality = \"critical\"",
+        ),
+        fault(3, "review_every", "review_every = \"1M\"", ""),
+        fault(4, "colour", "colour = \"red\"", ""),
+        fault(5, "aliases[0]", "aliases = [\"  \"]", ""),
+        "[vendor.owner]".to_owned(),
+        fault(6, "owner.name", "", "name = \"Dana\""),
+        fault(
+            7,
+            "owner.email",
+            "email = \"dana\\nexample.com\"",
+            "email = \"dana@example.com\"",
+        ),
+        "[vendor.plan]".to_owned(),
+        "tier = \"Enterprise\"".to_owned(),
+        fault(8, "plan.hours", "", "hours = \"24x7\""),
+        fault(
+            9,
+            "plan.response.sev1",
+            "response = { sev1 = \"fast\" }",
+            "response = { sev1 = \"15m\" }",
+        ),
+    ]
+    .join("\n");
+    (text, expected)
+}
+
+#[test]
+fn a_vendor_missing_its_name_with_a_bad_criticality_and_a_bad_email_gets_three_errors() {
+    let (text, _) = vendor_with_faults((1 << 1) | (1 << 2) | (1 << 7));
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_deref().unwrap()).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["criticality", "name", "owner.email"]);
+    for e in &errors {
+        assert_eq!(e.vendor.as_deref(), Some("aws"));
+        assert_eq!(e.file, "plans.toml");
+    }
+    let criticality = errors
+        .iter()
+        .find(|e| e.field.as_deref() == Some("criticality"))
+        .unwrap();
+    assert_eq!(
+        (criticality.line, criticality.column),
+        position_of(&text, "\"urgent\"")
+    );
+    let name = errors
+        .iter()
+        .find(|e| e.field.as_deref() == Some("name"))
+        .unwrap();
+    assert_eq!(name.message, "required field `name` is missing");
+
+    // Two required fields of the vendor missing: both named, not only the first.
+    let (text, _) = vendor_with_faults((1 << 0) | (1 << 1) | (1 << 6));
+    let mut fields: Vec<String> = errors_of(&text);
+    fields.sort_unstable();
+    assert_eq!(fields, ["name", "owner.name", "slug"]);
+}
+
+fn errors_of(text: &str) -> Vec<String> {
+    errors(text)
+        .into_iter()
+        .map(|e| e.field.unwrap_or_default())
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Any combination of faults in one vendor: each reported once, at its field, and
+    /// nothing else (the placeholders stood in for missing fields never show).
+    #[test]
+    fn every_fault_of_a_vendor_is_reported_in_one_run(faults in 1u16..1024) {
+        let (text, mut expected) = vendor_with_faults(faults);
+        let mut fields = errors_of(&text);
+        fields.sort_unstable();
+        expected.sort_unstable();
+        proptest::prop_assert_eq!(fields, expected, "{}", text);
+    }
+}

@@ -244,7 +244,63 @@ on_both_backends! {
         let out = crate::helpers::backline(&db, &["check"]);
         assert_eq!(out.status.code(), Some(1));
         assert!(crate::helpers::stdout(&out).contains("3 error(s), 6 warning(s) in 5 of 6 vendor(s)"), "{}", crate::helpers::stdout(&out));
+        // The stored registry has no file to point at: GitHub shows the findings on the run.
+        let out = crate::helpers::backline(&db, &["check", "--format", "github"]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = crate::helpers::stdout(&out);
+        assert!(text.lines().any(|l| l.starts_with("::error title=backline check%3A stripe::critical vendor with no support plan")), "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("::error ")).count(), 3, "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("::warning ")).count(), 6, "{text}");
         let history = crate::helpers::backline(&db, &["history", "--vendor", "aws"]);
         assert!(crate::helpers::stdout(&history).contains("aws added by import"));
+    }
+}
+
+/// A registry of `n` vendors, each with its own owner (with a Discord ID) never verified:
+/// every one of them is stale, so the digest pings all `n` owners.
+fn stale_registry(n: u64) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "[[vendor]]\nslug = \"v{i}\"\nname = \"Vendor {i}\"\ncriticality = \"low\"\n\n\
+                 [vendor.owner]\nname = \"Owner {i}\"\ndiscord_id = \"{}\"\n\n",
+                450_000_000_000_000_000 + i
+            )
+        })
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_digest_pinging_150_owners_whose_second_message_is_refused_records_exactly_those_owners(db) {
+        db.store.import(GuildId::LOCAL, &parse(&stale_registry(150)), false).await.unwrap();
+        let TestApp { core, .. } = helpers::spawn_empty_app(&db, helpers::NOW);
+        let settings = GuildSettings { notice_channel: Some(NOTICES), ..GuildSettings::default() };
+        db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+        let poster = RecordingPoster { refuse: Some(2), ..RecordingPoster::default() };
+        assert_eq!(core.post_digests(&poster).await.unwrap(), 1, "the card went out");
+        let digest = poster.posts.lock().unwrap()[0].1.clone();
+        assert_eq!(digest.mentions.users.len(), 150);
+        let messages = backline::discord::render::channel_messages(&digest);
+        assert!(messages.len() >= 2, "150 mentions take more than one message");
+        let refused: Vec<u64> = messages[1].1.users.clone();
+        assert!(!refused.is_empty());
+
+        let history = db.store.history(GuildId::LOCAL, None, i64::MAX).await.unwrap();
+        let mut unpinged: Vec<u64> = history
+            .iter()
+            .filter(|e| e.action == "digest-not-delivered")
+            .map(|e| {
+                assert_eq!(e.source, ChangeSource::Backline);
+                assert!(e.detail.ends_with(helpers::REFUSED), "{}", e.detail);
+                let i: u64 = e.slug.as_str()[1..].parse().unwrap();
+                let owner = 450_000_000_000_000_000 + i;
+                assert!(e.detail.contains(&format!("Owner {i} (Discord {owner})")), "{}", e.detail);
+                owner
+            })
+            .collect();
+        unpinged.sort_unstable();
+        let mut expected = refused.clone();
+        expected.sort_unstable();
+        assert_eq!(unpinged, expected, "exactly the owners of the refused message, nobody else");
     }
 }

@@ -1,12 +1,15 @@
 //! The periodic digest: stale contacts (owners pinged) and error findings, once per period.
 
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 
 use super::{Audited, verify_request};
 use crate::{
-    commands::{CommandError, Core, Mentions, Reply, Text, reminders::Poster},
+    commands::{
+        CommandError, Core, Mentions, Reply, Text,
+        reminders::{Posted, Poster},
+    },
     domain::{
-        Date,
+        ChangeSource, Date, GuildId, HistoryEntry,
         findings::{self, FindingLevel},
     },
 };
@@ -31,14 +34,13 @@ impl Core {
             }
             let audited = self.audit(guild).await?;
             let digest = digest(&audited, Date::new(now.date_naive()));
-            let result = poster.post(channel, &digest).await;
-            self.metrics.posted(crate::metrics::Post::Digest, result.is_ok());
-            match result {
-                Ok(()) => posted += 1,
-                Err(error) => {
-                    tracing::warn!(guild = %guild, error = %format!("{error:#}"), "could not post the digest")
-                }
+            let sent = poster.post(channel, &digest).await;
+            self.metrics
+                .posted(crate::metrics::Post::Digest, sent.failures().next().is_none());
+            if sent.card_taken() {
+                posted += 1;
             }
+            self.record_unpinged_owners(guild, &audited, &sent, now).await?;
             if settings.dm_owners {
                 for a in audited
                     .iter()
@@ -47,13 +49,55 @@ impl Core {
                     let Some(owner) = a.vendor.owner.discord_id else {
                         continue;
                     };
-                    if let Err(error) = poster.dm(owner.get(), &verify_request(guild, &a.vendor)).await {
-                        tracing::warn!(guild = %guild, vendor = %a.vendor.slug, error = %format!("{error:#}"), "could not DM an owner");
+                    let sent = poster.dm(owner.get(), &verify_request(guild, &a.vendor)).await;
+                    if sent.failures().next().is_some() {
+                        tracing::warn!(guild = %guild, vendor = %a.vendor.slug, error = %sent.summary(), "could not DM an owner");
                     }
                 }
             }
         }
         Ok(posted)
+    }
+
+    /// An owner whose mention was in a digest message Discord refused was not pinged: that is
+    /// written in the history of each stale vendor they own (`/vendor history`), with the
+    /// reason, so nobody believes they were told.
+    async fn record_unpinged_owners(
+        &self,
+        guild: GuildId,
+        audited: &[Audited],
+        sent: &Posted,
+        now: DateTime<Utc>,
+    ) -> Result<(), CommandError> {
+        if sent.failures().next().is_none() {
+            return Ok(());
+        }
+        tracing::warn!(guild = %guild, error = %sent.summary(), "could not post the whole digest");
+        let today = Date::new(now.date_naive());
+        let mut entries = Vec::new();
+        for (mentions, reason) in sent.failures() {
+            for a in audited {
+                let Some(owner) = a.vendor.owner.discord_id.map(|d| d.get()) else {
+                    continue;
+                };
+                if mentions.users.contains(&owner) && !findings::stale_contacts(&a.vendor, today).is_empty() {
+                    entries.push(HistoryEntry {
+                        slug: a.vendor.slug.clone(),
+                        at: now,
+                        source: ChangeSource::Backline,
+                        action: "digest-not-delivered".to_owned(),
+                        detail: format!(
+                            "the digest could not ping owner {} (Discord {owner}): {reason}",
+                            a.vendor.owner.name
+                        ),
+                    });
+                }
+            }
+        }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        Ok(self.store.record_history(guild, &entries).await?)
     }
 }
 

@@ -81,11 +81,14 @@ impl Core {
                 content: Some(content),
                 ..Reply::default()
             };
-            let result = poster.post(channel, &notice).await;
-            self.metrics
-                .posted(crate::metrics::Post::OwnerLeftNotice, result.is_ok());
-            if let Err(error) = result {
-                tracing::warn!(guild = %guild, error = %format!("{error:#}"), "could not post an owner-left notice");
+            // The notice pings nobody: there is no notification to record, only the failure.
+            let sent = poster.post(channel, &notice).await;
+            self.metrics.posted(
+                crate::metrics::Post::OwnerLeftNotice,
+                sent.failures().next().is_none(),
+            );
+            if sent.failures().next().is_some() {
+                tracing::warn!(guild = %guild, error = %sent.summary(), "could not post an owner-left notice");
             }
         }
         Ok(owned.iter().map(|(v, _)| v.slug.clone()).collect())

@@ -94,6 +94,29 @@ pub(super) fn remove_path(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) ->
     }
 }
 
+/// Stands a valid value in for the required top-level `key` a vendor table lacks (its error
+/// already reported), so the vendor is read on and its other errors found too. False when
+/// the vendor is not a table.
+pub(super) fn insert_placeholder(value: &mut Spanned<DeValue<'_>>, key: &str) -> bool {
+    let span = value.span();
+    let at = span.start..span.start;
+    let DeValue::Table(table) = value.get_mut() else {
+        return false;
+    };
+    let text = |s: &'static str| Spanned::new(at.clone(), DeValue::String(s.into()));
+    let placeholder = match key {
+        "criticality" => text("low"),
+        "owner" => {
+            let mut owner = toml::de::DeTable::new();
+            owner.insert(Spanned::new(at.clone(), "name".into()), text("placeholder"));
+            Spanned::new(at.clone(), DeValue::Table(owner))
+        }
+        _ => text("placeholder"),
+    };
+    table.insert(Spanned::new(at.clone(), key.to_owned().into()), placeholder);
+    true
+}
+
 /// The span of the value at a dotted path such as `escalation[1].contacts[0].name`.
 pub(super) fn span_of_path(value: &Spanned<DeValue<'_>>, path: &str) -> Option<Range<usize>> {
     let mut current = value;
@@ -171,4 +194,35 @@ pub(super) fn strings<'a>(value: &'a Spanned<DeValue<'a>>) -> Vec<(String, Strin
     let mut out = Vec::new();
     walk(value, &mut Vec::new(), &mut out);
     out
+}
+
+/// Where each vendor of the files is defined: its slug → (file, line, column) of the slug's
+/// value (for annotating a finding on the line that names the vendor). Files that do not
+/// parse contribute nothing.
+pub fn vendor_positions(
+    files: &[super::SourceFile],
+) -> std::collections::HashMap<String, (String, usize, usize)> {
+    let mut positions = std::collections::HashMap::new();
+    for file in files {
+        let Ok(root) = toml::de::DeTable::parse(&file.text) else {
+            continue;
+        };
+        let lines = super::LineIndex::new(&file.text);
+        let Some(DeValue::Array(vendors)) = root.get_ref().get("vendor").map(Spanned::get_ref) else {
+            continue;
+        };
+        for item in vendors.iter() {
+            let Some(slug) = item.get_ref().get("slug") else {
+                continue;
+            };
+            let Some(name) = slug.get_ref().as_str() else {
+                continue;
+            };
+            let (line, column) = lines.position(slug.span().start);
+            positions
+                .entry(name.to_owned())
+                .or_insert((file.name.clone(), line, column));
+        }
+    }
+    positions
 }

@@ -18,7 +18,10 @@ use super::{
 mod locate;
 mod schema;
 
-use locate::{Segment, deepest_path, key_span_in, remove_path, render_path, span_of_path};
+pub use locate::vendor_positions;
+use locate::{
+    Segment, deepest_path, insert_placeholder, key_span_in, remove_path, render_path, span_of_path,
+};
 pub use schema::json_schema;
 
 /// One plans file as read from disk: the name to show in errors, and its text.
@@ -201,11 +204,13 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
 type LocatedProblem = (Range<usize>, Option<String>, String);
 
 /// Deserializes one `[[vendor]]` table, collecting as many errors as it can: after each
-/// error the offending entry is removed and the table tried again, so one typo does not
-/// hide the next. Stops when an error cannot be pinned to an entry.
+/// error the offending entry is removed (or, for a missing required field of the vendor
+/// itself, a placeholder stood in) and the table tried again, so one mistake does not hide
+/// the next. Stops when an error cannot be pinned to an entry.
 fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<LocatedProblem>) {
     let mut errors = Vec::new();
     let mut removed: Vec<String> = Vec::new();
+    let mut inserted: Vec<String> = Vec::new();
     for _ in 0..MAX_ERRORS_PER_VENDOR {
         match Vendor::deserialize(ValueDeserializer::from(item.clone())) {
             Ok(vendor) => return (errors.is_empty().then_some(vendor), errors),
@@ -220,17 +225,34 @@ fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<Lo
                     path.push(Segment::Key(key.to_owned()));
                 }
                 let field = render_path(&path);
+                // A placeholder of ours is at fault: nothing true left to say.
+                if let Some(Segment::Key(top)) = path.first()
+                    && inserted.contains(top)
+                {
+                    break;
+                }
                 if let Some(missing) = missing_field(e.message()) {
                     let full = join_path(field.as_deref(), missing);
-                    // A field we removed ourselves after reporting it: nothing new to say.
-                    if removed.contains(&full) {
+                    if inserted.contains(&full) {
                         break;
                     }
-                    errors.push((span, Some(full), friendly(e.message())));
+                    // A field we removed ourselves after reporting it: nothing new to say.
+                    if !removed.contains(&full) {
+                        errors.push((span, Some(full.clone()), friendly(e.message())));
+                    }
+                    if path.is_empty() {
+                        // The vendor's own required field: every other key has been read,
+                        // but another required field may be missing too. Stand a value in
+                        // for this one and read on.
+                        if !insert_placeholder(&mut item, missing) {
+                            break;
+                        }
+                        inserted.push(full);
+                        continue;
+                    }
                     // serde checks required fields after a table's other keys, so the rest of
-                    // this table is fine; drop it to look at the keys after it. At the top
-                    // level every key has been seen: nothing more to find.
-                    if path.is_empty() || !remove_path(&mut item, &path) {
+                    // this table is fine; drop it to look at the keys after it.
+                    if !remove_path(&mut item, &path) {
                         break;
                     }
                     removed.push(field.unwrap_or_default());
