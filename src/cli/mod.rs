@@ -9,6 +9,7 @@ mod import;
 mod limits;
 mod serve;
 mod startup;
+mod status;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -119,6 +120,11 @@ enum CliCommand {
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
+    /// Vendor status pages.
+    Status {
+        #[command(subcommand)]
+        command: status::StatusCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -333,6 +339,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
+        CliCommand::Status {
+            command: status::StatusCommand::Check { paths },
+        } => status::check(&paths).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)
