@@ -12,6 +12,8 @@ use super::WebUrl;
 mod betterstack;
 mod changes;
 mod feed;
+#[cfg(test)]
+mod proptests;
 mod slack;
 mod source;
 mod statuspage;
