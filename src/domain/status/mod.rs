@@ -6,6 +6,7 @@
 //! (`StatusSource::components`) belongs to the guild's registry and filters at the edge.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::WebUrl;
 
@@ -36,7 +37,8 @@ pub fn parse(kind: StatusKind, body: &[u8]) -> Result<Snapshot, StatusDocumentEr
 }
 
 /// The kind of document a status source serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum StatusKind {
     /// Atlassian Statuspage: `<base>/api/v2/summary.json`.
     Statuspage,
@@ -74,7 +76,8 @@ pub struct StatusSource {
 }
 
 /// The page's overall verdict, worst last (so `max` is the worst).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Indicator {
     Operational,
     Maintenance,
@@ -97,7 +100,8 @@ impl Indicator {
 }
 
 /// One component's state, worst last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ComponentState {
     Operational,
     UnderMaintenance,
@@ -130,7 +134,7 @@ impl ComponentState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentStatus {
     /// For a component inside a group: the component's own name (groups are flattened).
     pub name: String,
@@ -138,7 +142,7 @@ pub struct ComponentStatus {
 }
 
 /// An unresolved incident (or, for a feed, an entry).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// The page's own identifier (a feed entry's guid/id, else its link).
     pub id: String,
@@ -156,7 +160,7 @@ pub struct Incident {
 }
 
 /// A scheduled maintenance in progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
     pub id: String,
     pub title: String,
@@ -165,7 +169,7 @@ pub struct Maintenance {
 }
 
 /// One successful reading of a status source.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// `None` when the page has no overall verdict (feeds).
     pub indicator: Option<Indicator>,
@@ -175,7 +179,8 @@ pub struct Snapshot {
 }
 
 /// What changed between two readings: each is stored as a status event with the time seen.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum StatusChange {
     Component {
         name: String,

@@ -370,3 +370,16 @@ fn status_addresses_are_https_except_on_loopback() {
     );
     assert!(check("http://10.0.0.1").is_err());
 }
+
+#[test]
+fn snapshots_and_changes_round_trip_through_json() {
+    let before = read(StatusKind::Statuspage, fixture!("statuspage-operational.json"));
+    let after = read(StatusKind::Statuspage, fixture!("statuspage-identified.json"));
+    let json = serde_json::to_string(&after).unwrap();
+    assert_eq!(serde_json::from_str::<Snapshot>(&json).unwrap(), after);
+    let all = changes(Some(&before), &after);
+    let json = serde_json::to_string(&all).unwrap();
+    assert!(json.contains(r#""change":"incident_opened""#), "{json}");
+    assert!(json.contains(r#""to":"partial_outage""#), "{json}");
+    assert_eq!(serde_json::from_str::<Vec<StatusChange>>(&json).unwrap(), all);
+}
