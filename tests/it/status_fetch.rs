@@ -299,3 +299,24 @@ async fn status_check_goes_through_the_proxy_from_the_environment_unless_no_prox
     );
     assert_eq!(proxy.requests(), 1, "NO_PROXY: straight to the (closed) page");
 }
+
+#[tokio::test]
+async fn status_check_never_prints_a_pages_control_characters() {
+    let fake = FakeStatus::start().await;
+    fake.set_document(
+        SUMMARY,
+        r#"{"status":{"indicator":"none"},"components":[{"id":"a","name":"API\u001b[2J\u001b]0;owned\u0007","status":"operational"}]}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plans.toml");
+    let status = format!("{{ statuspage = \"{}\" }}", fake.url());
+    std::fs::write(&file, plans(&[("hostile", &status)])).unwrap();
+    let out = status_check(&file).await;
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        !out.stdout.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "{:?}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(r#""API\u{1b}[2J"#), "{}", stdout(&out));
+}
