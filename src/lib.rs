@@ -7,4 +7,5 @@ pub mod domain;
 pub mod http;
 pub mod metrics;
 pub mod secret;
+pub mod status;
 pub mod store;

@@ -11,6 +11,7 @@ mod list;
 mod logging;
 mod serve;
 mod startup;
+mod status;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -135,6 +136,11 @@ enum CliCommand {
     List(list::ListArgs),
     /// Apply the database migrations and exit (every other command also applies them).
     Migrate,
+    /// Vendor status pages.
+    Status {
+        #[command(subcommand)]
+        command: status::StatusCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -342,6 +348,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         CliCommand::List(args) => list::list(&database_url, args).await,
         CliCommand::Migrate => list::migrate(&database_url).await,
+        CliCommand::Status {
+            command: status::StatusCommand::Check { paths },
+        } => status::check(&paths).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)

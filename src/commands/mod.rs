@@ -15,6 +15,7 @@ pub mod parse;
 mod registry_cache;
 pub mod reminders;
 mod reply;
+pub mod status_card;
 mod support;
 mod terminal;
 mod text;

@@ -3,6 +3,7 @@
 
 mod contract;
 mod fake_discord;
+mod fake_status;
 mod fixtures;
 mod helpers;
 
@@ -21,6 +22,7 @@ mod notify_split;
 mod operations;
 mod plans_file;
 mod pre_commit;
+mod plans_status;
 mod properties;
 mod registry_cache;
 mod replicas;
@@ -28,6 +30,7 @@ mod resilience;
 mod serve;
 mod serve_limits;
 mod serve_probes;
+mod status_fetch;
 mod store;
 mod store_faults;
 mod surfaces;

@@ -6,11 +6,53 @@
 //! (`StatusSource::components`) belongs to the guild's registry and filters at the edge.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::WebUrl;
 
+mod betterstack;
+mod changes;
+mod feed;
+#[cfg(test)]
+mod proptests;
+mod slack;
+mod source;
+mod statuspage;
+#[cfg(test)]
+mod tests;
+
+pub use changes::changes;
+pub use feed::MAX_FEED_ENTRIES;
+pub use source::{check_status_url, same_name};
+
+/// One entry per component name, at the first one's place, in the worst state of those of
+/// that name: pages may have two groups with an "API" each, and a reading is matched to the
+/// next by name.
+fn merge_same_names(components: Vec<ComponentStatus>) -> Vec<ComponentStatus> {
+    let mut merged: Vec<ComponentStatus> = Vec::with_capacity(components.len());
+    for component in components {
+        match merged.iter_mut().find(|c| c.name == component.name) {
+            Some(kept) => kept.state = kept.state.max(component.state),
+            None => merged.push(component),
+        }
+    }
+    merged
+}
+
+/// Reads a fetched body as a status document of `kind`. Pure: never panics, whatever the
+/// bytes; a body of the wrong shape is an error saying what was expected.
+pub fn parse(kind: StatusKind, body: &[u8]) -> Result<Snapshot, StatusDocumentError> {
+    match kind {
+        StatusKind::Statuspage => statuspage::parse(body),
+        StatusKind::Slack => slack::parse(body),
+        StatusKind::BetterStack => betterstack::parse(body),
+        StatusKind::Feed => feed::parse(body),
+    }
+}
+
 /// The kind of document a status source serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum StatusKind {
     /// Atlassian Statuspage: `<base>/api/v2/summary.json`.
     Statuspage,
@@ -48,7 +90,8 @@ pub struct StatusSource {
 }
 
 /// The page's overall verdict, worst last (so `max` is the worst).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Indicator {
     Operational,
     Maintenance,
@@ -57,8 +100,22 @@ pub enum Indicator {
     Critical,
 }
 
+impl Indicator {
+    /// The word for it, as people read it ("minor issues").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operational => "operational",
+            Self::Maintenance => "under maintenance",
+            Self::Minor => "minor issues",
+            Self::Major => "major issues",
+            Self::Critical => "critical outage",
+        }
+    }
+}
+
 /// One component's state, worst last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ComponentState {
     Operational,
     UnderMaintenance,
@@ -67,7 +124,31 @@ pub enum ComponentState {
     MajorOutage,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl ComponentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operational => "operational",
+            Self::UnderMaintenance => "under maintenance",
+            Self::DegradedPerformance => "degraded performance",
+            Self::PartialOutage => "partial outage",
+            Self::MajorOutage => "major outage",
+        }
+    }
+
+    /// The overall verdict a page gives for a component in this state (Statuspage's own
+    /// mapping: degraded is minor, a partial outage major, a major outage critical).
+    pub fn indicator(self) -> Indicator {
+        match self {
+            Self::Operational => Indicator::Operational,
+            Self::UnderMaintenance => Indicator::Maintenance,
+            Self::DegradedPerformance => Indicator::Minor,
+            Self::PartialOutage => Indicator::Major,
+            Self::MajorOutage => Indicator::Critical,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentStatus {
     /// For a component inside a group: the component's own name (groups are flattened).
     pub name: String,
@@ -75,7 +156,7 @@ pub struct ComponentStatus {
 }
 
 /// An unresolved incident (or, for a feed, an entry).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// The page's own identifier (a feed entry's guid/id, else its link).
     pub id: String,
@@ -93,7 +174,7 @@ pub struct Incident {
 }
 
 /// A scheduled maintenance in progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
     pub id: String,
     pub title: String,
@@ -102,7 +183,7 @@ pub struct Maintenance {
 }
 
 /// One successful reading of a status source.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// `None` when the page has no overall verdict (feeds).
     pub indicator: Option<Indicator>,
@@ -112,7 +193,8 @@ pub struct Snapshot {
 }
 
 /// What changed between two readings: each is stored as a status event with the time seen.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum StatusChange {
     Component {
         name: String,
