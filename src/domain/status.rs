@@ -6,6 +6,7 @@
 //! (`StatusSource::components`) belongs to the guild's registry and filters at the edge.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::WebUrl;
 
@@ -48,7 +49,8 @@ pub struct StatusSource {
 }
 
 /// The page's overall verdict, worst last (so `max` is the worst).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Indicator {
     Operational,
     Maintenance,
@@ -58,7 +60,8 @@ pub enum Indicator {
 }
 
 /// One component's state, worst last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ComponentState {
     Operational,
     UnderMaintenance,
@@ -67,7 +70,7 @@ pub enum ComponentState {
     MajorOutage,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentStatus {
     /// For a component inside a group: the component's own name (groups are flattened).
     pub name: String,
@@ -75,7 +78,7 @@ pub struct ComponentStatus {
 }
 
 /// An unresolved incident (or, for a feed, an entry).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// The page's own identifier (a feed entry's guid/id, else its link).
     pub id: String,
@@ -93,7 +96,7 @@ pub struct Incident {
 }
 
 /// A scheduled maintenance in progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
     pub id: String,
     pub title: String,
@@ -102,7 +105,7 @@ pub struct Maintenance {
 }
 
 /// One successful reading of a status source.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// `None` when the page has no overall verdict (feeds).
     pub indicator: Option<Indicator>,
@@ -112,7 +115,8 @@ pub struct Snapshot {
 }
 
 /// What changed between two readings: each is stored as a status event with the time seen.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StatusChange {
     Component {
         name: String,
