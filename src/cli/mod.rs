@@ -116,6 +116,13 @@ enum CliCommand {
         /// Also ask owners of stale vendors by direct message.
         #[arg(long)]
         dm_owners: Option<bool>,
+        /// Which vendors' incidents are announced in the notice channel: critical, high
+        /// (high and critical vendors; the default), all or off.
+        #[arg(long, value_parser = parse_status_alerts)]
+        status_alerts: Option<crate::domain::StatusAlerts>,
+        /// Role pinged by vendor-incident alerts (0: nobody, the default).
+        #[arg(long)]
+        status_role: Option<u64>,
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
@@ -166,6 +173,10 @@ enum DiscordCommand {
         )]
         application_id: Option<u64>,
     },
+}
+
+fn parse_status_alerts(input: &str) -> Result<crate::domain::StatusAlerts, String> {
+    crate::domain::StatusAlerts::parse(input)
 }
 
 #[derive(clap::Args, Debug)]
@@ -323,6 +334,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             manager_role,
             digest_every,
             dm_owners,
+            status_alerts,
+            status_role,
         } => {
             let changes = guild::Changes {
                 sensitive_contacts,
@@ -330,6 +343,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 manager_role,
                 digest_every,
                 dm_owners,
+                status_alerts,
+                status_role,
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
