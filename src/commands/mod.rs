@@ -12,6 +12,9 @@ pub mod parse;
 mod registry_cache;
 pub mod reminders;
 mod reply;
+pub mod status_alerts;
+mod status_list;
+mod status_view;
 mod support;
 mod terminal;
 mod text;
@@ -29,6 +32,7 @@ use crate::{
 pub use cases::{OpenCase, UpdateCase};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use component_id::{ComponentId, UnknownComponent};
+pub use status_alerts::StatusWatch;
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
 pub use text::{Span, Text, TimeStyle};
 pub use vendor_admin::PersonEdit;
@@ -89,6 +93,11 @@ pub enum Command {
     },
     VendorHistory {
         vendor: String,
+    },
+    /// `/vendor status`: vendors whose status page reports a problem, worst first; with a
+    /// vendor, its recent status changes.
+    VendorStatus {
+        vendor: Option<String>,
     },
 }
 
@@ -184,7 +193,13 @@ impl Core {
                 let found = crate::domain::findings::findings_with_members(&vendor, today, &|u| {
                     registry.departed.contains(&u)
                 });
-                (support::support_card(&vendor, &found, self.clock.now()), registry)
+                let mut card = support::support_card(&vendor, &found, self.clock.now());
+                if let Some(source) = &vendor.status {
+                    // One indexed read by URL; the card still answers if it fails.
+                    let reading = self.store.status_reading(&source.document_url()).await;
+                    status_view::put_on_card(&mut card, source, reading.ok());
+                }
+                (card, registry)
             }
             Command::Owner { vendor } => {
                 let registry = self.registry.registry(self.store.as_ref(), guild).await?;
@@ -226,6 +241,7 @@ impl Core {
             }
             Command::VendorNote { vendor, text } => return self.set_note(guild, caller, vendor, text).await,
             Command::VendorHistory { vendor } => return self.vendor_history(guild, vendor).await,
+            Command::VendorStatus { vendor } => return self.vendor_status(guild, vendor.as_deref()).await,
             Command::CaseShow { case } => {
                 let case = self.existing_case(guild, case).await?;
                 let timeline = self.store.timeline(guild, case.number).await?;

@@ -18,6 +18,10 @@ pub trait Poster: Send + Sync {
     async fn post(&self, channel: u64, reply: &Reply) -> anyhow::Result<()>;
     /// A direct message to one user.
     async fn dm(&self, user: u64, reply: &Reply) -> anyhow::Result<()>;
+    /// Posts a reply that fits one message and returns that message's ID, to edit it later.
+    async fn send(&self, channel: u64, reply: &Reply) -> anyhow::Result<u64>;
+    /// Replaces what a message sent with `send` says.
+    async fn edit(&self, channel: u64, message: u64, reply: &Reply) -> anyhow::Result<()>;
 }
 
 /// How many overdue cases one sweep handles; the next sweep takes the rest.

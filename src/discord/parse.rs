@@ -140,6 +140,9 @@ fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, Tex
             text: string_option(args, "text").unwrap_or_default(),
         }),
         "history" => Ok(Command::VendorHistory { vendor: vendor()? }),
+        "status" => Ok(Command::VendorStatus {
+            vendor: string_option(args, "vendor"),
+        }),
         other => Err(retired(&format!("/vendor {other}"), "subcommand")),
     }
 }

@@ -157,6 +157,15 @@ pub fn commands() -> Vec<CreateCommand> {
                 "history",
                 "Every change to a vendor: who, when, before and after",
                 vec![vendor("The vendor")],
+            ))
+            .add_option(sub(
+                "status",
+                "Vendors whose status page reports a problem, worst first; or one vendor's recent changes",
+                vec![
+                    CreateCommandOption::new(CommandOptionType::String, "vendor", "Only this vendor: its recent status changes")
+                        .set_autocomplete(true)
+                        .max_length(100),
+                ],
             )),
     ]
 }
