@@ -9,6 +9,7 @@ mod import;
 mod limits;
 mod serve;
 mod startup;
+mod status;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -123,6 +124,15 @@ enum CliCommand {
         /// Role pinged by vendor-incident alerts (0: nobody, the default).
         #[arg(long)]
         status_role: Option<u64>,
+    },
+    /// What vendors' status pages report: the vendors with a problem, worst first, or one
+    /// vendor's recent status changes (as /vendor status shows).
+    Status {
+        #[command(flatten)]
+        guild: GuildArg,
+        /// Only this vendor: its recent status changes.
+        #[arg(long)]
+        vendor: Option<String>,
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
@@ -348,6 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
+        CliCommand::Status { guild, vendor } => status::status(&database_url, guild.get(), vendor).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)

@@ -4,7 +4,7 @@
 //! notes follow (`commands::status_alerts`).
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     hash::{Hash, Hasher},
     sync::Arc,
     time::Duration,
@@ -53,6 +53,8 @@ pub trait FetchStatus: Send + Sync {
 #[derive(Default)]
 struct Directory {
     guilds: HashMap<GuildId, (i64, Vec<StatusWatch>)>,
+    /// URLs known to have a row (registered once per process).
+    registered: HashSet<String>,
 }
 
 pub struct Poller {
@@ -95,8 +97,20 @@ impl Poller {
                 .push(watch);
         }
         let store = self.core.store();
-        let sources: Vec<(String, StatusKind)> = by_url.iter().map(|(u, (k, _))| (u.clone(), *k)).collect();
+        let sources: Vec<(String, StatusKind)> = {
+            let directory = self.directory.lock().await;
+            by_url
+                .iter()
+                .filter(|(u, _)| !directory.registered.contains(*u))
+                .map(|(u, (k, _))| (u.clone(), *k))
+                .collect()
+        };
         store.register_status_sources(&sources, now).await?;
+        self.directory
+            .lock()
+            .await
+            .registered
+            .extend(sources.into_iter().map(|(u, _)| u));
         let urls: Vec<String> = by_url.keys().cloned().collect();
         let lease_until = now + chrono::Duration::from_std(LEASE)?;
         let claimed = store
