@@ -9,7 +9,7 @@ mod import;
 mod limits;
 mod serve;
 mod startup;
-mod status;
+mod status_show;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -358,7 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
-        CliCommand::Status { guild, vendor } => status::status(&database_url, guild.get(), vendor).await,
+        CliCommand::Status { guild, vendor } => status_show::status(&database_url, guild.get(), vendor).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)

@@ -225,7 +225,7 @@ fn spawn_status_poller(
     interval: Duration,
     stop_rx: &watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let fetcher = Arc::new(crate::status::HttpFetcher::new().context("building the status page client")?);
+    let fetcher = Arc::new(crate::status::poller::HttpFetcher::new().context("building the status page client")?);
     let poller = Arc::new(crate::status::poller::Poller::new(dispatcher.core().clone(), fetcher, interval));
     // Rounds are cheap when nothing is due (each source is claimed once per interval).
     let every = (interval / 4).clamp(Duration::from_secs(1), Duration::from_secs(15));

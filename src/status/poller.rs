@@ -49,6 +49,40 @@ pub trait FetchStatus: Send + Sync {
     async fn fetch(&self, url: &str, validators: &StoredValidators) -> Result<Fetched, String>;
 }
 
+/// The production fetcher: HTTP through `status::fetch` (timeout, size cap, validators).
+pub struct HttpFetcher(super::StatusClient);
+
+impl HttpFetcher {
+    pub fn new() -> Result<Self, super::FetchError> {
+        Ok(Self(super::StatusClient::new()?))
+    }
+
+    pub fn with_client(client: super::StatusClient) -> Self {
+        Self(client)
+    }
+}
+
+#[async_trait]
+impl FetchStatus for HttpFetcher {
+    async fn fetch(&self, url: &str, validators: &StoredValidators) -> Result<Fetched, String> {
+        let asked = super::Validators {
+            etag: validators.etag.clone(),
+            last_modified: validators.last_modified.clone(),
+        };
+        match super::fetch(&self.0, url, &asked).await {
+            Ok(super::Fetched::NotModified) => Ok(Fetched::NotModified),
+            Ok(super::Fetched::Document { body, validators }) => Ok(Fetched::Document {
+                body,
+                validators: StoredValidators {
+                    etag: validators.etag,
+                    last_modified: validators.last_modified,
+                },
+            }),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+}
+
 /// Each guild's watched sources, as of its registry version.
 #[derive(Default)]
 struct Directory {
