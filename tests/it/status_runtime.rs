@@ -1,0 +1,353 @@
+//! Vendor status at runtime: the poller against the fake status server, what `/support`,
+//! `/vendor status` and cases show of it, and the vendor-incident alert, on both backends and
+//! with two replicas racing on one PostgreSQL.
+
+use std::sync::Arc;
+
+use backline::{
+    commands::{Command, Core, OpenCase, Reply},
+    domain::{GuildId, GuildSettings, StatusAlerts},
+    status::poller::{HttpFetcher, Poller},
+    store,
+};
+use chrono::Duration;
+
+use crate::{
+    fake_status::{FakeStatus, Mode},
+    helpers::{CallerExt, RecordingPoster, TestApp, TestDb, caller, parse, spawn_empty_app},
+    on_both_backends,
+    surfaces::{md, md_of},
+};
+
+const SUMMARY: &str = "/api/v2/summary.json";
+const NOTICES: u64 = 7_001;
+const ONCALL: u64 = 7_002;
+const CASE_CHANNEL: u64 = 7_003;
+const INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// GitHub (high) watching Actions and Git Operations on the fake page, and a low vendor on
+/// the same page (one source, polled once for both).
+fn plans(base: &str) -> String {
+    format!(
+        r#"
+[[vendor]]
+slug = "github"
+name = "GitHub"
+criticality = "high"
+status = {{ statuspage = "{base}", components = ["Actions", "Git Operations"] }}
+
+[vendor.owner]
+name = "Dana Whitfield"
+
+[vendor.plan]
+tier = "Enterprise"
+hours = "24x7"
+
+[vendor.plan.response]
+sev1 = "30m"
+
+[[vendor]]
+slug = "gh-pages"
+name = "GitHub Pages"
+criticality = "low"
+status = {{ statuspage = "{base}", components = ["Pages"] }}
+
+[vendor.owner]
+name = "Ravi Menon"
+"#
+    )
+}
+
+struct Setup {
+    app: TestApp,
+    fake: FakeStatus,
+    poller: Poller,
+}
+
+async fn setup(db: &TestDb) -> Setup {
+    let fake = FakeStatus::start().await;
+    fake.set_fixture(SUMMARY, "statuspage-operational.json");
+    db.store
+        .import(GuildId::LOCAL, &parse(&plans(fake.url())), false)
+        .await
+        .unwrap();
+    let settings = GuildSettings {
+        notice_channel: Some(NOTICES),
+        ..GuildSettings::default()
+    };
+    db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+    let app = spawn_empty_app(db, crate::helpers::NOW);
+    let poller = poller_for(app.core.clone());
+    Setup { app, fake, poller }
+}
+
+fn poller_for(core: Core) -> Poller {
+    Poller::new(core, Arc::new(HttpFetcher::new().unwrap()), INTERVAL)
+}
+
+async fn support(core: &Core, vendor: &str) -> Reply {
+    core.execute(&Command::Support { vendor: vendor.into() }, &caller())
+        .await
+        .unwrap()
+}
+
+async fn vendor_status(core: &Core, vendor: Option<&str>) -> String {
+    let reply = core
+        .execute(&Command::VendorStatus { vendor: vendor.map(str::to_owned) }, &caller())
+        .await
+        .unwrap();
+    crate::contract::assert_valid_callback(&serde_json::to_value(backline::discord::render::response(&reply)).unwrap());
+    md_of(&reply.description)
+}
+
+/// Every alert validates as a channel message Discord accepts.
+fn alerts(poster: &RecordingPoster) -> Vec<(u64, u64, Reply)> {
+    let sent = poster.sent.lock().unwrap().clone();
+    for (_, _, reply) in &sent {
+        crate::contract::assert_valid_callback(&serde_json::to_value(backline::discord::render::response(reply)).unwrap());
+    }
+    sent
+}
+
+on_both_backends! {
+    async fn the_support_card_shows_what_the_status_page_reports_and_when_it_was_checked(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        let before = support(&app.core, "github").await;
+        assert!(md_of(&before.description).starts_with("❔ **Status unknown**: not read yet"), "{}", md_of(&before.description));
+
+        assert_eq!(poller.poll_due(None).await.unwrap(), 1, "one source for both vendors");
+        let card = md_of(&support(&app.core, "github").await.description);
+        assert!(card.starts_with("🟢 **Vendor status: operational**"), "{card}");
+        assert!(card.contains("Status checked"), "{card}");
+
+        fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+        app.clock.advance(Duration::seconds(60));
+        assert_eq!(poller.poll_due(None).await.unwrap(), 1);
+        let card = support(&app.core, "github").await;
+        crate::contract::assert_valid_callback(&serde_json::to_value(backline::discord::render::response(&card)).unwrap());
+        let text = md_of(&card.description);
+        assert!(text.starts_with("🔴 **Vendor reports a problem** (page: major)"), "{text}");
+        assert!(text.contains("Actions: major outage"), "{text}");
+        assert!(text.contains("Incident: **Disruption with some GitHub services** (major, investigating)"), "{text}");
+        assert!(!text.contains("Git Operations"), "operational components are not listed: {text}");
+        assert_eq!(fake.requests(), 2);
+    }
+}
+
+on_both_backends! {
+    async fn a_source_is_polled_at_most_once_per_interval_and_asks_with_its_validators(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        assert_eq!(poller.poll_due(None).await.unwrap(), 1);
+        assert_eq!(poller.poll_due(None).await.unwrap(), 0, "not due again yet");
+        app.clock.advance(Duration::seconds(59));
+        assert_eq!(poller.poll_due(None).await.unwrap(), 0);
+        app.clock.advance(Duration::seconds(1));
+        assert_eq!(poller.poll_due(None).await.unwrap(), 1);
+        assert_eq!(fake.requests(), 2);
+        assert_eq!(fake.not_modified(), 1, "the second poll was conditional and the page had not changed");
+    }
+}
+
+on_both_backends! {
+    async fn a_failing_source_is_shown_as_unknown_since_its_first_failure_never_as_operational(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        poller.poll_due(None).await.unwrap();
+        fake.set_mode(Mode::ServerError);
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(None).await.unwrap();
+        let card = md_of(&support(&app.core, "github").await.description);
+        assert!(card.starts_with("❔ **Status unknown** since "), "{card}");
+        assert!(card.contains("HTTP 500"), "{card}");
+        assert!(!card.contains("operational"), "{card}");
+        let listed = vendor_status(&app.core, None).await;
+        assert!(listed.contains("**GitHub** (`github`, high): status unknown since 2026-11-25 10:01 UTC"), "{listed}");
+
+        // Backoff: the next attempt waits at least the interval again, then the page answers.
+        app.clock.advance(Duration::seconds(30));
+        assert_eq!(poller.poll_due(None).await.unwrap(), 0);
+        fake.set_mode(Mode::Normal);
+        app.clock.advance(Duration::seconds(60));
+        assert_eq!(poller.poll_due(None).await.unwrap(), 1);
+        let card = md_of(&support(&app.core, "github").await.description);
+        assert!(card.starts_with("🟢 **Vendor status: operational**"), "{card}");
+    }
+}
+
+on_both_backends! {
+    async fn vendor_status_lists_vendors_with_problems_worst_first_and_one_vendors_changes(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        poller.poll_due(None).await.unwrap();
+        assert_eq!(vendor_status(&app.core, None).await, "🟢 All 2 watched vendors report no problem.");
+        fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(None).await.unwrap();
+        let listed = vendor_status(&app.core, None).await;
+        assert!(listed.starts_with("**GitHub** (`github`, high): Actions: major outage; incident: Disruption with some GitHub services (major)"), "{listed}");
+        assert!(!listed.contains("GitHub Pages"), "Pages is operational: {listed}");
+
+        let events = vendor_status(&app.core, Some("github")).await;
+        assert!(events.contains("Now: Actions: major outage"), "{events}");
+        assert!(events.contains("Actions: operational → major outage"), "{events}");
+        assert!(events.contains("incident opened: Disruption with some GitHub services (major)"), "{events}");
+        assert!(!events.contains("Pages"), "only watched components: {events}");
+    }
+}
+
+on_both_backends! {
+    async fn a_case_records_the_status_at_opening_and_each_change_while_open_once(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        poller.poll_due(None).await.unwrap();
+        let open = Command::CaseOpen(OpenCase {
+            vendor: "github".into(),
+            severity: "sev1".into(),
+            summary: "Deploys stuck".into(),
+            vendor_case_id: None,
+            link: None,
+        });
+        app.core.execute(&open, &caller().channel(CASE_CHANNEL)).await.unwrap();
+        let poster = RecordingPoster::default();
+        fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+
+        let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
+        let notes: Vec<&str> = timeline
+            .events
+            .iter()
+            .filter(|e| e.kind.as_str() == "vendor-status")
+            .map(|e| e.detail.as_str())
+            .collect();
+        assert_eq!(notes, [
+            "GitHub status at opening: operational",
+            "GitHub status: Actions: operational → major outage",
+            "GitHub status: incident opened: Disruption with some GitHub services (major)",
+        ]);
+        let posts = poster.posts.lock().unwrap().clone();
+        assert_eq!(posts.len(), 2, "each change posted once in the case's channel");
+        assert!(posts.iter().all(|(channel, reply)| *channel == CASE_CHANNEL && reply.mentions.users.is_empty() && reply.mentions.roles.is_empty()));
+        assert_eq!(md_of(&posts[0].1.content), "Case \\#1: GitHub status: Actions: operational → major outage");
+
+        let cases = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
+        let csv = backline::commands::export::cases_csv(&cases).unwrap();
+        assert_eq!(csv.lines().filter(|l| l.contains(",vendor-status,")).count(), 3, "{csv}");
+        let json = backline::commands::export::cases_json(&cases).to_string();
+        assert!(json.contains("GitHub status at opening: operational"), "{json}");
+    }
+}
+
+on_both_backends! {
+    async fn the_alert_posts_once_per_incident_edits_on_update_and_says_resolved(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        let poster = RecordingPoster::default();
+        poller.poll_due(Some(&poster)).await.unwrap();
+        assert!(alerts(&poster).is_empty(), "nothing to say while operational");
+
+        fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+        let sent = alerts(&poster);
+        assert_eq!(sent.len(), 1, "one alert, for GitHub only (GitHub Pages is low and operational)");
+        let (channel, message, alert) = &sent[0];
+        assert_eq!(*channel, NOTICES);
+        assert_eq!(alert.title.as_deref(), Some("Vendor incident: GitHub — Disruption with some GitHub services"));
+        assert!(alert.content.is_none() && alert.mentions.roles.is_empty(), "no role configured: pings nobody");
+        let plan = md(alert.field_value("Our support plan").unwrap());
+        assert_eq!(plan, "**Enterprise** plan · sev1 first response 30m · 🟢 support available now");
+        assert_eq!(alert.buttons.len(), 1, "Open a case");
+
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+        assert_eq!(poster.edits.lock().unwrap().len(), 0, "nothing changed, nothing edited");
+
+        fake.set_fixture(SUMMARY, "statuspage-identified.json");
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+        let edits = poster.edits.lock().unwrap().clone();
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].1, *message, "the same message is edited");
+        assert!(md_of(&edits[0].2.description).contains("Impact: **minor, identified**"));
+
+        fake.set_fixture(SUMMARY, "statuspage-resolved.json");
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+        let sent = alerts(&poster);
+        assert_eq!(sent.len(), 1, "still one message");
+        assert_eq!(sent[0].2.title.as_deref(), Some("Resolved: GitHub — Disruption with some GitHub services"));
+        assert!(sent[0].2.buttons.is_empty());
+        assert_eq!(poster.edits.lock().unwrap().len(), 2);
+    }
+}
+
+on_both_backends! {
+    async fn alerts_follow_the_guilds_level_and_ping_only_its_status_role(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        let settings = GuildSettings {
+            notice_channel: Some(NOTICES),
+            status_alerts: StatusAlerts::All,
+            status_role: Some(ONCALL),
+            ..GuildSettings::default()
+        };
+        db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+        let poster = RecordingPoster::default();
+        fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+        poller.poll_due(Some(&poster)).await.unwrap();
+        let sent = alerts(&poster);
+        assert_eq!(sent.len(), 1, "Pages is not affected: only GitHub");
+        assert_eq!(sent[0].2.mentions.roles, [ONCALL]);
+        assert!(sent[0].2.mentions.users.is_empty());
+
+        let off = GuildSettings { status_alerts: StatusAlerts::Off, ..settings };
+        db.store.set_guild_settings(GuildId::LOCAL, &off).await.unwrap();
+        fake.set_fixture(SUMMARY, "statuspage-identified.json");
+        app.clock.advance(Duration::seconds(60));
+        poller.poll_due(Some(&poster)).await.unwrap();
+        assert!(poster.edits.lock().unwrap().is_empty(), "alerts off: not even edits");
+    }
+}
+
+/// Two replicas (two store handles, two pollers, one clock) racing on one PostgreSQL.
+async fn replicas(db: &TestDb, app: &TestApp) -> Poller {
+    let second = store::connect(&db.url).await.unwrap();
+    poller_for(Core::new(second, app.clock.clone()))
+}
+
+#[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+async fn two_replicas_on_one_postgres_poll_each_source_once_per_interval() {
+    let db = crate::helpers::postgres().await;
+    let Setup { app, fake, poller } = setup(&db).await;
+    let other = replicas(&db, &app).await;
+    for round in 1..=3 {
+        let (a, b) = tokio::join!(poller.poll_due(None), other.poll_due(None));
+        assert_eq!(a.unwrap() + b.unwrap(), 1, "round {round}: one replica polled it");
+        let (a, b) = tokio::join!(poller.poll_due(None), other.poll_due(None));
+        assert_eq!(a.unwrap() + b.unwrap(), 0, "round {round}: not again within the interval");
+        assert_eq!(fake.requests(), round);
+        app.clock.advance(Duration::seconds(60));
+    }
+}
+
+#[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+async fn two_replicas_on_one_postgres_post_each_alert_once_and_edit_it_once_per_update() {
+    let db = crate::helpers::postgres().await;
+    let Setup { app, fake, poller } = setup(&db).await;
+    let other = replicas(&db, &app).await;
+    // One Discord for both replicas.
+    let discord = RecordingPoster::default();
+    for fixture in ["statuspage-investigating.json", "statuspage-identified.json", "statuspage-resolved.json"] {
+        fake.set_fixture(SUMMARY, fixture);
+        let (a, b) = tokio::join!(poller.poll_due(Some(&discord)), other.poll_due(Some(&discord)));
+        assert_eq!(a.unwrap() + b.unwrap(), 1);
+        // A replica started now (a restart) finds nothing due and posts nothing again.
+        let restarted = replicas(&db, &app).await;
+        assert_eq!(restarted.poll_due(Some(&discord)).await.unwrap(), 0);
+        app.clock.advance(Duration::seconds(60));
+    }
+    let sent = alerts(&discord);
+    assert_eq!(sent.len(), 1, "one alert for the incident across replicas");
+    assert_eq!(discord.edits.lock().unwrap().len(), 2, "edited once on the update, once on resolution");
+    assert_eq!(sent[0].2.title.as_deref(), Some("Resolved: GitHub — Disruption with some GitHub services"));
+}
