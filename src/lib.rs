@@ -6,4 +6,5 @@ pub mod discord;
 pub mod domain;
 pub mod http;
 pub mod secret;
+pub mod status;
 pub mod store;

@@ -33,6 +33,7 @@ pub use rights::Rights;
 pub use settings::{GuildSettings, StatusAlerts};
 pub use severity::{PerSeverity, Severity};
 pub use slug::VendorSlug;
+pub use status::{StatusKind, StatusSource};
 pub use timeline::Timeline;
 pub use vendor::{
     Contact, Criticality, EscalationLevel, Filing, Person, Plan, ResponseClock, Vendor, VendorSummary, WebUrl,

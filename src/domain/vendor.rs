@@ -7,7 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Date, DiscordRoleId, DiscordUserId, PerSeverity, ResponseTime, Severity, SupportHours, VendorSlug,
+    Date, DiscordRoleId, DiscordUserId, PerSeverity, ResponseTime, Severity, StatusSource, SupportHours,
+    VendorSlug,
 };
 
 /// How much the business suffers when this vendor fails; orders every list (critical first).
@@ -277,6 +278,9 @@ pub struct Vendor {
     pub workloads: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_page: Option<WebUrl>,
+    /// Where the vendor's live status is read from, and which of its components we use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusSource>,
     /// How often the contacts must be re-verified (default 90 days).
     #[serde(default = "default_review_every", skip_serializing_if = "is_default_review")]
     pub review_every: ResponseTime,

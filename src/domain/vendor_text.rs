@@ -22,12 +22,14 @@ pub fn rule_for(path: &str) -> Option<TextRule> {
         | "escalation[].name"
         | "escalation[].contacts[].name"
         | "escalation[].contacts[].role"
-        | "escalation[].contacts[].phone" => NAME,
+        | "escalation[].contacts[].phone"
+        | "status.components[]" => NAME,
         p if p.starts_with("plan.severity_names.") => NAME,
         "owner.email" | "backup.email" | "filing.email" | "escalation[].contacts[].email" => EMAIL,
         "filing.steps[]" | "filing.required_info[]" => LINE,
         "notes" | "filing.template" => PARAGRAPH,
-        "status_page" | "filing.portal" => URL,
+        "status_page" | "filing.portal" | "status.statuspage" | "status.slack" | "status.betterstack"
+        | "status.feed" => URL,
         _ => return None,
     };
     Some(rule)

@@ -12,10 +12,16 @@ const COMMANDS: &str =
 
 const EDIT_ORIGINAL: &str = "/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1@original/patch/requestBody/content/application~1json/schema";
 
+const CHANNEL_MESSAGE: &str =
+    "/paths/~1channels~1{channel_id}~1messages/post/requestBody/content/application~1json/schema";
+const EDIT_MESSAGE: &str = "/paths/~1channels~1{channel_id}~1messages~1{message_id}/patch/requestBody/content/application~1json/schema";
+
 struct Validators {
     callback: jsonschema::Validator,
     commands: jsonschema::Validator,
     edit_original: jsonschema::Validator,
+    channel_message: jsonschema::Validator,
+    edit_message: jsonschema::Validator,
 }
 
 static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
@@ -51,6 +57,8 @@ static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
         callback: build(CALLBACK),
         commands: build(COMMANDS),
         edit_original: build(EDIT_ORIGINAL),
+        channel_message: build(CHANNEL_MESSAGE),
+        edit_message: build(EDIT_MESSAGE),
     })
 });
 
@@ -92,6 +100,20 @@ pub fn assert_valid_edit(body: &Value) {
         "not a valid edit of the original response:\n{}\n{body:#}",
         errors.join("\n")
     );
+}
+
+/// Panics unless `body` is a message the bot may post in a channel (`POST /channels/{id}/messages`).
+pub fn assert_valid_channel_message(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let errors = errors(&v.channel_message, body);
+    assert!(errors.is_empty(), "not a valid channel message:\n{}\n{body:#}", errors.join("\n"));
+}
+
+/// Panics unless `body` is an edit of a message the bot posted (`PATCH /channels/{id}/messages/{id}`).
+pub fn assert_valid_message_edit(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let errors = errors(&v.edit_message, body);
+    assert!(errors.is_empty(), "not a valid message edit:\n{}\n{body:#}", errors.join("\n"));
 }
 
 /// Whether the spec rejects `body` as a callback (to show the validator has teeth).

@@ -100,11 +100,17 @@ async fn vendor_status(core: &Core, vendor: Option<&str>) -> String {
     md_of(&reply.description)
 }
 
-/// Every alert validates as a channel message Discord accepts.
+/// Every alert validates as a channel message Discord accepts, and each edit as an edit.
 fn alerts(poster: &RecordingPoster) -> Vec<(u64, u64, Reply)> {
     let sent = poster.sent.lock().unwrap().clone();
     for (_, _, reply) in &sent {
-        crate::contract::assert_valid_callback(&serde_json::to_value(backline::discord::render::response(reply)).unwrap());
+        for (message, _) in backline::discord::render::channel_messages(reply) {
+            crate::contract::assert_valid_channel_message(&serde_json::to_value(message).unwrap());
+        }
+    }
+    for (_, _, reply) in poster.edits.lock().unwrap().iter() {
+        let edit = backline::discord::render::edit_message(reply);
+        crate::contract::assert_valid_message_edit(&serde_json::to_value(edit).unwrap());
     }
     sent
 }

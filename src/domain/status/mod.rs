@@ -10,6 +10,30 @@ use serde::{Deserialize, Serialize};
 
 use super::WebUrl;
 
+mod betterstack;
+mod changes;
+mod feed;
+mod slack;
+mod source;
+mod statuspage;
+#[cfg(test)]
+mod tests;
+
+pub use changes::changes;
+pub use feed::MAX_FEED_ENTRIES;
+pub use source::{check_status_url, same_name};
+
+/// Reads a fetched body as a status document of `kind`. Pure: never panics, whatever the
+/// bytes; a body of the wrong shape is an error saying what was expected.
+pub fn parse(kind: StatusKind, body: &[u8]) -> Result<Snapshot, StatusDocumentError> {
+    match kind {
+        StatusKind::Statuspage => statuspage::parse(body),
+        StatusKind::Slack => slack::parse(body),
+        StatusKind::BetterStack => betterstack::parse(body),
+        StatusKind::Feed => feed::parse(body),
+    }
+}
+
 /// The kind of document a status source serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StatusKind {
@@ -59,6 +83,19 @@ pub enum Indicator {
     Critical,
 }
 
+impl Indicator {
+    /// The word for it, as people read it ("minor issues").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operational => "operational",
+            Self::Maintenance => "under maintenance",
+            Self::Minor => "minor issues",
+            Self::Major => "major issues",
+            Self::Critical => "critical outage",
+        }
+    }
+}
+
 /// One component's state, worst last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,6 +105,30 @@ pub enum ComponentState {
     DegradedPerformance,
     PartialOutage,
     MajorOutage,
+}
+
+impl ComponentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operational => "operational",
+            Self::UnderMaintenance => "under maintenance",
+            Self::DegradedPerformance => "degraded performance",
+            Self::PartialOutage => "partial outage",
+            Self::MajorOutage => "major outage",
+        }
+    }
+
+    /// The overall verdict a page gives for a component in this state (Statuspage's own
+    /// mapping: degraded is minor, a partial outage major, a major outage critical).
+    pub fn indicator(self) -> Indicator {
+        match self {
+            Self::Operational => Indicator::Operational,
+            Self::UnderMaintenance => Indicator::Maintenance,
+            Self::DegradedPerformance => Indicator::Minor,
+            Self::PartialOutage => Indicator::Major,
+            Self::MajorOutage => Indicator::Critical,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,9 +187,15 @@ pub enum StatusChange {
     },
     IncidentOpened(Incident),
     IncidentUpdated(Incident),
-    IncidentResolved { id: String, title: String },
+    IncidentResolved {
+        id: String,
+        title: String,
+    },
     MaintenanceStarted(Maintenance),
-    MaintenanceEnded { id: String, title: String },
+    MaintenanceEnded {
+        id: String,
+        title: String,
+    },
 }
 
 /// Why a body could not be read as a status document of its kind; said to the operator
