@@ -9,6 +9,7 @@ mod import;
 mod limits;
 mod serve;
 mod startup;
+mod status;
 mod status_show;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
@@ -125,17 +126,20 @@ enum CliCommand {
         #[arg(long)]
         status_role: Option<u64>,
     },
-    /// What vendors' status pages report: the vendors with a problem, worst first, or one
-    /// vendor's recent status changes (as /vendor status shows).
+    /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
+    Schema,
+    /// Vendor status pages: without a subcommand, what they report now (the vendors with a
+    /// problem, worst first, or one vendor's recent status changes, as /vendor status shows).
+    #[command(args_conflicts_with_subcommands = true)]
     Status {
+        #[command(subcommand)]
+        command: Option<status::StatusCommand>,
         #[command(flatten)]
         guild: GuildArg,
         /// Only this vendor: its recent status changes.
         #[arg(long)]
         vendor: Option<String>,
     },
-    /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
-    Schema,
 }
 
 #[derive(Subcommand, Debug)]
@@ -358,7 +362,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
-        CliCommand::Status { guild, vendor } => status_show::status(&database_url, guild.get(), vendor).await,
+        CliCommand::Status {
+            command: Some(status::StatusCommand::Check { paths }),
+            ..
+        } => status::check(&paths).await,
+        CliCommand::Status {
+            command: None,
+            guild,
+            vendor,
+        } => status_show::status(&database_url, guild.get(), vendor).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)

@@ -1,8 +1,6 @@
 //! What a vendor's status page says, as text: the lines on top of the `/support` card, the
 //! one-line summary of `/vendor status` and case notes, and each change in words.
 
-use chrono::{DateTime, Utc};
-
 use super::text::{Text, TimeStyle};
 use crate::domain::status::{
     ComponentState, Indicator, Snapshot, SourceReading, StatusChange, StatusSource,
@@ -206,11 +204,6 @@ pub(crate) fn describe(change: &StatusChange) -> String {
         StatusChange::MaintenanceStarted(m) => format!("maintenance started: {}", clip(&m.title, 150)),
         StatusChange::MaintenanceEnded { title, .. } => format!("maintenance ended: {}", clip(title, 150)),
     }
-}
-
-/// `at` as the terminal and case notes show it.
-pub(crate) fn stamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// Puts the vendor's status on top of the `/support` card. `reading` is `None` when it

@@ -3,6 +3,7 @@
 
 mod contract;
 mod fake_discord;
+mod fake_status;
 mod fixtures;
 mod helpers;
 
@@ -17,12 +18,15 @@ mod gateway;
 mod hours_dst;
 mod notify_split;
 mod plans_file;
+mod plans_status;
 mod properties;
 mod registry_cache;
 mod resilience;
 mod serve;
 mod serve_limits;
 mod serve_probes;
+mod status_fetch;
+mod status_runtime;
 mod store;
 mod store_faults;
 mod surfaces;

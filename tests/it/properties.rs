@@ -3,13 +3,25 @@
 
 use backline::domain::{
     Contact, Criticality, Date, DiscordRoleId, DiscordUserId, EscalationLevel, Filing, GuildId, PerSeverity,
-    Person, Plan, ResponseClock, ResponseTime, SupportHours, TimeOfDay, Vendor, VendorSlug, WebUrl,
+    Person, Plan, ResponseClock, ResponseTime, StatusKind, StatusSource, SupportHours, TimeOfDay, Vendor,
+    VendorSlug, WebUrl,
     plans_file::{parse_str, to_toml},
 };
 use chrono::Weekday;
 use proptest::prelude::*;
 
 use crate::helpers::{TestDb, example_plans, postgres, sqlite};
+
+/// Watched components for a generated vendor: none, one, or several (as a page names them).
+fn aliases_for_status(i: usize) -> Vec<String> {
+    [
+        vec![],
+        vec!["Git Operations".to_owned()],
+        vec!["API Requests".to_owned(), "Webhooks".to_owned()],
+        vec!["Ünïcode Sérvice".to_owned()],
+    ][i % 4]
+        .clone()
+}
 
 /// A runtime and one SQLite database shared by the cases of a property (one guild per case).
 fn store() -> (tokio::runtime::Runtime, TestDb) {
@@ -273,6 +285,11 @@ fn vendor(index: usize) -> impl Strategy<Value = Vendor> {
                 ][criticality],
                 workloads: vec!["checkout".into()],
                 status_page: Some(WebUrl::parse("https://status.example.com/").unwrap()),
+                status: Some(StatusSource {
+                    kind: StatusKind::ALL[criticality],
+                    url: WebUrl::parse("https://status.example.com/").unwrap(),
+                    components: aliases_for_status(criticality),
+                }),
                 review_every: ResponseTime::from_days(90),
                 notes: filing.2,
                 owner: person(owner, id, day),

@@ -237,7 +237,7 @@ fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<Lo
                     continue;
                 }
                 errors.push((span, field.clone(), friendly(e.message())));
-                if path.is_empty() || !remove_path(&mut item, &path) {
+                if path.is_empty() || !remove_path(&mut item, removal_path(&path)) {
                     break;
                 }
                 removed.push(field.unwrap_or_default());
@@ -245,6 +245,16 @@ fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<Lo
         }
     }
     (None, errors)
+}
+
+/// What to drop after an error at `path` to look for the next one: the entry itself, but
+/// the whole `status` table for an error inside it (without its bad entry, the table would
+/// only report a second, made-up error).
+fn removal_path(path: &[Segment]) -> &[Segment] {
+    match path.first() {
+        Some(Segment::Key(key)) if key == "status" => &path[..1],
+        _ => path,
+    }
 }
 
 /// Every string of a vendor table that breaks the text rule of its field.
