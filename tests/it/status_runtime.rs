@@ -233,7 +233,7 @@ on_both_backends! {
         let posts = poster.posts.lock().unwrap().clone();
         assert_eq!(posts.len(), 2, "each change posted once in the case's channel");
         assert!(posts.iter().all(|(channel, reply)| *channel == CASE_CHANNEL && reply.mentions.users.is_empty() && reply.mentions.roles.is_empty()));
-        assert_eq!(md_of(&posts[0].1.content), "Case \\#1: GitHub status: Actions: operational → major outage");
+        assert_eq!(md_of(&posts[0].1.content), "Case #1: GitHub status: Actions: operational → major outage");
 
         let cases = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
         let csv = backline::commands::export::cases_csv(&cases).unwrap();
