@@ -120,7 +120,7 @@ enum CliCommand {
         dm_owners: Option<bool>,
         /// Which vendors' incidents are announced in the notice channel: critical, high
         /// (high and critical vendors; the default), all or off.
-        #[arg(long, value_parser = parse_status_alerts)]
+        #[arg(long, value_parser = crate::domain::StatusAlerts::parse)]
         status_alerts: Option<crate::domain::StatusAlerts>,
         /// Role pinged by vendor-incident alerts (0: nobody, the default).
         #[arg(long)]
@@ -187,10 +187,6 @@ enum DiscordCommand {
         )]
         application_id: Option<u64>,
     },
-}
-
-fn parse_status_alerts(input: &str) -> Result<crate::domain::StatusAlerts, String> {
-    crate::domain::StatusAlerts::parse(input)
 }
 
 #[derive(clap::Args, Debug)]

@@ -176,7 +176,13 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
         }
     }
 
-    spawn_status_poller(&mut tasks, &dispatcher, status_poster, args.status_interval, &stop_rx)?;
+    spawn_status_poller(
+        &mut tasks,
+        &dispatcher,
+        status_poster,
+        args.status_interval,
+        &stop_rx,
+    )?;
 
     let failed = wait_for_tasks(tasks, &stop_tx, stopped(stop_rx.clone()), args.shutdown_grace).await;
     if tokio::time::timeout(CLOSE_DATABASE, store.close()).await.is_err() {
@@ -225,8 +231,13 @@ fn spawn_status_poller(
     interval: Duration,
     stop_rx: &watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let fetcher = Arc::new(crate::status::poller::HttpFetcher::new().context("building the status page client")?);
-    let poller = Arc::new(crate::status::poller::Poller::new(dispatcher.core().clone(), fetcher, interval));
+    let fetcher =
+        Arc::new(crate::status::poller::HttpFetcher::new().context("building the status page client")?);
+    let poller = Arc::new(crate::status::poller::Poller::new(
+        dispatcher.core().clone(),
+        fetcher,
+        interval,
+    ));
     // Rounds are cheap when nothing is due (each source is claimed once per interval).
     let every = (interval / 4).clamp(Duration::from_secs(1), Duration::from_secs(15));
     let stop = stop_rx.clone();
@@ -234,7 +245,9 @@ fn spawn_status_poller(
         repeat(every, stop, || {
             let (poller, poster) = (poller.clone(), poster.clone());
             async move {
-                let poster = poster.as_deref().map(|p| p as &dyn crate::commands::reminders::Poster);
+                let poster = poster
+                    .as_deref()
+                    .map(|p| p as &dyn crate::commands::reminders::Poster);
                 if let Err(error) = poller.poll_due(poster).await {
                     tracing::error!(error = format!("{error:#}"), "status poll failed");
                 }

@@ -8,7 +8,11 @@ use crate::{
     store::DatabaseUrl,
 };
 
-pub async fn status(database_url: &DatabaseUrl, guild: GuildId, vendor: Option<String>) -> anyhow::Result<ExitCode> {
+pub async fn status(
+    database_url: &DatabaseUrl,
+    guild: GuildId,
+    vendor: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let store = super::startup::open_store(database_url).await?;
     let core = Core::new(Arc::clone(&store), Arc::new(SystemClock));
     let result = core

@@ -32,8 +32,8 @@ use crate::{
 pub use cases::{OpenCase, UpdateCase};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use component_id::{ComponentId, UnknownComponent};
-pub use status_alerts::StatusWatch;
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
+pub use status_alerts::StatusWatch;
 pub use text::{Span, Text, TimeStyle};
 pub use vendor_admin::PersonEdit;
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{ComponentId, Core, Mentions, Reply, format::criticality_color, reminders::Poster, status_view, text::Text};
+use super::{
+    ComponentId, Core, Mentions, Reply, format::criticality_color, reminders::Poster, status_view, text::Text,
+};
 use crate::{
     domain::{
         GuildId, Severity, Vendor,
@@ -93,7 +95,12 @@ impl Core {
         Ok(())
     }
 
-    async fn reconcile_alerts(&self, watch: &StatusWatch, watched: &Snapshot, poster: &dyn Poster) -> anyhow::Result<()> {
+    async fn reconcile_alerts(
+        &self,
+        watch: &StatusWatch,
+        watched: &Snapshot,
+        poster: &dyn Poster,
+    ) -> anyhow::Result<()> {
         let guild = watch.guild;
         let settings = self.store.guild_settings(guild).await?;
         let Some(channel) = settings.notice_channel else {
@@ -119,14 +126,21 @@ impl Core {
                     }
                 }
                 Some(alert) if alert.posted_state != state => {
-                    if self.store.advance_status_alert(alert.id, &alert.posted_state, &state, None).await? {
+                    if self
+                        .store
+                        .advance_status_alert(alert.id, &alert.posted_state, &state, None)
+                        .await?
+                    {
                         self.edit_alert(poster, alert, &message).await?;
                     }
                 }
                 Some(_) => {}
             }
         }
-        for alert in open.iter().filter(|a| !wanted.iter().any(|s| s.key() == a.subject)) {
+        for alert in open
+            .iter()
+            .filter(|a| !wanted.iter().any(|s| s.key() == a.subject))
+        {
             let Ok(was) = serde_json::from_str::<Subject>(&alert.posted_state) else {
                 continue;
             };
@@ -142,16 +156,29 @@ impl Core {
         Ok(())
     }
 
-    async fn send_alert(&self, poster: &dyn Poster, alert: i64, channel: u64, message: &Reply) -> anyhow::Result<()> {
+    async fn send_alert(
+        &self,
+        poster: &dyn Poster,
+        alert: i64,
+        channel: u64,
+        message: &Reply,
+    ) -> anyhow::Result<()> {
         match poster.send(channel, message).await {
             Ok(id) => self.store.set_status_alert_message(alert, id).await?,
-            Err(error) => tracing::warn!(alert, error = %format!("{error:#}"), "could not post a vendor-incident alert"),
+            Err(error) => {
+                tracing::warn!(alert, error = %format!("{error:#}"), "could not post a vendor-incident alert")
+            }
         }
         Ok(())
     }
 
     /// Edits the alert's message; one that never went out is posted now.
-    async fn edit_alert(&self, poster: &dyn Poster, alert: &StatusAlert, message: &Reply) -> anyhow::Result<()> {
+    async fn edit_alert(
+        &self,
+        poster: &dyn Poster,
+        alert: &StatusAlert,
+        message: &Reply,
+    ) -> anyhow::Result<()> {
         match alert.message {
             Some(id) => {
                 if let Err(error) = poster.edit(alert.channel, id, message).await {
@@ -165,7 +192,12 @@ impl Core {
 
     /// Each change that concerns the vendor's watched components goes on the timeline of
     /// each of its open cases, and into the case's channel, once.
-    async fn note_cases(&self, watch: &StatusWatch, events: &[StatusEvent], poster: Option<&dyn Poster>) -> anyhow::Result<()> {
+    async fn note_cases(
+        &self,
+        watch: &StatusWatch,
+        events: &[StatusEvent],
+        poster: Option<&dyn Poster>,
+    ) -> anyhow::Result<()> {
         let relevant: Vec<&StatusEvent> = events
             .iter()
             .filter(|e| status_view::concerns(&watch.source, &e.change))
@@ -173,10 +205,17 @@ impl Core {
         if relevant.is_empty() {
             return Ok(());
         }
-        let cases = self.store.cases(watch.guild, Some(&watch.vendor.slug), None, 25).await?;
+        let cases = self
+            .store
+            .cases(watch.guild, Some(&watch.vendor.slug), None, 25)
+            .await?;
         for case in cases.iter().filter(|c| c.status != CaseStatus::Closed) {
             for event in &relevant {
-                let detail = format!("{} status: {}", watch.vendor.name, status_view::describe(&event.change));
+                let detail = format!(
+                    "{} status: {}",
+                    watch.vendor.name,
+                    status_view::describe(&event.change)
+                );
                 let key = format!("event:{}", event.id);
                 let noted = self
                     .store
@@ -199,7 +238,13 @@ impl Core {
 
 /// The alert: what the vendor reports, our plan's tier and sev1 response time, whether
 /// support is available now, and the Open a case button (none once resolved).
-fn alert_message(vendor: &Vendor, subject: &Subject, resolved: bool, role: Option<u64>, now: DateTime<Utc>) -> Reply {
+fn alert_message(
+    vendor: &Vendor,
+    subject: &Subject,
+    resolved: bool,
+    role: Option<u64>,
+    now: DateTime<Utc>,
+) -> Reply {
     let (what, mut description) = match subject {
         Subject::Incident(incident) => {
             let mut lines = Vec::new();
@@ -209,12 +254,17 @@ fn alert_message(vendor: &Vendor, subject: &Subject, resolved: bool, role: Optio
                 lines.push(Text::from("Impact: ").bold(detail.join(", ")));
             }
             if let Some(update) = &incident.latest_update {
-                lines.push(Text::from("Latest update: ").plain(update.chars().take(1000).collect::<String>()));
+                lines
+                    .push(Text::from("Latest update: ").plain(update.chars().take(1000).collect::<String>()));
             }
             if !incident.components.is_empty() {
                 lines.push(Text::from(format!("Affects: {}", incident.components.join(", "))));
             }
-            if let Some(link) = incident.link.as_deref().filter(|l| l.starts_with("https://") || l.starts_with("http://")) {
+            if let Some(link) = incident
+                .link
+                .as_deref()
+                .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+            {
                 lines.push(Text::from("Details: ").url(link));
             }
             (incident.title.chars().take(150).collect::<String>(), lines)
@@ -228,7 +278,12 @@ fn alert_message(vendor: &Vendor, subject: &Subject, resolved: bool, role: Optio
         ),
     };
     if resolved {
-        description.insert(0, Text::from("✅ ").bold("Resolved").plain(" — the vendor no longer reports it."));
+        description.insert(
+            0,
+            Text::from("✅ ")
+                .bold("Resolved")
+                .plain(" — the vendor no longer reports it."),
+        );
     }
     let plan = match &vendor.plan {
         Some(plan) => {
@@ -237,7 +292,11 @@ fn alert_message(vendor: &Vendor, subject: &Subject, resolved: bool, role: Optio
                 .get(Severity::Sev1)
                 .map_or_else(|| "none promised".to_owned(), |t| t.to_string());
             let coverage = plan.hours.coverage(now);
-            let now_line = if coverage.covered { "🟢 support available now" } else { "🔴 outside support hours now" };
+            let now_line = if coverage.covered {
+                "🟢 support available now"
+            } else {
+                "🔴 outside support hours now"
+            };
             Text::new()
                 .bold(plan.tier.as_str())
                 .plain(format!(" plan · sev1 first response {sev1} · {now_line}"))
@@ -246,14 +305,27 @@ fn alert_message(vendor: &Vendor, subject: &Subject, resolved: bool, role: Optio
     };
     let prefix = if resolved { "Resolved" } else { "Vendor incident" };
     let mut reply = Reply {
-        title: Some(format!("{prefix}: {} — {what}", vendor.name).chars().take(256).collect()),
+        title: Some(
+            format!("{prefix}: {} — {what}", vendor.name)
+                .chars()
+                .take(256)
+                .collect(),
+        ),
         description: Some(Text::lines(description)),
-        color: Some(if resolved { 0x2e_cc_71 } else { criticality_color(vendor.criticality) }),
+        color: Some(if resolved {
+            0x2e_cc_71
+        } else {
+            criticality_color(vendor.criticality)
+        }),
         ..Reply::default()
     }
     .field("Our support plan", plan);
     if let Some(role) = role {
-        reply.content = Some(Text::new().role(role).plain(format!(" {} reports an incident.", vendor.name)));
+        reply.content = Some(
+            Text::new()
+                .role(role)
+                .plain(format!(" {} reports an incident.", vendor.name)),
+        );
         reply.mentions = Mentions {
             users: Vec::new(),
             roles: vec![role],

@@ -13,7 +13,11 @@ const LISTED: usize = 20;
 const EVENTS: usize = 15;
 
 impl Core {
-    pub(super) async fn vendor_status(&self, guild: GuildId, vendor: Option<&str>) -> Result<Reply, CommandError> {
+    pub(super) async fn vendor_status(
+        &self,
+        guild: GuildId,
+        vendor: Option<&str>,
+    ) -> Result<Reply, CommandError> {
         match vendor {
             Some(query) => {
                 let vendor = self.find_vendor(guild, query).await?;
@@ -85,9 +89,10 @@ impl Core {
 
     async fn vendor_status_events(&self, vendor: &Vendor) -> Result<Reply, CommandError> {
         let Some(source) = &vendor.status else {
-            return Err(CommandError::User(
-                Text::from(format!("{} declares no status page in the plans file.", vendor.name)),
-            ));
+            return Err(CommandError::User(Text::from(format!(
+                "{} declares no status page in the plans file.",
+                vendor.name
+            ))));
         };
         let url = source.document_url();
         let reading = self.store.status_reading(&url).await?;
@@ -122,8 +127,14 @@ impl Core {
         let now = self.now_seconds();
         let result = async {
             let reading = self.store.status_reading(&source.document_url()).await?;
-            let detail = format!("{} status at opening: {}", vendor.name, status_view::summary(source, reading.as_ref()));
-            self.store.add_case_status_note(guild, case_number, "opened", &detail, now).await
+            let detail = format!(
+                "{} status at opening: {}",
+                vendor.name,
+                status_view::summary(source, reading.as_ref())
+            );
+            self.store
+                .add_case_status_note(guild, case_number, "opened", &detail, now)
+                .await
         }
         .await;
         if let Err(error) = result {

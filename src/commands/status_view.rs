@@ -2,9 +2,7 @@
 //! one-line summary of `/vendor status` and case notes, and each change in words.
 
 use super::text::{Text, TimeStyle};
-use crate::domain::status::{
-    ComponentState, Indicator, Snapshot, SourceReading, StatusChange, StatusSource,
-};
+use crate::domain::status::{ComponentState, Indicator, Snapshot, SourceReading, StatusChange, StatusSource};
 
 pub(crate) fn indicator_word(indicator: Indicator) -> &'static str {
     match indicator {
@@ -106,10 +104,18 @@ pub(crate) fn card_lines(source: &StatusSource, reading: Option<&SourceReading>)
         .filter(|c| c.state != ComponentState::Operational)
         .collect();
     if broken.is_empty() && watched.incidents.is_empty() {
-        lines.push(Text::from("🟢 ").bold("Vendor status: operational").plain(overall));
+        lines.push(
+            Text::from("🟢 ")
+                .bold("Vendor status: operational")
+                .plain(overall),
+        );
     } else {
         let icon = state_icon(watched.worst_component().max(ComponentState::DegradedPerformance));
-        lines.push(Text::from(format!("{icon} ")).bold("Vendor reports a problem").plain(overall));
+        lines.push(
+            Text::from(format!("{icon} "))
+                .bold("Vendor reports a problem")
+                .plain(overall),
+        );
     }
     for component in broken {
         lines.push(Text::from(format!(
@@ -129,7 +135,11 @@ pub(crate) fn card_lines(source: &StatusSource, reading: Option<&SourceReading>)
         if let Some(at) = incident.updated_at {
             line = line.plain(", updated ").time(at, TimeStyle::Relative);
         }
-        if let Some(link) = incident.link.as_deref().filter(|l| l.starts_with("https://") || l.starts_with("http://")) {
+        if let Some(link) = incident
+            .link
+            .as_deref()
+            .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
+        {
             line = line.plain(" ").url(link);
         }
         lines.push(line);
@@ -160,7 +170,9 @@ pub(crate) fn summary(source: &StatusSource, reading: Option<&SourceReading>) ->
         .map(|c| format!("{}: {}", c.name, state_word(c.state)))
         .collect();
     for incident in &watched.incidents {
-        let impact = incident.impact.map_or(String::new(), |i| format!(" ({})", indicator_word(i)));
+        let impact = incident
+            .impact
+            .map_or(String::new(), |i| format!(" ({})", indicator_word(i)));
         parts.push(format!("incident: {}{impact}", clip(&incident.title, 150)));
     }
     for maintenance in &watched.maintenances {
@@ -192,12 +204,17 @@ pub(crate) fn describe(change: &StatusChange) -> String {
             None => format!("{name}: {}", state_word(*to)),
         },
         StatusChange::IncidentOpened(i) => {
-            let impact = i.impact.map_or(String::new(), |x| format!(" ({})", indicator_word(x)));
+            let impact = i
+                .impact
+                .map_or(String::new(), |x| format!(" ({})", indicator_word(x)));
             format!("incident opened: {}{impact}", clip(&i.title, 150))
         }
         StatusChange::IncidentUpdated(i) => {
             let stage = i.stage.as_deref().map_or(String::new(), |s| format!(" — {s}"));
-            let update = i.latest_update.as_deref().map_or(String::new(), |u| format!(": {}", clip(u, 200)));
+            let update = i
+                .latest_update
+                .as_deref()
+                .map_or(String::new(), |u| format!(": {}", clip(u, 200)));
             format!("incident updated: {}{stage}{update}", clip(&i.title, 150))
         }
         StatusChange::IncidentResolved { title, .. } => format!("incident resolved: {}", clip(title, 150)),
@@ -208,10 +225,18 @@ pub(crate) fn describe(change: &StatusChange) -> String {
 
 /// Puts the vendor's status on top of the `/support` card. `reading` is `None` when it
 /// could not be read (the database is down): said so, never shown as operational.
-pub(crate) fn put_on_card(card: &mut super::Reply, source: &StatusSource, reading: Option<Option<SourceReading>>) {
+pub(crate) fn put_on_card(
+    card: &mut super::Reply,
+    source: &StatusSource,
+    reading: Option<Option<SourceReading>>,
+) {
     let lines = match &reading {
         Some(reading) => card_lines(source, reading.as_ref()),
-        None => vec![Text::from("❔ ").bold("Status unavailable").plain(": backline's database did not answer.")],
+        None => vec![
+            Text::from("❔ ")
+                .bold("Status unavailable")
+                .plain(": backline's database did not answer."),
+        ],
     };
     let mut description = Text::lines(lines);
     if let Some(rest) = card.description.take() {

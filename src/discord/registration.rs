@@ -162,9 +162,13 @@ pub fn commands() -> Vec<CreateCommand> {
                 "status",
                 "Vendors whose status page reports a problem, worst first; or one vendor's recent changes",
                 vec![
-                    CreateCommandOption::new(CommandOptionType::String, "vendor", "Only this vendor: its recent status changes")
-                        .set_autocomplete(true)
-                        .max_length(100),
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "vendor",
+                        "Only this vendor: its recent status changes",
+                    )
+                    .set_autocomplete(true)
+                    .max_length(100),
                 ],
             )),
     ]

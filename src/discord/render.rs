@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal, EditMessage,
-    InputTextStyle, RoleId, UserId,
+    CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
+    EditMessage, InputTextStyle, RoleId, UserId,
 };
 
 use super::{

@@ -38,7 +38,10 @@ const CONCURRENT_FETCHES: usize = 8;
 /// What fetching a status document gave.
 #[derive(Clone, Debug)]
 pub enum Fetched {
-    Document { body: Vec<u8>, validators: StoredValidators },
+    Document {
+        body: Vec<u8>,
+        validators: StoredValidators,
+    },
     NotModified,
 }
 
@@ -172,7 +175,10 @@ impl Poller {
                 tracing::warn!(url = %source.url, "lost the lease on a status source: its poll was not recorded");
                 continue;
             };
-            let watchers = by_url.get(&source.url).map(|(_, w)| w.as_slice()).unwrap_or_default();
+            let watchers = by_url
+                .get(&source.url)
+                .map(|(_, w)| w.as_slice())
+                .unwrap_or_default();
             if let Err(error) = self
                 .core
                 .after_status_poll(&source.url, watchers, &events, poster)
@@ -237,7 +243,11 @@ impl Poller {
                 .collect();
             directory.guilds.insert(guild, (version, watches));
         }
-        Ok(directory.guilds.values().flat_map(|(_, w)| w.iter().cloned()).collect())
+        Ok(directory
+            .guilds
+            .values()
+            .flat_map(|(_, w)| w.iter().cloned())
+            .collect())
     }
 }
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::domain::{
-    ChangeSource, Criticality, GuildId, GuildSettings, HistoryEntry, ResponseTime, Severity, StatusAlerts, Vendor,
-    VendorSlug, VendorSummary,
+    ChangeSource, Criticality, GuildId, GuildSettings, HistoryEntry, ResponseTime, Severity, StatusAlerts,
+    Vendor, VendorSlug, VendorSummary,
     case::{Case, CaseEvent, CaseStatus, Delivery, EventKind, Notification, Recipient},
     plans_file,
 };

@@ -110,8 +110,11 @@ pub trait StatusStore: Send + Sync {
     async fn status_events(&self, url: &str, limit: i64) -> Result<Vec<StatusEvent>, StoreError>;
 
     /// The guild's unresolved alerts about one vendor.
-    async fn open_status_alerts(&self, guild: GuildId, vendor: &VendorSlug)
-    -> Result<Vec<StatusAlert>, StoreError>;
+    async fn open_status_alerts(
+        &self,
+        guild: GuildId,
+        vendor: &VendorSlug,
+    ) -> Result<Vec<StatusAlert>, StoreError>;
 
     /// Records a new alert unless one about the same subject is still open. `Some(id)` for
     /// exactly one caller, which then posts it.

@@ -22,7 +22,14 @@ pub(super) fn kind_of(url: &str, kind: &str) -> Result<StatusKind, StoreError> {
     StatusKind::ALL
         .into_iter()
         .find(|k| k.as_str() == kind)
-        .ok_or_else(|| corrupt("status_sources", url, "kind", format!("`{kind}` is not a status kind")))
+        .ok_or_else(|| {
+            corrupt(
+                "status_sources",
+                url,
+                "kind",
+                format!("`{kind}` is not a status kind"),
+            )
+        })
 }
 
 fn snapshot_of(url: &str, json: Option<&str>) -> Result<Option<Snapshot>, StoreError> {
@@ -133,7 +140,9 @@ pub(super) struct AlertRow {
 impl AlertRow {
     pub fn into_alert(self) -> Result<StatusAlert, StoreError> {
         let key = self.id.to_string();
-        let id = |column: &'static str, v: i64| u64::try_from(v).map_err(|e| corrupt("status_alerts", &key, column, e));
+        let id = |column: &'static str, v: i64| {
+            u64::try_from(v).map_err(|e| corrupt("status_alerts", &key, column, e))
+        };
         Ok(StatusAlert {
             id: self.id,
             channel: id("channel_id", self.channel_id)?,

@@ -106,14 +106,22 @@ pub fn assert_valid_edit(body: &Value) {
 pub fn assert_valid_channel_message(body: &Value) {
     let Some(v) = VALIDATORS.as_ref() else { return };
     let errors = errors(&v.channel_message, body);
-    assert!(errors.is_empty(), "not a valid channel message:\n{}\n{body:#}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "not a valid channel message:\n{}\n{body:#}",
+        errors.join("\n")
+    );
 }
 
 /// Panics unless `body` is an edit of a message the bot posted (`PATCH /channels/{id}/messages/{id}`).
 pub fn assert_valid_message_edit(body: &Value) {
     let Some(v) = VALIDATORS.as_ref() else { return };
     let errors = errors(&v.edit_message, body);
-    assert!(errors.is_empty(), "not a valid message edit:\n{}\n{body:#}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "not a valid message edit:\n{}\n{body:#}",
+        errors.join("\n")
+    );
 }
 
 /// Whether the spec rejects `body` as a callback (to show the validator has teeth).

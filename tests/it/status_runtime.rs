@@ -75,7 +75,10 @@ async fn setup(db: &TestDb) -> Setup {
         notice_channel: Some(NOTICES),
         ..GuildSettings::default()
     };
-    db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+    db.store
+        .set_guild_settings(GuildId::LOCAL, &settings)
+        .await
+        .unwrap();
     let app = spawn_empty_app(db, crate::helpers::NOW);
     let poller = poller_for(app.core.clone());
     Setup { app, fake, poller }
@@ -86,17 +89,29 @@ fn poller_for(core: Core) -> Poller {
 }
 
 async fn support(core: &Core, vendor: &str) -> Reply {
-    core.execute(&Command::Support { vendor: vendor.into() }, &caller())
-        .await
-        .unwrap()
+    core.execute(
+        &Command::Support {
+            vendor: vendor.into(),
+        },
+        &caller(),
+    )
+    .await
+    .unwrap()
 }
 
 async fn vendor_status(core: &Core, vendor: Option<&str>) -> String {
     let reply = core
-        .execute(&Command::VendorStatus { vendor: vendor.map(str::to_owned) }, &caller())
+        .execute(
+            &Command::VendorStatus {
+                vendor: vendor.map(str::to_owned),
+            },
+            &caller(),
+        )
         .await
         .unwrap();
-    crate::contract::assert_valid_callback(&serde_json::to_value(backline::discord::render::response(&reply)).unwrap());
+    crate::contract::assert_valid_callback(
+        &serde_json::to_value(backline::discord::render::response(&reply)).unwrap(),
+    );
     md_of(&reply.description)
 }
 
@@ -329,7 +344,11 @@ async fn two_replicas_on_one_postgres_poll_each_source_once_per_interval() {
         let (a, b) = tokio::join!(poller.poll_due(None), other.poll_due(None));
         assert_eq!(a.unwrap() + b.unwrap(), 1, "round {round}: one replica polled it");
         let (a, b) = tokio::join!(poller.poll_due(None), other.poll_due(None));
-        assert_eq!(a.unwrap() + b.unwrap(), 0, "round {round}: not again within the interval");
+        assert_eq!(
+            a.unwrap() + b.unwrap(),
+            0,
+            "round {round}: not again within the interval"
+        );
         assert_eq!(fake.requests(), round);
         app.clock.advance(Duration::seconds(60));
     }
@@ -343,7 +362,11 @@ async fn two_replicas_on_one_postgres_post_each_alert_once_and_edit_it_once_per_
     let other = replicas(&db, &app).await;
     // One Discord for both replicas.
     let discord = RecordingPoster::default();
-    for fixture in ["statuspage-investigating.json", "statuspage-identified.json", "statuspage-resolved.json"] {
+    for fixture in [
+        "statuspage-investigating.json",
+        "statuspage-identified.json",
+        "statuspage-resolved.json",
+    ] {
         fake.set_fixture(SUMMARY, fixture);
         let (a, b) = tokio::join!(poller.poll_due(Some(&discord)), other.poll_due(Some(&discord)));
         assert_eq!(a.unwrap() + b.unwrap(), 1);
@@ -354,6 +377,13 @@ async fn two_replicas_on_one_postgres_post_each_alert_once_and_edit_it_once_per_
     }
     let sent = alerts(&discord);
     assert_eq!(sent.len(), 1, "one alert for the incident across replicas");
-    assert_eq!(discord.edits.lock().unwrap().len(), 2, "edited once on the update, once on resolution");
-    assert_eq!(sent[0].2.title.as_deref(), Some("Resolved: GitHub — Disruption with some GitHub services"));
+    assert_eq!(
+        discord.edits.lock().unwrap().len(),
+        2,
+        "edited once on the update, once on resolution"
+    );
+    assert_eq!(
+        sent[0].2.title.as_deref(),
+        Some("Resolved: GitHub — Disruption with some GitHub services")
+    );
 }
