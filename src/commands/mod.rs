@@ -13,6 +13,7 @@ mod registry_cache;
 pub mod reminders;
 mod reply;
 pub mod status_alerts;
+pub mod status_card;
 mod status_list;
 mod status_view;
 mod support;
@@ -197,7 +198,7 @@ impl Core {
                 if let Some(source) = &vendor.status {
                     // One indexed read by URL; the card still answers if it fails.
                     let reading = self.store.status_reading(&source.document_url()).await;
-                    status_view::put_on_card(&mut card, source, reading.ok());
+                    status_view::put_on_card(&mut card, source, reading.ok(), self.clock.now());
                 }
                 (card, registry)
             }

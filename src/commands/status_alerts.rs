@@ -273,7 +273,7 @@ fn alert_message(
             "components not operational".to_owned(),
             components
                 .iter()
-                .map(|c| Text::from(format!("{}: {}", c.name, status_view::state_word(c.state))))
+                .map(|c| Text::from(format!("{}: {}", c.name, c.state.as_str())))
                 .collect(),
         ),
     };

@@ -1,7 +1,7 @@
 //! What a vendor's status page says, as text: the lines on top of the `/support` card, the
 //! one-line summary of `/vendor status` and case notes, and each change in words.
 
-use super::text::{Text, TimeStyle};
+use super::text::Text;
 use crate::domain::status::{ComponentState, Indicator, Snapshot, SourceReading, StatusChange, StatusSource};
 
 pub(crate) fn indicator_word(indicator: Indicator) -> &'static str {
@@ -11,26 +11,6 @@ pub(crate) fn indicator_word(indicator: Indicator) -> &'static str {
         Indicator::Minor => "minor",
         Indicator::Major => "major",
         Indicator::Critical => "critical",
-    }
-}
-
-pub(crate) fn state_word(state: ComponentState) -> &'static str {
-    match state {
-        ComponentState::Operational => "operational",
-        ComponentState::UnderMaintenance => "under maintenance",
-        ComponentState::DegradedPerformance => "degraded performance",
-        ComponentState::PartialOutage => "partial outage",
-        ComponentState::MajorOutage => "major outage",
-    }
-}
-
-fn state_icon(state: ComponentState) -> &'static str {
-    match state {
-        ComponentState::Operational => "🟢",
-        ComponentState::UnderMaintenance => "🔧",
-        ComponentState::DegradedPerformance => "🟡",
-        ComponentState::PartialOutage => "🟠",
-        ComponentState::MajorOutage => "🔴",
     }
 }
 
@@ -65,92 +45,12 @@ pub(crate) fn severity(watched: &Snapshot) -> u8 {
     components.max(incidents)
 }
 
-/// "status unknown since …": for a source that fails or was never read.
-fn unknown(reading: &SourceReading) -> Text {
-    let mut line = Text::from("❔ ").bold("Status unknown");
-    match reading.failing_since {
-        Some(since) => line = line.plain(" since ").time(since, TimeStyle::Full),
-        None => line = line.plain(": not read yet"),
-    }
-    if let Some(error) = &reading.last_error {
-        line = line.plain(format!(" ({})", clip(error, 120)));
-    }
-    line
-}
-
 fn clip(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max).collect();
     if text.chars().count() > max {
         out.push('…');
     }
     out
-}
-
-/// The lines on top of the `/support` card.
-pub(crate) fn card_lines(source: &StatusSource, reading: Option<&SourceReading>) -> Vec<Text> {
-    let empty = SourceReading::default();
-    let reading = reading.unwrap_or(&empty);
-    let Some(watched) = watched(source, reading) else {
-        return vec![unknown(reading)];
-    };
-    let mut lines = Vec::new();
-    let overall = match watched.indicator {
-        Some(indicator) => format!(" (page: {})", indicator_word(indicator)),
-        None => String::new(),
-    };
-    let broken: Vec<_> = watched
-        .components
-        .iter()
-        .filter(|c| c.state != ComponentState::Operational)
-        .collect();
-    if broken.is_empty() && watched.incidents.is_empty() {
-        lines.push(
-            Text::from("🟢 ")
-                .bold("Vendor status: operational")
-                .plain(overall),
-        );
-    } else {
-        let icon = state_icon(watched.worst_component().max(ComponentState::DegradedPerformance));
-        lines.push(
-            Text::from(format!("{icon} "))
-                .bold("Vendor reports a problem")
-                .plain(overall),
-        );
-    }
-    for component in broken {
-        lines.push(Text::from(format!(
-            "{} {}: {}",
-            state_icon(component.state),
-            component.name,
-            state_word(component.state)
-        )));
-    }
-    for incident in &watched.incidents {
-        let mut line = Text::from("• Incident: ").bold(clip(&incident.title, 150));
-        let impact = incident.impact.map(indicator_word);
-        let detail: Vec<&str> = impact.into_iter().chain(incident.stage.as_deref()).collect();
-        if !detail.is_empty() {
-            line = line.plain(format!(" ({})", detail.join(", ")));
-        }
-        if let Some(at) = incident.updated_at {
-            line = line.plain(", updated ").time(at, TimeStyle::Relative);
-        }
-        if let Some(link) = incident
-            .link
-            .as_deref()
-            .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
-        {
-            line = line.plain(" ").url(link);
-        }
-        lines.push(line);
-    }
-    for maintenance in &watched.maintenances {
-        lines.push(Text::from("🔧 Maintenance in progress: ").plain(clip(&maintenance.title, 150)));
-    }
-    if let Some(checked) = reading.checked_at {
-        lines.push(Text::from("Status checked ").time(checked, TimeStyle::Relative));
-    }
-    lines
 }
 
 /// One line: what the vendor reports now, in plain words (case notes, `/vendor status`).
@@ -167,7 +67,7 @@ pub(crate) fn summary(source: &StatusSource, reading: Option<&SourceReading>) ->
         .components
         .iter()
         .filter(|c| c.state != ComponentState::Operational)
-        .map(|c| format!("{}: {}", c.name, state_word(c.state)))
+        .map(|c| format!("{}: {}", c.name, c.state.as_str()))
         .collect();
     for incident in &watched.incidents {
         let impact = incident
@@ -200,8 +100,8 @@ pub(crate) fn concerns(source: &StatusSource, change: &StatusChange) -> bool {
 pub(crate) fn describe(change: &StatusChange) -> String {
     match change {
         StatusChange::Component { name, from, to } => match from {
-            Some(from) => format!("{name}: {} → {}", state_word(*from), state_word(*to)),
-            None => format!("{name}: {}", state_word(*to)),
+            Some(from) => format!("{name}: {} → {}", from.as_str(), to.as_str()),
+            None => format!("{name}: {}", to.as_str()),
         },
         StatusChange::IncidentOpened(i) => {
             let impact = i
@@ -229,13 +129,14 @@ pub(crate) fn put_on_card(
     card: &mut super::Reply,
     source: &StatusSource,
     reading: Option<Option<SourceReading>>,
+    now: chrono::DateTime<chrono::Utc>,
 ) {
-    let lines = match &reading {
-        Some(reading) => card_lines(source, reading.as_ref()),
+    let lines = match reading {
+        Some(reading) => super::status_card::status_lines(source, &reading.unwrap_or_default(), now),
         None => vec![
-            Text::from("❔ ")
-                .bold("Status unavailable")
-                .plain(": backline's database did not answer."),
+            Text::from("⚪ Vendor status: ")
+                .bold("unknown")
+                .plain(" (backline's database did not answer)"),
         ],
     };
     let mut description = Text::lines(lines);

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use futures_util::TryFutureExt as _;
 
-use crate::domain::status::{self, Snapshot, StatusDocumentError, StatusSource};
+use crate::domain::{
+    WebUrl,
+    status::{self, Snapshot, StatusDocumentError, StatusSource, check_status_url},
+};
 
 /// The longest a fetch may take, connection to last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,7 +39,7 @@ impl StatusClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(redirect_policy())
             .user_agent(concat!(
                 "backline/",
                 env!("CARGO_PKG_VERSION"),
@@ -50,6 +53,22 @@ impl StatusClient {
             max_body,
         })
     }
+}
+
+/// At most 5 redirects, and none from a page to a plain-http address off this machine (the
+/// plans file allows plain http only on loopback; a redirect must not widen that). A
+/// refused redirect is answered as the redirect status itself.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let allowed = WebUrl::parse(attempt.url().as_str()).is_ok_and(|url| check_status_url(&url).is_ok());
+        if attempt.previous().len() >= 5 {
+            attempt.error("more than 5 redirects")
+        } else if allowed {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// What the server said last time, to ask "changed since?" (`If-None-Match`,

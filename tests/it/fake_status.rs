@@ -11,8 +11,6 @@
 //! assert_eq!(fake.requests(), 1);
 //! ```
 
-#![allow(dead_code, reason = "a test double: each test uses the part it needs")]
-
 use std::{
     collections::HashMap,
     convert::Infallible,
@@ -48,6 +46,8 @@ pub enum Mode {
     Huge,
     /// 200 with a 2 MiB body streamed without a declared length.
     HugeChunked,
+    /// 302 to this address.
+    RedirectTo(&'static str),
 }
 
 pub const HUGE_BODY: usize = 2 * 1024 * 1024;
@@ -219,6 +219,7 @@ async fn answer(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap)
             )
                 .into_response();
         }
+        Mode::RedirectTo(to) => return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response(),
         Mode::Huge => {
             return (
                 [(header::CONTENT_TYPE, "application/json")],

@@ -78,6 +78,27 @@ async fn a_server_error_is_an_error_with_its_status() {
 }
 
 #[tokio::test]
+async fn redirects_are_followed_on_loopback_five_times_at_most_never_to_plain_http_elsewhere() {
+    let fake = FakeStatus::start().await;
+    fake.set_fixture(SUMMARY, "statuspage-operational.json");
+    let url = format!("{}/old", fake.url());
+    let target: &'static str = format!("{}{SUMMARY}", fake.url()).leak();
+    fake.set_mode(Mode::RedirectTo(target));
+    // Every request is redirected, the target's too: followed on loopback, 5 times at most.
+    let redirected = fetch(&client(), &url, &Validators::default()).await;
+    assert!(
+        matches!(redirected, Err(FetchError::Unreachable(ref e)) if e.contains("redirect")),
+        "{redirected:?}"
+    );
+    fake.set_mode(Mode::RedirectTo("http://status.example.com/api/v2/summary.json"));
+    assert_eq!(
+        fetch(&client(), &url, &Validators::default()).await,
+        Err(FetchError::Status(302)),
+        "not followed to plain http off this machine"
+    );
+}
+
+#[tokio::test]
 async fn a_server_that_does_not_answer_in_time_is_a_timeout() {
     let fake = FakeStatus::start().await;
     let quick = StatusClient::with_limits(Duration::from_millis(300), 1024 * 1024).unwrap();
@@ -158,6 +179,11 @@ async fn every_kind_is_read_from_its_real_path() {
     .unwrap();
     assert_eq!(feed.incidents[0].title, "Delayed inbound mail");
     assert_eq!(fake.requests(), 4);
+    let paths: Vec<String> = fake.log().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [SUMMARY, "/api/v2.0.0/current", "/index.json", "/history.atom"]
+    );
 }
 
 /// Runs `backline status check` off the async runtime, so the fake server keeps answering.

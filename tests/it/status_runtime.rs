@@ -134,12 +134,12 @@ on_both_backends! {
     async fn the_support_card_shows_what_the_status_page_reports_and_when_it_was_checked(db) {
         let Setup { app, fake, poller } = setup(&db).await;
         let before = support(&app.core, "github").await;
-        assert!(md_of(&before.description).starts_with("❔ **Status unknown**: not read yet"), "{}", md_of(&before.description));
+        assert!(md_of(&before.description).starts_with("⚪ Vendor status: **unknown** (the status page has not been read yet)"), "{}", md_of(&before.description));
 
         assert_eq!(poller.poll_due(None).await.unwrap(), 1, "one source for both vendors");
         let card = md_of(&support(&app.core, "github").await.description);
-        assert!(card.starts_with("🟢 **Vendor status: operational**"), "{card}");
-        assert!(card.contains("Status checked"), "{card}");
+        assert!(card.starts_with("🟢 Vendor status: **operational**"), "{card}");
+        assert!(card.contains("Last checked"), "{card}");
 
         fake.set_fixture(SUMMARY, "statuspage-investigating.json");
         app.clock.advance(Duration::seconds(60));
@@ -147,9 +147,9 @@ on_both_backends! {
         let card = support(&app.core, "github").await;
         crate::contract::assert_valid_callback(&serde_json::to_value(backline::discord::render::response(&card)).unwrap());
         let text = md_of(&card.description);
-        assert!(text.starts_with("🔴 **Vendor reports a problem** (page: major)"), "{text}");
-        assert!(text.contains("Actions: major outage"), "{text}");
-        assert!(text.contains("Incident: **Disruption with some GitHub services** (major, investigating)"), "{text}");
+        assert!(text.starts_with("🔴 Vendor status: **critical outage** for the components we use (whole page: major issues)"), "{text}");
+        assert!(text.contains("Affected: Actions (major outage)"), "{text}");
+        assert!(text.contains("Disruption with some GitHub services](https://stspg.io/t0pfq5hsmxlm) · impact: major · investigating"), "{text}");
         assert!(!text.contains("Git Operations"), "operational components are not listed: {text}");
         assert_eq!(fake.requests(), 2);
     }
@@ -177,9 +177,10 @@ on_both_backends! {
         app.clock.advance(Duration::seconds(60));
         poller.poll_due(None).await.unwrap();
         let card = md_of(&support(&app.core, "github").await.description);
-        assert!(card.starts_with("❔ **Status unknown** since "), "{card}");
-        assert!(card.contains("HTTP 500"), "{card}");
+        assert!(card.starts_with("⚪ Vendor status: **unknown** since "), "{card}");
         assert!(!card.contains("operational"), "{card}");
+        let events = vendor_status(&app.core, Some("github")).await;
+        assert!(events.contains("Now: status unknown since 2026-11-25 10:01 UTC"), "{events}");
         let listed = vendor_status(&app.core, None).await;
         assert!(listed.contains("**GitHub** (`github`, high): status unknown since 2026-11-25 10:01 UTC"), "{listed}");
 
@@ -190,7 +191,7 @@ on_both_backends! {
         app.clock.advance(Duration::seconds(60));
         assert_eq!(poller.poll_due(None).await.unwrap(), 1);
         let card = md_of(&support(&app.core, "github").await.description);
-        assert!(card.starts_with("🟢 **Vendor status: operational**"), "{card}");
+        assert!(card.starts_with("🟢 Vendor status: **operational**"), "{card}");
     }
 }
 

@@ -13,6 +13,8 @@ use super::WebUrl;
 mod betterstack;
 mod changes;
 mod feed;
+#[cfg(test)]
+mod proptests;
 mod slack;
 mod source;
 mod statuspage;
@@ -35,7 +37,8 @@ pub fn parse(kind: StatusKind, body: &[u8]) -> Result<Snapshot, StatusDocumentEr
 }
 
 /// The kind of document a status source serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum StatusKind {
     /// Atlassian Statuspage: `<base>/api/v2/summary.json`.
     Statuspage,
@@ -177,7 +180,7 @@ pub struct Snapshot {
 
 /// What changed between two readings: each is stored as a status event with the time seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum StatusChange {
     Component {
         name: String,
