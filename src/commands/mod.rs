@@ -13,6 +13,7 @@ mod registry_cache;
 pub mod reminders;
 mod reply;
 pub mod status_alerts;
+mod status_cache;
 pub mod status_card;
 mod status_list;
 mod status_view;
@@ -161,12 +162,14 @@ pub struct Core {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     registry: Arc<registry_cache::RegistryCache>,
+    status: Arc<status_cache::StatusCache>,
 }
 
 impl Core {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
         Self {
             registry: Arc::new(registry_cache::RegistryCache::new(&store, Arc::clone(&clock))),
+            status: Arc::default(),
             store,
             clock,
         }
@@ -195,11 +198,7 @@ impl Core {
                     registry.departed.contains(&u)
                 });
                 let mut card = support::support_card(&vendor, &found, self.clock.now());
-                if let Some(source) = &vendor.status {
-                    // One indexed read by URL; the card still answers if it fails.
-                    let reading = self.store.status_reading(&source.document_url()).await;
-                    status_view::put_on_card(&mut card, source, reading.ok(), self.clock.now());
-                }
+                self.put_status_on_card(&vendor, &mut card).await;
                 (card, registry)
             }
             Command::Owner { vendor } => {

@@ -79,6 +79,7 @@ impl Core {
         events: &[StatusEvent],
         poster: Option<&dyn Poster>,
     ) -> anyhow::Result<()> {
+        self.status.forget(url);
         let Some(reading) = self.store.status_reading(url).await? else {
             return Ok(());
         };

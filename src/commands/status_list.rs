@@ -121,6 +121,18 @@ impl Core {
         })
     }
 
+    /// The vendor's status on top of its `/support` card: from memory, or one read by URL;
+    /// the card still answers if that fails.
+    pub(super) async fn put_status_on_card(&self, vendor: &Vendor, card: &mut Reply) {
+        if let Some(source) = &vendor.status {
+            let reading = self
+                .status
+                .reading(self.store.as_ref(), &source.document_url())
+                .await;
+            status_view::put_on_card(card, source, reading.ok(), self.clock.now());
+        }
+    }
+
     /// Notes on the new case's timeline what the vendor's status page said when it was opened.
     pub(super) async fn note_status_at_opening(&self, guild: GuildId, vendor: &Vendor, case_number: i64) {
         let Some(source) = &vendor.status else { return };
