@@ -388,3 +388,26 @@ async fn two_replicas_on_one_postgres_post_each_alert_once_and_edit_it_once_per_
         Some("Resolved: GitHub — Disruption with some GitHub services")
     );
 }
+
+on_both_backends! {
+    async fn the_command_line_sets_status_alerts_and_prints_vendor_status(db) {
+        let out = crate::helpers::backline(&db, &["guild", "--status-alerts", "critical", "--status-role", "5"]);
+        assert!(out.status.success(), "{}", crate::helpers::stderr(&out));
+        assert!(crate::helpers::stdout(&out).ends_with("status_alerts = critical, status_role = 5\n"), "{}", crate::helpers::stdout(&out));
+        let settings = db.store.guild_settings(GuildId::LOCAL).await.unwrap();
+        assert_eq!((settings.status_alerts, settings.status_role), (StatusAlerts::Critical, Some(5)));
+        let refused = crate::helpers::backline(&db, &["guild", "--status-alerts", "loud"]);
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(crate::helpers::stderr(&refused).contains("use critical, high, all or off"), "{}", crate::helpers::stderr(&refused));
+
+        let Setup { fake, poller, .. } = setup(&db).await;
+        fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+        poller.poll_due(None).await.unwrap();
+        let out = crate::helpers::backline(&db, &["status"]);
+        assert!(out.status.success(), "{}", crate::helpers::stderr(&out));
+        let printed = crate::helpers::stdout(&out);
+        assert!(printed.starts_with("== Vendor status ==\nGitHub (`github`, high): Actions: major outage; incident: Disruption with some GitHub services (major)"), "{printed}");
+        let out = crate::helpers::backline(&db, &["status", "--vendor", "github"]);
+        assert!(crate::helpers::stdout(&out).contains("incident opened: Disruption with some GitHub services (major)"), "{}", crate::helpers::stdout(&out));
+    }
+}
