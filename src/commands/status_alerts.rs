@@ -13,7 +13,9 @@ use crate::{
     domain::{
         GuildId, Severity, Vendor,
         case::CaseStatus,
-        status::{ComponentState, ComponentStatus, Incident, Snapshot, StatusSource},
+        status::{
+            ComponentState, ComponentStatus, Incident, Snapshot, StatusChange, StatusKind, StatusSource,
+        },
     },
     store::status::{COMPONENTS_SUBJECT, StatusAlert, StatusEvent},
 };
@@ -89,11 +91,58 @@ impl Core {
             let Some(watched) = status_view::watched(&watch.source, &reading) else {
                 continue;
             };
-            if let Some(poster) = poster {
+            let Some(poster) = poster else { continue };
+            if watch.source.kind == StatusKind::Feed {
+                self.alert_new_entries(watch, events, poster).await?;
+            } else {
                 self.reconcile_alerts(watch, &watched, poster).await?;
             }
         }
         Ok(())
+    }
+
+    /// A feed says nothing of resolution: each new entry is alerted once and left as posted.
+    async fn alert_new_entries(
+        &self,
+        watch: &StatusWatch,
+        events: &[StatusEvent],
+        poster: &dyn Poster,
+    ) -> anyhow::Result<()> {
+        let Some(channel) = self.alert_channel(watch).await? else {
+            return Ok(());
+        };
+        let role = self.store.guild_settings(watch.guild).await?.status_role;
+        let now = self.now_seconds();
+        for event in events {
+            let StatusChange::IncidentOpened(entry) = &event.change else {
+                continue;
+            };
+            let subject = Subject::Incident(entry.clone());
+            let claimed = self
+                .store
+                .claim_status_alert(
+                    watch.guild,
+                    &watch.vendor.slug,
+                    subject.key(),
+                    channel,
+                    &subject.state(),
+                    now,
+                )
+                .await?;
+            if let Some(alert) = claimed {
+                let message = alert_message(&watch.vendor, &subject, false, role, now);
+                self.send_alert(poster, alert, channel, &message).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The notice channel, when the guild wants alerts about this vendor.
+    async fn alert_channel(&self, watch: &StatusWatch) -> anyhow::Result<Option<u64>> {
+        let settings = self.store.guild_settings(watch.guild).await?;
+        Ok(settings
+            .notice_channel
+            .filter(|_| settings.status_alerts.covers(watch.vendor.criticality)))
     }
 
     async fn reconcile_alerts(
@@ -103,19 +152,16 @@ impl Core {
         poster: &dyn Poster,
     ) -> anyhow::Result<()> {
         let guild = watch.guild;
-        let settings = self.store.guild_settings(guild).await?;
-        let Some(channel) = settings.notice_channel else {
+        let Some(channel) = self.alert_channel(watch).await? else {
             return Ok(());
         };
-        if !settings.status_alerts.covers(watch.vendor.criticality) {
-            return Ok(());
-        }
+        let role = self.store.guild_settings(guild).await?.status_role;
         let now = self.now_seconds();
         let wanted = subjects(watched);
         let open = self.store.open_status_alerts(guild, &watch.vendor.slug).await?;
         for subject in &wanted {
             let state = subject.state();
-            let message = alert_message(&watch.vendor, subject, false, settings.status_role, now);
+            let message = alert_message(&watch.vendor, subject, false, role, now);
             match open.iter().find(|a| a.subject == subject.key()) {
                 None => {
                     let claimed = self
@@ -199,8 +245,10 @@ impl Core {
         events: &[StatusEvent],
         poster: Option<&dyn Poster>,
     ) -> anyhow::Result<()> {
+        // A component seen for the first time (the page's first reading) is not a change.
         let relevant: Vec<&StatusEvent> = events
             .iter()
+            .filter(|e| !matches!(e.change, StatusChange::Component { from: None, .. }))
             .filter(|e| status_view::concerns(&watch.source, &e.change))
             .collect();
         if relevant.is_empty() {

@@ -411,3 +411,39 @@ on_both_backends! {
         assert!(crate::helpers::stdout(&out).contains("incident opened: Disruption with some GitHub services (major)"), "{}", crate::helpers::stdout(&out));
     }
 }
+
+on_both_backends! {
+    async fn a_feed_alerts_each_new_entry_once_and_never_its_history(db) {
+        let fake = FakeStatus::start().await;
+        fake.set_fixture("/feed.rss", "rss.xml");
+        let plans = format!(
+            "[[vendor]]\nslug = \"host\"\nname = \"Example Host\"\ncriticality = \"critical\"\n\
+             status = {{ feed = \"{}/feed.rss\" }}\n\n[vendor.owner]\nname = \"Kim Osei\"\n",
+            fake.url()
+        );
+        db.store.import(GuildId::LOCAL, &parse(&plans), false).await.unwrap();
+        let settings = GuildSettings { notice_channel: Some(NOTICES), ..GuildSettings::default() };
+        db.store.set_guild_settings(GuildId::LOCAL, &settings).await.unwrap();
+        let app = spawn_empty_app(&db, crate::helpers::NOW);
+        let poller = poller_for(app.core.clone());
+        let poster = RecordingPoster::default();
+        poller.poll_due(Some(&poster)).await.unwrap();
+        assert!(alerts(&poster).is_empty(), "the entries already in the feed are history");
+
+        let newer = String::from_utf8(crate::fake_status::fixture("rss.xml")).unwrap().replacen(
+            "<item>",
+            "<item>\n      <title>API outage in ams3</title>\n      <link>https://status.example.net/incidents/9z9z</link>\n      \
+             <guid isPermaLink=\"false\">incident-9z9z</guid>\n      <pubDate>Thu, 26 Nov 2026 11:00:00 +0000</pubDate>\n    </item>\n    <item>",
+            1,
+        );
+        fake.set_document("/feed.rss", newer);
+        for _ in 0..2 {
+            app.clock.advance(Duration::seconds(60));
+            poller.poll_due(Some(&poster)).await.unwrap();
+        }
+        let sent = alerts(&poster);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].2.title.as_deref(), Some("Vendor incident: Example Host — API outage in ams3"));
+        assert!(poster.edits.lock().unwrap().is_empty());
+    }
+}
