@@ -183,7 +183,7 @@ fn support_reply_with_status(c: &mut Criterion) {
             .await
             .expect("registered");
         store
-            .claim_due_sources(&[document.clone()], "bench", now, now, 1)
+            .claim_due_sources(std::slice::from_ref(&document), "bench", now, now, 1)
             .await
             .expect("claimed");
         let incident = Incident {
