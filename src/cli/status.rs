@@ -120,14 +120,15 @@ fn describe(source: &crate::domain::StatusSource, snapshot: &Snapshot) -> Vec<St
                 .components
                 .iter()
                 .map(|c| match c.state {
-                    ComponentState::Operational => format!("\"{}\"", c.name),
-                    state => format!("\"{}\" ({})", c.name, state.as_str()),
+                    // Quoted as Rust writes strings: a page's control characters cannot reach the terminal.
+                    ComponentState::Operational => format!("{:?}", c.name),
+                    state => format!("{:?} ({})", c.name, state.as_str()),
                 })
                 .collect();
             lines.push(format!("components ({}): {}", names.len(), names.join(", ")));
             let missing = source.missing_components(snapshot);
             if !missing.is_empty() {
-                let missing: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();
+                let missing: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
                 lines.push(format!("warning: not on the page: {}", missing.join(", ")));
             }
         }

@@ -12,8 +12,13 @@ use crate::domain::status::{Indicator, SourceReading, StatusKind, StatusSource};
 /// reaching the page, or stopped).
 pub const STALE_AFTER: Duration = Duration::minutes(15);
 
-/// The most incidents, components and feed entries listed; the rest are counted.
+/// The most incidents, components, maintenances and feed entries listed; the rest of the
+/// incidents and components are counted.
 const MAX_LISTED: usize = 3;
+
+/// What a status page writes is not ours: a title or name longer than this is cut, so the
+/// card stays within Discord's limits whatever the page says.
+const MAX_TITLE_CHARS: usize = 150;
 
 /// The status lines for a vendor whose status comes from `source`.
 pub fn status_lines(source: &StatusSource, reading: &SourceReading, now: DateTime<Utc>) -> Vec<Text> {
@@ -55,7 +60,7 @@ pub fn status_lines(source: &StatusSource, reading: &SourceReading, now: DateTim
             .components
             .iter()
             .filter(|c| c.state != crate::domain::status::ComponentState::Operational)
-            .map(|c| format!("{} ({})", c.name, c.state.as_str()))
+            .map(|c| format!("{} ({})", cut(&c.name, MAX_TITLE_CHARS), c.state.as_str()))
             .collect();
         if !affected.is_empty() {
             lines.push(Text::from(format!("Affected: {}", listed(&affected))));
@@ -79,7 +84,7 @@ pub fn status_lines(source: &StatusSource, reading: &SourceReading, now: DateTim
                 snapshot.incidents.len() - MAX_LISTED
             )));
         }
-        for maintenance in &snapshot.maintenances {
+        for maintenance in snapshot.maintenances.iter().take(MAX_LISTED) {
             lines.push(
                 Text::from("🔧 Maintenance in progress: ")
                     .then(link(&maintenance.title, maintenance.link.as_deref())),
@@ -106,8 +111,10 @@ fn unknown(reading: &SourceReading) -> Text {
     }
 }
 
+/// A page's title, cut to fit a line of the card, linked when the page gave a web address.
 fn link(title: &str, url: Option<&str>) -> Text {
-    match url {
+    let title = cut(title, MAX_TITLE_CHARS);
+    match url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
         Some(url) => {
             let mut text = Text::new();
             text.push(Span::Link {
@@ -117,6 +124,13 @@ fn link(title: &str, url: Option<&str>) -> Text {
             text
         }
         None => Text::from(title.to_owned()),
+    }
+}
+
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 

@@ -159,3 +159,36 @@ fn a_feed_lists_its_newest_entries_without_an_overall_status() {
     );
     assert_eq!(lines.len(), 1 + MAX_LISTED + 1, "{lines:?}");
 }
+
+#[test]
+fn what_the_page_writes_is_cut_and_only_web_links_are_links() {
+    let mut long = incident(&"x".repeat(400), &[]);
+    long.link = Some("javascript:alert(1)".into());
+    let snapshot = Snapshot {
+        indicator: Some(Indicator::Minor),
+        incidents: vec![long],
+        maintenances: (0..10)
+            .map(|i| Maintenance {
+                id: i.to_string(),
+                title: format!("Maintenance {i}"),
+                link: None,
+                components: vec![],
+            })
+            .collect(),
+        ..Snapshot::default()
+    };
+    let lines = rendered(&source(StatusKind::Statuspage, &[]), &reading(snapshot));
+    let incident = &lines[1];
+    assert!(
+        incident.starts_with(&format!("⚠️ {}…", "x".repeat(150))),
+        "{incident}"
+    );
+    assert!(!incident.contains("javascript"), "{incident}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("Maintenance in progress"))
+            .count(),
+        MAX_LISTED
+    );
+}

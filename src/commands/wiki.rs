@@ -57,6 +57,20 @@ fn vendor_section(out: &mut String, v: &Vendor, today: Date) {
     if let Some(page) = &v.status_page {
         let _ = writeln!(out, "- Status page: {}", inline(&Text::new().url(page.as_str())));
     }
+    if let Some(source) = &v.status {
+        let watched = if source.components.is_empty() {
+            "every component".to_owned()
+        } else {
+            source.components.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "- Live status: {} ({}), watching {}",
+            inline(&Text::new().url(source.document_url())),
+            source.kind.as_str(),
+            plain(&watched)
+        );
+    }
     out.push_str("\n### Support plan\n\n");
     match &v.plan {
         None => out.push_str("No support plan on record.\n"),

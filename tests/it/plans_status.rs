@@ -149,3 +149,16 @@ on_both_backends! {
         assert!(exported.contains("[vendor.status]") || exported.contains("status = {"), "{exported}");
     }
 }
+
+#[test]
+fn the_wiki_says_where_the_live_status_comes_from() {
+    let vendors = parse(&example_plans());
+    let page =
+        backline::commands::wiki::markdown(&vendors, backline::domain::Date::parse("2026-11-26").unwrap());
+    assert!(
+        page.contains("https://www.githubstatus.com/api/v2/summary.json")
+            && page.contains("(statuspage), watching Git Operations, Actions"),
+        "{page}"
+    );
+    assert!(page.contains("(feed), watching every component"), "{page}");
+}

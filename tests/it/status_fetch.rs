@@ -188,16 +188,31 @@ async fn every_kind_is_read_from_its_real_path() {
 
 /// Runs `backline status check` off the async runtime, so the fake server keeps answering.
 async fn status_check(file: &std::path::Path) -> std::process::Output {
+    status_check_with(file, &[]).await
+}
+
+async fn status_check_with(file: &std::path::Path, env: &[(&str, &str)]) -> std::process::Output {
     let file = file.to_owned();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_backline"))
-            .args(["status", "check"])
-            .arg(file)
-            .env_remove("HTTPS_PROXY")
-            .env_remove("HTTP_PROXY")
-            .env_remove("ALL_PROXY")
-            .output()
-            .expect("run backline")
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_backline"));
+        command.args(["status", "check"]).arg(file);
+        for key in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            command.env_remove(key);
+        }
+        command.envs(env).output().expect("run backline")
     })
     .await
     .unwrap()
@@ -253,4 +268,55 @@ async fn status_check_lists_each_pages_components_and_the_missing_ones() {
         "{printed}"
     );
     assert!(printed.contains("2 source(s) read, 2 failed."), "{printed}");
+}
+
+#[tokio::test]
+async fn status_check_goes_through_the_proxy_from_the_environment_unless_no_proxy_says_not() {
+    // The fake server stands in for the proxy: the page's own address has nothing listening.
+    let proxy = FakeStatus::start().await;
+    proxy.set_fixture(SUMMARY, "statuspage-operational.json");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let page = format!("http://localhost:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plans.toml");
+    std::fs::write(
+        &file,
+        plans(&[("github", &format!("{{ statuspage = \"{page}\" }}"))]),
+    )
+    .unwrap();
+
+    let out = status_check_with(&file, &[("HTTP_PROXY", proxy.url())]).await;
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(proxy.requests(), 1);
+
+    let out = status_check_with(&file, &[("HTTP_PROXY", proxy.url()), ("NO_PROXY", "localhost")]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("FAILED: could not reach the server"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(proxy.requests(), 1, "NO_PROXY: straight to the (closed) page");
+}
+
+#[tokio::test]
+async fn status_check_never_prints_a_pages_control_characters() {
+    let fake = FakeStatus::start().await;
+    fake.set_document(
+        SUMMARY,
+        r#"{"status":{"indicator":"none"},"components":[{"id":"a","name":"API\u001b[2J\u001b]0;owned\u0007","status":"operational"}]}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plans.toml");
+    let status = format!("{{ statuspage = \"{}\" }}", fake.url());
+    std::fs::write(&file, plans(&[("hostile", &status)])).unwrap();
+    let out = status_check(&file).await;
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        !out.stdout.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "{:?}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(r#""API\u{1b}[2J"#), "{}", stdout(&out));
 }

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+
+use super::merge_same_names;
 use serde_json::Value;
 
 use super::{
@@ -134,7 +136,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Snapshot, StatusDocumentError> {
     }
     Ok(Snapshot {
         indicator: Some(indicator),
-        components: resources.into_iter().map(|(_, c)| c).collect(),
+        components: merge_same_names(resources.into_iter().map(|(_, c)| c).collect()),
         incidents,
         maintenances,
     })

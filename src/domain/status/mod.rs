@@ -25,6 +25,20 @@ pub use changes::changes;
 pub use feed::MAX_FEED_ENTRIES;
 pub use source::{check_status_url, same_name};
 
+/// One entry per component name, at the first one's place, in the worst state of those of
+/// that name: pages may have two groups with an "API" each, and a reading is matched to the
+/// next by name.
+fn merge_same_names(components: Vec<ComponentStatus>) -> Vec<ComponentStatus> {
+    let mut merged: Vec<ComponentStatus> = Vec::with_capacity(components.len());
+    for component in components {
+        match merged.iter_mut().find(|c| c.name == component.name) {
+            Some(kept) => kept.state = kept.state.max(component.state),
+            None => merged.push(component),
+        }
+    }
+    merged
+}
+
 /// Reads a fetched body as a status document of `kind`. Pure: never panics, whatever the
 /// bytes; a body of the wrong shape is an error saying what was expected.
 pub fn parse(kind: StatusKind, body: &[u8]) -> Result<Snapshot, StatusDocumentError> {

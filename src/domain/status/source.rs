@@ -206,3 +206,60 @@ impl schemars::JsonSchema for StatusSource {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(kind: StatusKind, url: &str, components: &[&str]) -> StatusSource {
+        StatusSource {
+            kind,
+            url: WebUrl::parse(url).unwrap(),
+            components: components.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn document_urls_follow_the_kind() {
+        let url = |kind, base| source(kind, base, &[]).document_url();
+        assert_eq!(
+            url(StatusKind::Statuspage, "https://www.githubstatus.com"),
+            "https://www.githubstatus.com/api/v2/summary.json"
+        );
+        assert_eq!(
+            url(
+                StatusKind::Statuspage,
+                "https://www.githubstatus.com/api/v2/summary.json"
+            ),
+            "https://www.githubstatus.com/api/v2/summary.json"
+        );
+        assert_eq!(
+            url(StatusKind::Slack, "https://slack-status.com/"),
+            "https://slack-status.com/api/v2.0.0/current"
+        );
+        assert_eq!(
+            url(StatusKind::BetterStack, "http://127.0.0.1:8080/pages/x"),
+            "http://127.0.0.1:8080/pages/x/index.json"
+        );
+        assert_eq!(
+            url(StatusKind::Feed, "https://status.example.net/feed.rss"),
+            "https://status.example.net/feed.rss"
+        );
+    }
+
+    #[test]
+    fn status_addresses_are_https_except_on_loopback() {
+        let check = |u: &str| check_status_url(&WebUrl::parse(u).unwrap());
+        assert!(check("https://www.githubstatus.com").is_ok());
+        assert!(check("http://127.0.0.1:9000").is_ok());
+        assert!(check("http://127.8.0.1").is_ok());
+        assert!(check("http://[::1]:9000").is_ok());
+        assert!(check("http://localhost:9000").is_ok());
+        assert!(
+            check("http://www.githubstatus.com")
+                .unwrap_err()
+                .contains("https://")
+        );
+        assert!(check("http://10.0.0.1").is_err());
+    }
+}

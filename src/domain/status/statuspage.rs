@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::merge_same_names;
+
 use super::{
     ComponentState, ComponentStatus, Incident, Indicator, Maintenance, Snapshot, StatusDocumentError,
 };
@@ -127,7 +129,7 @@ pub(super) fn parse(body: &[u8]) -> Result<Snapshot, StatusDocumentError> {
         .collect();
     Ok(Snapshot {
         indicator: Some(indicator),
-        components,
+        components: merge_same_names(components),
         incidents,
         maintenances,
     })

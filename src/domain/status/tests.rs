@@ -328,50 +328,6 @@ fn watching_filters_components_and_incidents_case_insensitively() {
 }
 
 #[test]
-fn document_urls_follow_the_kind() {
-    let url = |kind, base| source(kind, base, &[]).document_url();
-    assert_eq!(
-        url(StatusKind::Statuspage, "https://www.githubstatus.com"),
-        "https://www.githubstatus.com/api/v2/summary.json"
-    );
-    assert_eq!(
-        url(
-            StatusKind::Statuspage,
-            "https://www.githubstatus.com/api/v2/summary.json"
-        ),
-        "https://www.githubstatus.com/api/v2/summary.json"
-    );
-    assert_eq!(
-        url(StatusKind::Slack, "https://slack-status.com/"),
-        "https://slack-status.com/api/v2.0.0/current"
-    );
-    assert_eq!(
-        url(StatusKind::BetterStack, "http://127.0.0.1:8080/pages/x"),
-        "http://127.0.0.1:8080/pages/x/index.json"
-    );
-    assert_eq!(
-        url(StatusKind::Feed, "https://status.example.net/feed.rss"),
-        "https://status.example.net/feed.rss"
-    );
-}
-
-#[test]
-fn status_addresses_are_https_except_on_loopback() {
-    let check = |u: &str| check_status_url(&WebUrl::parse(u).unwrap());
-    assert!(check("https://www.githubstatus.com").is_ok());
-    assert!(check("http://127.0.0.1:9000").is_ok());
-    assert!(check("http://127.8.0.1").is_ok());
-    assert!(check("http://[::1]:9000").is_ok());
-    assert!(check("http://localhost:9000").is_ok());
-    assert!(
-        check("http://www.githubstatus.com")
-            .unwrap_err()
-            .contains("https://")
-    );
-    assert!(check("http://10.0.0.1").is_err());
-}
-
-#[test]
 fn snapshots_and_changes_round_trip_through_json() {
     let before = read(StatusKind::Statuspage, fixture!("statuspage-operational.json"));
     let after = read(StatusKind::Statuspage, fixture!("statuspage-identified.json"));
@@ -382,4 +338,25 @@ fn snapshots_and_changes_round_trip_through_json() {
     assert!(json.contains(r#""change":"incident_opened""#), "{json}");
     assert!(json.contains(r#""to":"partial_outage""#), "{json}");
     assert_eq!(serde_json::from_str::<Vec<StatusChange>>(&json).unwrap(), all);
+}
+
+#[test]
+fn components_of_the_same_name_in_two_groups_are_one_in_the_worst_state() {
+    let body = br#"{"status":{"indicator":"minor"},"components":[
+        {"id":"g1","name":"EU","group":true,"components":["a"]},
+        {"id":"a","name":"API","status":"operational","group_id":"g1"},
+        {"id":"g2","name":"US","group":true,"components":["b"]},
+        {"id":"b","name":"API","status":"partial_outage","group_id":"g2"}]}"#;
+    let s = read(StatusKind::Statuspage, body);
+    assert_eq!(
+        s.components,
+        [ComponentStatus {
+            name: "API".into(),
+            state: ComponentState::PartialOutage
+        }]
+    );
+    assert!(
+        changes(Some(&s), &s).is_empty(),
+        "the same page twice changes nothing"
+    );
 }
