@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use super::{CommandError, Core, Reply, status_view, text::Text};
 use crate::domain::{GuildId, Vendor, status::SourceReading};
 
-/// Vendors listed at most (the description stays within Discord's 4096 characters).
-const LISTED: usize = 20;
+/// Vendors listed at most: each line is at most ~300 characters (name and summary are cut),
+/// so the list stays within an embed description's 4096 characters without being cut.
+const LISTED: usize = 12;
 /// Status changes shown for one vendor.
 const EVENTS: usize = 15;
 
@@ -62,7 +63,7 @@ impl Core {
             .take(LISTED)
             .map(|(_, vendor, summary)| {
                 Text::new()
-                    .bold(vendor.name.as_str())
+                    .bold(clip(&vendor.name, 80))
                     .plain(" (")
                     .code(vendor.slug.as_str())
                     .plain(format!(", {}): {}", vendor.criticality, clip(summary, 160)))

@@ -447,3 +447,26 @@ on_both_backends! {
         assert!(poster.edits.lock().unwrap().is_empty());
     }
 }
+
+on_both_backends! {
+    async fn vendor_status_puts_the_worst_outage_first_and_unknown_last(db) {
+        let fake = FakeStatus::start().await;
+        fake.set_fixture("/a/api/v2/summary.json", "statuspage-investigating.json");
+        fake.set_fixture("/b/api/v2/summary.json", "statuspage-identified.json");
+        let vendor = |slug: &str, criticality: &str, path: &str| {
+            format!(
+                "[[vendor]]\nslug = \"{slug}\"\nname = \"{slug}\"\ncriticality = \"{criticality}\"\n\
+                 status = {{ statuspage = \"{}/{path}\", components = [\"Actions\"] }}\n\n[vendor.owner]\nname = \"Kim Osei\"\n\n",
+                fake.url()
+            )
+        };
+        let plans = [vendor("alpha", "medium", "a"), vendor("beta", "critical", "b"), vendor("gamma", "high", "c")].concat();
+        db.store.import(GuildId::LOCAL, &parse(&plans), false).await.unwrap();
+        let app = spawn_empty_app(&db, crate::helpers::NOW);
+        assert_eq!(poller_for(app.core.clone()).poll_due(None).await.unwrap(), 3);
+        let listed = vendor_status(&app.core, None).await;
+        let order: Vec<&str> = listed.lines().map(|l| l.split("**").nth(1).unwrap_or(l)).collect();
+        assert_eq!(order, ["alpha", "beta", "gamma"], "a major outage, then a partial one, then unknown: {listed}");
+        assert!(listed.lines().nth(2).unwrap().ends_with("status unknown since 2026-11-25 10:00 UTC"), "{listed}");
+    }
+}
