@@ -470,3 +470,37 @@ on_both_backends! {
         assert!(listed.lines().nth(2).unwrap().ends_with("status unknown since 2026-11-25 10:00 UTC"), "{listed}");
     }
 }
+
+/// `backline serve` runs the poller: the page's reading reaches the database without any
+/// bot token (alerts need one; readings do not).
+#[tokio::test]
+async fn serve_polls_the_status_pages_of_the_registry() {
+    let db = crate::helpers::sqlite().await;
+    let fake = FakeStatus::start().await;
+    fake.set_fixture(SUMMARY, "statuspage-investigating.json");
+    db.store
+        .import(GuildId::LOCAL, &parse(&plans(fake.url())), false)
+        .await
+        .unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[11u8; 32]);
+    let public_hex = crate::helpers::hex(&key.verifying_key().to_bytes());
+    let _server = crate::serve::start(&db, &public_hex, &["--status-interval", "1s"]);
+    let url = format!("{}{SUMMARY}", fake.url());
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let reading = loop {
+        if let Some(reading) = db.store.status_reading(&url).await.unwrap()
+            && reading.snapshot.is_some()
+        {
+            break reading;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "serve never recorded a reading"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        reading.snapshot.unwrap().incidents[0].title,
+        "Disruption with some GitHub services"
+    );
+}
