@@ -504,3 +504,28 @@ async fn serve_polls_the_status_pages_of_the_registry() {
         "Disruption with some GitHub services"
     );
 }
+
+on_both_backends! {
+    async fn a_watched_component_out_without_an_incident_is_alerted_once_then_resolved(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        let mut page: serde_json::Value =
+            serde_json::from_slice(&crate::fake_status::fixture("statuspage-investigating.json")).unwrap();
+        page["incidents"] = serde_json::json!([]);
+        fake.set_document(SUMMARY, serde_json::to_vec(&page).unwrap());
+        let poster = RecordingPoster::default();
+        for _ in 0..2 {
+            poller.poll_due(Some(&poster)).await.unwrap();
+            app.clock.advance(Duration::seconds(60));
+        }
+        let sent = alerts(&poster);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].2.title.as_deref(), Some("Vendor incident: GitHub — components not operational"));
+        assert_eq!(md_of(&sent[0].2.description), "Actions: major outage");
+
+        fake.set_fixture(SUMMARY, "statuspage-resolved.json");
+        poller.poll_due(Some(&poster)).await.unwrap();
+        let sent = alerts(&poster);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].2.title.as_deref(), Some("Resolved: GitHub — components not operational"));
+    }
+}
