@@ -67,6 +67,10 @@ pub struct StatusAlert {
     pub posted_state: String,
 }
 
+/// Status events kept per source: older ones are deleted as new ones are recorded (case
+/// timelines keep their own copy of what they noted).
+pub const EVENTS_KEPT: i64 = 500;
+
 /// The subject of an alert about watched components that no open incident explains.
 pub const COMPONENTS_SUBJECT: &str = "components";
 

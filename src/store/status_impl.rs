@@ -18,7 +18,7 @@ macro_rules! impl_status_store {
                 },
                 store::{
                     StoreError,
-                    status::{ClaimedSource, PollOutcome, StatusAlert, StatusEvent, StatusStore},
+                    status::{ClaimedSource, EVENTS_KEPT, PollOutcome, StatusAlert, StatusEvent, StatusStore},
                     status_impl::URL_BATCH,
                     status_rows::{AlertRow, ClaimedSourceRow, EventRow, ReadingRow, change_columns, snapshot_json},
                 },
@@ -160,6 +160,17 @@ macro_rules! impl_status_store {
                                 change: change.clone(),
                             });
                         }
+                    }
+                    if !events.is_empty() {
+                        sqlx::query(
+                            "DELETE FROM status_events WHERE url = $1 AND id < \
+                             (SELECT id FROM status_events WHERE url = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
+                        )
+                        .bind(url)
+                        .bind(EVENTS_KEPT - 1)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::db(doing))?;
                     }
                     tx.commit(doing).await?;
                     Ok(Some(events))

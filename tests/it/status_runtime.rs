@@ -529,3 +529,52 @@ on_both_backends! {
         assert_eq!(sent[0].2.title.as_deref(), Some("Resolved: GitHub — components not operational"));
     }
 }
+
+on_both_backends! {
+    async fn a_source_keeps_its_newest_events_only(db) {
+        use backline::{
+            domain::status::{ComponentState, Snapshot, StatusChange, StatusKind},
+            store::status::{EVENTS_KEPT, PollOutcome, StoredValidators},
+        };
+        let url = "http://127.0.0.1:9/api/v2/summary.json".to_owned();
+        let now = crate::helpers::NOW.parse().unwrap();
+        db.store.register_status_sources(&[(url.clone(), StatusKind::Statuspage)], now).await.unwrap();
+        let change = |i: i64| StatusChange::Component {
+            name: format!("component {i}"),
+            from: None,
+            to: ComponentState::Operational,
+        };
+        for round in 0..2 {
+            assert_eq!(db.store.claim_due_sources(std::slice::from_ref(&url), "me", now, now, 1).await.unwrap().len(), 1);
+            let outcome = PollOutcome::Read {
+                snapshot: Snapshot::default(),
+                changes: (0..EVENTS_KEPT).map(|i| change(round * EVENTS_KEPT + i)).collect(),
+                validators: StoredValidators::default(),
+            };
+            db.store.record_poll(&url, "me", &outcome, now, now).await.unwrap().unwrap();
+        }
+        let kept = db.store.status_events(&url, 10 * EVENTS_KEPT).await.unwrap();
+        assert_eq!(kept.len() as i64, EVENTS_KEPT);
+        assert_eq!(kept[0].change, change(2 * EVENTS_KEPT - 1), "newest first");
+        assert_eq!(kept.last().unwrap().change, change(EVENTS_KEPT), "the oldest kept");
+    }
+}
+
+on_both_backends! {
+    async fn a_lease_held_too_long_is_taken_over_and_the_late_poll_is_not_recorded(db) {
+        use backline::{domain::status::StatusKind, store::status::PollOutcome};
+        let url = "http://127.0.0.1:9/api/v2/summary.json".to_owned();
+        let urls = std::slice::from_ref(&url);
+        let now: chrono::DateTime<chrono::Utc> = crate::helpers::NOW.parse().unwrap();
+        let later = now + Duration::seconds(61);
+        db.store.register_status_sources(&[(url.clone(), StatusKind::Statuspage)], now).await.unwrap();
+        assert_eq!(db.store.claim_due_sources(urls, "a", now, now + Duration::seconds(60), 5).await.unwrap().len(), 1);
+        assert!(db.store.claim_due_sources(urls, "b", now, now + Duration::seconds(60), 5).await.unwrap().is_empty(), "leased by a");
+        assert_eq!(db.store.claim_due_sources(urls, "b", later, later + Duration::seconds(60), 5).await.unwrap().len(), 1, "a's lease ran out");
+        let failed = PollOutcome::Failed { error: "slow".into() };
+        assert!(db.store.record_poll(&url, "a", &failed, later, later).await.unwrap().is_none(), "a no longer holds it");
+        assert!(db.store.record_poll(&url, "b", &PollOutcome::NotModified, later, later).await.unwrap().is_some());
+        let reading = db.store.status_reading(&url).await.unwrap().unwrap();
+        assert_eq!((reading.checked_at, reading.failing_since), (Some(later), None), "a's failure was not recorded");
+    }
+}
