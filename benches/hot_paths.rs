@@ -150,5 +150,99 @@ fn findings_10k(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, autocomplete, support_reply, findings_10k);
+/// `/support` at 10k vendors when every vendor declares a status page, the benched one with a
+/// reading on record (an incident and a component out): compare with `support_10k/core_execute`.
+fn support_reply_with_status(c: &mut Criterion) {
+    use backline::{
+        domain::status::{ComponentState, ComponentStatus, Incident, Indicator, Snapshot, StatusKind},
+        store::status::{PollOutcome, StoredValidators},
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("bench.db").display()));
+    // Every vendor watches its own status page (10k sources).
+    let plans: String = registry::plans_file(10_000)
+        .expect("a generated registry")
+        .lines()
+        .map(|line| match line.strip_prefix("status_page = ") {
+            Some(page) => format!("{line}\nstatus = {{ statuspage = {page}, components = [\"API\"] }}\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let vendors = plans_file::parse_str("bench.toml", &plans).expect("the generated registry parses");
+    let guild = GuildId::new(GUILD).expect("a guild ID");
+    let source = vendors[4242].status.clone().expect("a status source");
+    let now = NOW.parse().expect("an instant");
+    let store = runtime.block_on(async {
+        let store = store::connect(&url).await.expect("a SQLite store");
+        store.import(guild, &vendors, false).await.expect("the import");
+        let document = source.document_url();
+        let sources = [(document.clone(), StatusKind::Statuspage)];
+        store
+            .register_status_sources(&sources, now)
+            .await
+            .expect("registered");
+        store
+            .claim_due_sources(std::slice::from_ref(&document), "bench", now, now, 1)
+            .await
+            .expect("claimed");
+        let incident = Incident {
+            id: "bench1".into(),
+            title: "Elevated API error rates".into(),
+            impact: Some(Indicator::Major),
+            stage: Some("identified".into()),
+            link: Some("https://stspg.io/bench1".into()),
+            latest_update: Some("A fix is being deployed.".into()),
+            updated_at: Some(now),
+            components: vec!["API".into()],
+        };
+        let snapshot = Snapshot {
+            indicator: Some(Indicator::Major),
+            components: vec![ComponentStatus {
+                name: "API".into(),
+                state: ComponentState::PartialOutage,
+            }],
+            incidents: vec![incident],
+            maintenances: Vec::new(),
+        };
+        let outcome = PollOutcome::Read {
+            snapshot,
+            changes: Vec::new(),
+            validators: StoredValidators::default(),
+        };
+        store
+            .record_poll(&document, "bench", &outcome, now, now)
+            .await
+            .expect("recorded");
+        store
+    });
+    let core = Core::new(store, Arc::new(FixedClock(now)));
+    let command = Command::Support {
+        vendor: registry::names(4242).slug,
+    };
+    let caller = Caller {
+        guild: Some(guild),
+        channel: Some(1),
+        user: 42,
+        interaction: None,
+        rights: Default::default(),
+    };
+    let mut group = c.benchmark_group("support_10k");
+    group.bench_function("core_execute_with_status", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(core.execute(black_box(&command), &caller))
+                .is_ok()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    autocomplete,
+    support_reply,
+    support_reply_with_status,
+    findings_10k
+);
 criterion_main!(benches);

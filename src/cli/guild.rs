@@ -16,6 +16,8 @@ pub struct Changes {
     pub manager_role: Option<u64>,
     pub digest_every: Option<String>,
     pub dm_owners: Option<bool>,
+    pub status_alerts: Option<crate::domain::StatusAlerts>,
+    pub status_role: Option<u64>,
 }
 
 pub async fn settings(
@@ -50,6 +52,10 @@ pub async fn settings(
         .map_or(settings.manager_role, |r| (r != 0).then_some(r));
     settings.digest_every = digest_every.unwrap_or(settings.digest_every);
     settings.dm_owners = changes.dm_owners.unwrap_or(settings.dm_owners);
+    settings.status_alerts = changes.status_alerts.unwrap_or(settings.status_alerts);
+    settings.status_role = changes
+        .status_role
+        .map_or(settings.status_role, |r| (r != 0).then_some(r));
     if settings != before {
         store
             .set_guild_settings(guild, &settings)
@@ -59,12 +65,14 @@ pub async fn settings(
     store.close().await;
     let show = |v: Option<u64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
     println!(
-        "guild {guild}: sensitive_contacts = {}, notice_channel = {}, manager_role = {}, digest_every = {}, dm_owners = {}",
+        "guild {guild}: sensitive_contacts = {}, notice_channel = {}, manager_role = {}, digest_every = {}, dm_owners = {}, status_alerts = {}, status_role = {}",
         settings.sensitive_contacts,
         show(settings.notice_channel),
         show(settings.manager_role),
         settings.digest_every,
-        settings.dm_owners
+        settings.dm_owners,
+        settings.status_alerts,
+        show(settings.status_role)
     );
     Ok(ExitCode::SUCCESS)
 }

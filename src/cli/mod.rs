@@ -12,6 +12,7 @@ mod logging;
 mod serve;
 mod startup;
 mod status;
+mod status_show;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -129,6 +130,13 @@ enum CliCommand {
         /// Also ask owners of stale vendors by direct message.
         #[arg(long)]
         dm_owners: Option<bool>,
+        /// Which vendors' incidents are announced in the notice channel: critical, high
+        /// (high and critical vendors; the default), all or off.
+        #[arg(long, value_parser = crate::domain::StatusAlerts::parse)]
+        status_alerts: Option<crate::domain::StatusAlerts>,
+        /// Role pinged by vendor-incident alerts (0: nobody, the default).
+        #[arg(long)]
+        status_role: Option<u64>,
     },
     /// Print the JSON Schema of the plans file (kept in docs/plans.schema.json for editors).
     Schema,
@@ -136,10 +144,17 @@ enum CliCommand {
     List(list::ListArgs),
     /// Apply the database migrations and exit (every other command also applies them).
     Migrate,
-    /// Vendor status pages.
+    /// Vendor status pages: without a subcommand, what they report now (the vendors with a
+    /// problem, worst first, or one vendor's recent status changes, as /vendor status shows).
+    #[command(args_conflicts_with_subcommands = true)]
     Status {
         #[command(subcommand)]
-        command: status::StatusCommand,
+        command: Option<status::StatusCommand>,
+        #[command(flatten)]
+        guild: GuildArg,
+        /// Only this vendor: its recent status changes.
+        #[arg(long)]
+        vendor: Option<String>,
     },
 }
 
@@ -336,6 +351,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             manager_role,
             digest_every,
             dm_owners,
+            status_alerts,
+            status_role,
         } => {
             let changes = guild::Changes {
                 sensitive_contacts,
@@ -343,14 +360,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 manager_role,
                 digest_every,
                 dm_owners,
+                status_alerts,
+                status_role,
             };
             guild::settings(&database_url, guild.get(), changes).await
         }
         CliCommand::List(args) => list::list(&database_url, args).await,
         CliCommand::Migrate => list::migrate(&database_url).await,
         CliCommand::Status {
-            command: status::StatusCommand::Check { paths },
+            command: Some(status::StatusCommand::Check { paths }),
+            ..
         } => status::check(&paths).await,
+        CliCommand::Status {
+            command: None,
+            guild,
+            vendor,
+        } => status_show::status(&database_url, guild.get(), vendor).await,
         CliCommand::Schema => {
             print!("{}", plans_file::json_schema());
             Ok(ExitCode::SUCCESS)

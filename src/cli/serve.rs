@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// deferred and finished through the follow-up webhook (Discord drops answers after 3 s).
     #[arg(long, hide_env_values = true, env = "BACKLINE_ANSWER_WITHIN", default_value = "2s", value_parser = parse_answer_within)]
     answer_within: Duration,
+    /// How often each vendor status page is fetched (at most once per interval, whichever
+    /// replica does it).
+    #[arg(long, hide_env_values = true, env = "BACKLINE_STATUS_INTERVAL", default_value = "60s", value_parser = parse_duration)]
+    status_interval: Duration,
     /// The longest a request waits for a database connection.
     #[arg(long, hide_env_values = true, env = "BACKLINE_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
     db_acquire_timeout: Duration,
@@ -172,6 +176,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
         );
         tasks.spawn(http::serve(listener, state, limits, stopped(stop_rx.clone())));
     }
+    let mut status_poster: Option<Arc<DiscordPoster>> = None;
     match &args.token {
         Some(token) if !args.gateway => {
             let http = follow_up_client(args.discord_api_base.as_deref(), Some(token));
@@ -192,6 +197,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             if let Some(gateway) = gateway {
                 let poster = Arc::new(gateway.poster());
                 spawn_jobs(&mut tasks, &dispatcher, &poster, &stop_rx, args.reminder_every);
+                status_poster = Some(poster.clone());
                 eprintln!("Connecting to the Discord gateway…");
                 tasks.spawn(gateway.run(stopped(stop_rx.clone())));
             }
@@ -202,6 +208,14 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             );
         }
     }
+
+    spawn_status_poller(
+        &mut tasks,
+        &dispatcher,
+        status_poster,
+        args.status_interval,
+        &stop_rx,
+    )?;
 
     let failed = wait_for_tasks(tasks, &stop_tx, stopped(stop_rx.clone()), args.shutdown_grace).await;
     if tokio::time::timeout(CLOSE_DATABASE, store.close()).await.is_err() {
@@ -240,6 +254,43 @@ fn spawn_jobs(
             Ok(())
         });
     }
+}
+
+/// The status poller: records what vendors' status pages say (always), and posts alerts and
+/// case notes when there is a bot token to post with.
+fn spawn_status_poller(
+    tasks: &mut JoinSet<anyhow::Result<()>>,
+    dispatcher: &Dispatcher,
+    poster: Option<Arc<DiscordPoster>>,
+    interval: Duration,
+    stop_rx: &watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let fetcher =
+        Arc::new(crate::status::poller::HttpFetcher::new().context("building the status page client")?);
+    let poller = Arc::new(crate::status::poller::Poller::new(
+        dispatcher.core().clone(),
+        fetcher,
+        interval,
+    ));
+    // Rounds are cheap when nothing is due (each source is claimed once per interval).
+    let every = (interval / 4).clamp(Duration::from_secs(1), Duration::from_secs(15));
+    let stop = stop_rx.clone();
+    tasks.spawn(async move {
+        repeat(every, stop, || {
+            let (poller, poster) = (poller.clone(), poster.clone());
+            async move {
+                let poster = poster
+                    .as_deref()
+                    .map(|p| p as &dyn crate::commands::reminders::Poster);
+                if let Err(error) = poller.poll_due(poster).await {
+                    tracing::error!(error = format!("{error:#}"), "status poll failed");
+                }
+            }
+        })
+        .await;
+        Ok(())
+    });
+    Ok(())
 }
 
 /// Waits for every task; the first failure stops the others. Once stopped, tasks still

@@ -154,6 +154,8 @@ impl Core {
                 })
                 .collect()
         } else {
+            self.note_status_at_opening(guild, &vendor, recorded.case.number)
+                .await;
             targets
         };
         let mut reply = case_views::opened_card(&vendor, &recorded.case, &notified, caller.user);

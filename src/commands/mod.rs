@@ -15,7 +15,11 @@ pub mod parse;
 mod registry_cache;
 pub mod reminders;
 mod reply;
+pub mod status_alerts;
+mod status_cache;
 pub mod status_card;
+mod status_list;
+mod status_view;
 mod support;
 mod terminal;
 mod text;
@@ -36,6 +40,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use component_id::{ComponentId, UnknownComponent};
 pub use directory::{DirectoryEntry, DirectoryFilter};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
+pub use status_alerts::StatusWatch;
 pub use text::{Span, Text, TimeStyle};
 pub use vendor_admin::PersonEdit;
 
@@ -101,6 +106,11 @@ pub enum Command {
         filter: DirectoryFilter,
         page: u32,
     },
+    /// `/vendor status`: vendors whose status page reports a problem, worst first; with a
+    /// vendor, its recent status changes.
+    VendorStatus {
+        vendor: Option<String>,
+    },
 }
 
 /// One autocomplete suggestion: what is shown, and what is sent back when picked.
@@ -164,6 +174,7 @@ pub struct Core {
     registry: Arc<registry_cache::RegistryCache>,
     /// What this core has done, for `/metrics`: each core counts on its own.
     metrics: Arc<Metrics>,
+    status: Arc<status_cache::StatusCache>,
 }
 
 impl Core {
@@ -175,6 +186,7 @@ impl Core {
                 Arc::clone(&clock),
                 Arc::clone(&metrics),
             )),
+            status: Arc::default(),
             store,
             clock,
             metrics,
@@ -207,7 +219,9 @@ impl Core {
                 let found = crate::domain::findings::findings_with_members(&vendor, today, &|u| {
                     registry.departed.contains(&u)
                 });
-                (support::support_card(&vendor, &found, self.clock.now()), registry)
+                let mut card = support::support_card(&vendor, &found, self.clock.now());
+                self.put_status_on_card(&vendor, &mut card).await;
+                (card, registry)
             }
             Command::Owner { vendor } => {
                 let registry = self.registry.registry(self.store.as_ref(), guild).await?;
@@ -250,6 +264,7 @@ impl Core {
             Command::VendorNote { vendor, text } => return self.set_note(guild, caller, vendor, text).await,
             Command::VendorHistory { vendor } => return self.vendor_history(guild, vendor).await,
             Command::VendorList { filter, page } => return self.vendor_list(guild, filter, *page).await,
+            Command::VendorStatus { vendor } => return self.vendor_status(guild, vendor.as_deref()).await,
             Command::CaseShow { case } => {
                 let case = self.existing_case(guild, case).await?;
                 let timeline = self.store.timeline(guild, case.number).await?;

@@ -15,6 +15,8 @@ pub fn parse_command_line(line: &str) -> Result<Command, String> {
         "support" => Ok(Command::Support { vendor }),
         "owner" if vendor.is_empty() => Err(needs_vendor("/owner")),
         "owner" => Ok(Command::Owner { vendor }),
+        "vendor-status" if vendor.is_empty() => Ok(Command::VendorStatus { vendor: None }),
+        "vendor-status" => Ok(Command::VendorStatus { vendor: Some(vendor) }),
         "" => Err("no command given: try `/support <vendor>` or `/owner <vendor>`".into()),
         other => Err(format!(
             "unknown command `/{other}`: try `/support <vendor>` or `/owner <vendor>`"

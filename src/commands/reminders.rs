@@ -21,6 +21,10 @@ pub trait Poster: Send + Sync {
     async fn post(&self, channel: u64, reply: &Reply) -> Posted;
     /// A direct message to one user.
     async fn dm(&self, user: u64, reply: &Reply) -> Posted;
+    /// Posts a reply that fits one message and returns that message's ID, to edit it later.
+    async fn send(&self, channel: u64, reply: &Reply) -> anyhow::Result<u64>;
+    /// Replaces what a message sent with `send` says.
+    async fn edit(&self, channel: u64, message: u64, reply: &Reply) -> anyhow::Result<()>;
 }
 
 /// What became of one message of a posted reply: exactly the users and roles it mentioned,

@@ -157,6 +157,9 @@ fn parse_vendor_command(interaction: &CommandInteraction) -> Result<Command, Tex
                 DirectoryFilter::new(criticality, team.as_deref(), covered_now).map_err(Text::from)?;
             Ok(Command::VendorList { filter, page: 1 })
         }
+        "status" => Ok(Command::VendorStatus {
+            vendor: string_option(args, "vendor"),
+        }),
         other => Err(retired(&format!("/vendor {other}"), "subcommand")),
     }
 }

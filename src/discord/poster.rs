@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serenity::all::{ChannelId, GuildId, Http, UserId};
+use serenity::all::{ChannelId, GuildId, Http, MessageId, UserId};
 
 use super::{notify, render};
 use crate::commands::{
@@ -27,6 +27,32 @@ impl Poster for DiscordPoster {
             Ok(channel) => send_all(&self.http, channel.id, reply).await,
             Err(error) => Posted::refused(reply, notify::reason(&error)),
         }
+    }
+
+    async fn send(&self, channel: u64, reply: &Reply) -> anyhow::Result<u64> {
+        let mut messages = render::channel_messages(reply).into_iter();
+        let Some((first, _)) = messages.next() else {
+            anyhow::bail!("nothing to send");
+        };
+        let sent = ChannelId::new(channel)
+            .send_message(&self.http, first)
+            .await
+            .map_err(|e| anyhow::anyhow!("Discord refused the message: {}", notify::reason(&e)))?;
+        for (message, _) in messages {
+            ChannelId::new(channel)
+                .send_message(&self.http, message)
+                .await
+                .map_err(|e| anyhow::anyhow!("Discord refused a follow-up: {}", notify::reason(&e)))?;
+        }
+        Ok(sent.id.get())
+    }
+
+    async fn edit(&self, channel: u64, message: u64, reply: &Reply) -> anyhow::Result<()> {
+        ChannelId::new(channel)
+            .edit_message(&self.http, MessageId::new(message), render::edit_message(reply))
+            .await
+            .map_err(|e| anyhow::anyhow!("Discord refused the edit: {}", notify::reason(&e)))?;
+        Ok(())
     }
 }
 

@@ -165,6 +165,19 @@ pub fn commands() -> Vec<CreateCommand> {
                 "list",
                 "Every vendor: plan, hours, covered now, owner, worst finding",
                 list_options(),
+            ))
+            .add_option(sub(
+                "status",
+                "Vendors whose status page reports a problem, worst first; or one vendor's recent changes",
+                vec![
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "vendor",
+                        "Only this vendor: its recent status changes",
+                    )
+                    .set_autocomplete(true)
+                    .max_length(100),
+                ],
             )),
     ]
 }

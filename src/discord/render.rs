@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
     CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
-    InputTextStyle, RoleId, UserId,
+    EditMessage, InputTextStyle, RoleId, UserId,
 };
 
 use super::{
@@ -81,6 +81,13 @@ pub fn channel_messages(reply: &Reply) -> Vec<(CreateMessage, Mentions)> {
             (message, part.mentions)
         })
         .collect()
+}
+
+/// An edit that makes a message the bot posted say `reply` (its first part: an edited
+/// message carries one card).
+pub fn edit_message(reply: &Reply) -> EditMessage {
+    let first = split(reply).into_iter().next().unwrap_or_default();
+    with_parts!(EditMessage::new(), reply, &limits::fit(reply), &first)
 }
 
 pub fn response(reply: &Reply) -> CreateInteractionResponse {

@@ -136,6 +136,8 @@ pub enum EventKind {
     Closed,
     /// The response clock ran out and backline said so in the channel.
     Reminder,
+    /// What the vendor's status page said: at opening, then each change while open.
+    VendorStatus,
 }
 
 impl EventKind {
@@ -147,6 +149,7 @@ impl EventKind {
             Self::VendorResponded => "vendor-responded",
             Self::Closed => "closed",
             Self::Reminder => "reminder",
+            Self::VendorStatus => "vendor-status",
         }
     }
 
@@ -158,6 +161,7 @@ impl EventKind {
             Self::VendorResponded,
             Self::Closed,
             Self::Reminder,
+            Self::VendorStatus,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -30,7 +30,7 @@ pub use history::{ChangeSource, HistoryEntry};
 pub use hours::{Coverage, SupportHours, TimeOfDay};
 pub use ids::{DiscordRoleId, DiscordUserId, GuildId};
 pub use rights::Rights;
-pub use settings::GuildSettings;
+pub use settings::{GuildSettings, StatusAlerts};
 pub use severity::{PerSeverity, Severity};
 pub use slug::VendorSlug;
 pub use status::{StatusKind, StatusSource};

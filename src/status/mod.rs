@@ -4,6 +4,8 @@
 //! is `domain::status::parse`'s business. Proxies: reqwest reads `HTTPS_PROXY`,
 //! `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` from the environment by itself.
 
+pub mod poller;
+
 use std::time::Duration;
 
 use futures_util::TryFutureExt as _;

@@ -10,6 +10,9 @@ mod registry;
 mod registry_impl;
 mod rows;
 mod sqlite;
+pub mod status;
+mod status_impl;
+mod status_rows;
 pub mod upkeep;
 mod upkeep_impl;
 mod write;
@@ -27,6 +30,7 @@ pub use health::{ConnectLimits, DbHealth};
 pub use postgres::PostgresStore;
 pub use readiness::{NotReady, Readiness};
 pub use sqlite::SqliteStore;
+pub use status::StatusStore;
 pub use upkeep::UpkeepStore;
 
 /// What went wrong in storage, decided at the query. Only the `Display` of the domain
@@ -108,7 +112,7 @@ pub struct PoolConnections {
 }
 
 #[async_trait]
-pub trait Store: CaseStore + UpkeepStore + Readiness + Send + Sync + 'static {
+pub trait Store: CaseStore + UpkeepStore + StatusStore + Readiness + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     fn pool_connections(&self) -> PoolConnections;

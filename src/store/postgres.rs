@@ -9,7 +9,7 @@ use sqlx::{
 
 use super::{
     ConnectLimits, DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
-    upkeep_impl::impl_upkeep_store, write::WriteTx,
+    status_impl::impl_status_store, upkeep_impl::impl_upkeep_store, write::WriteTx,
 };
 
 pub struct PostgresStore {
@@ -41,3 +41,4 @@ impl PostgresStore {
 impl_store!(PostgresStore, Postgres);
 impl_case_store!(PostgresStore, Postgres);
 impl_upkeep_store!(PostgresStore);
+impl_status_store!(PostgresStore);

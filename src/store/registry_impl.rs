@@ -216,8 +216,8 @@ macro_rules! impl_store {
 
                 async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
                     sqlx::query_as::<_, SettingsRow>(
-                        "SELECT sensitive_contacts, notice_channel_id, manager_role_id, digest_every_minutes, dm_owners \
-                         FROM guild_settings WHERE guild_id = $1",
+                        "SELECT sensitive_contacts, notice_channel_id, manager_role_id, digest_every_minutes, dm_owners, \
+                         status_alerts, status_role_id FROM guild_settings WHERE guild_id = $1",
                     )
                     .bind(guild.as_i64())
                     .fetch_optional(&self.pool)
@@ -234,11 +234,13 @@ macro_rules! impl_store {
                     let mut tx = self.write_tx("saving guild settings").await?;
                     sqlx::query(
                         "INSERT INTO guild_settings (guild_id, sensitive_contacts, notice_channel_id, manager_role_id, \
-                         digest_every_minutes, dm_owners, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         digest_every_minutes, dm_owners, updated_at, status_alerts, status_role_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                          ON CONFLICT (guild_id) DO UPDATE SET sensitive_contacts = excluded.sensitive_contacts, \
                          notice_channel_id = excluded.notice_channel_id, manager_role_id = excluded.manager_role_id, \
                          digest_every_minutes = excluded.digest_every_minutes, dm_owners = excluded.dm_owners, \
-                         updated_at = excluded.updated_at",
+                         updated_at = excluded.updated_at, status_alerts = excluded.status_alerts, \
+                         status_role_id = excluded.status_role_id",
                     )
                     .bind(guild.as_i64())
                     .bind(settings.sensitive_contacts)
@@ -247,6 +249,8 @@ macro_rules! impl_store {
                     .bind(settings.digest_every.minutes() as i64)
                     .bind(settings.dm_owners)
                     .bind(Utc::now())
+                    .bind(settings.status_alerts.as_str())
+                    .bind(settings.status_role.map(|r| r as i64))
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::db("saving guild settings"))?;

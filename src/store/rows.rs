@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::domain::{
-    ChangeSource, Criticality, GuildId, GuildSettings, HistoryEntry, ResponseTime, Severity, Vendor,
-    VendorSlug, VendorSummary,
+    ChangeSource, Criticality, GuildId, GuildSettings, HistoryEntry, ResponseTime, Severity, StatusAlerts,
+    Vendor, VendorSlug, VendorSummary,
     case::{Case, CaseEvent, CaseStatus, Delivery, EventKind, Notification, Recipient},
     plans_file,
 };
@@ -113,6 +113,8 @@ pub(super) struct SettingsRow {
     manager_role_id: Option<i64>,
     digest_every_minutes: i64,
     dm_owners: bool,
+    status_alerts: String,
+    status_role_id: Option<i64>,
 }
 
 impl SettingsRow {
@@ -133,6 +135,8 @@ impl SettingsRow {
             manager_role: at.optional_id("manager_role_id", self.manager_role_id)?,
             digest_every: ResponseTime::from_minutes(every),
             dm_owners: self.dm_owners,
+            status_alerts: StatusAlerts::parse(&self.status_alerts).map_err(at.corrupt("status_alerts"))?,
+            status_role: at.optional_id("status_role_id", self.status_role_id)?,
         })
     }
 }

@@ -14,7 +14,7 @@ use sqlx::{
 
 use super::{
     ConnectLimits, DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
-    upkeep_impl::impl_upkeep_store, write::WriteTx,
+    status_impl::impl_status_store, upkeep_impl::impl_upkeep_store, write::WriteTx,
 };
 
 /// SQLite's own cap on a database's pages (its default `max_page_count`).
@@ -90,3 +90,4 @@ impl SqliteStore {
 impl_store!(SqliteStore, Sqlite);
 impl_case_store!(SqliteStore, Sqlite);
 impl_upkeep_store!(SqliteStore);
+impl_status_store!(SqliteStore);

@@ -82,7 +82,9 @@ on_both_backends! {
         assert_eq!(case.vendor_case_id.as_deref(), Some("17170000001"));
         let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
         let kinds: Vec<&str> = timeline.events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, ["opened", "escalated", "vendor-responded", "closed"]);
+        // AWS declares a status feed: what it said at opening (not read yet here) is noted.
+        assert_eq!(kinds, ["opened", "vendor-status", "escalated", "vendor-responded", "closed"]);
+        assert_eq!(timeline.events[1].detail, "Amazon Web Services status at opening: status unknown: not read yet");
         let notified: Vec<(Recipient, Delivery)> = timeline.notifications.iter().map(|n| (n.recipient, n.delivery)).collect();
         assert_eq!(notified, [
             (Recipient::User(DANA), Delivery::Sent),
@@ -118,7 +120,7 @@ on_both_backends! {
         let case = db.store.case(GuildId::LOCAL, 1).await.unwrap().unwrap();
         assert_eq!(case.escalation_level, 1, "a redelivered escalation escalates once");
         let timeline = db.store.timeline(GuildId::LOCAL, 1).await.unwrap();
-        assert_eq!(timeline.events.len(), 2);
+        assert_eq!(timeline.events.len(), 3, "opened, its status note, escalated");
         assert_eq!(timeline.notifications.len(), 4, "3 at opening (no role for sev2) + 1 at escalation");
     }
 }

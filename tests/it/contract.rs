@@ -21,6 +21,8 @@ const INCOMING_WEBHOOK: &str = "/components/schemas/IncomingWebhookRequestPartia
 const CHANNEL_MESSAGE: &str =
     "/paths/~1channels~1{channel_id}~1messages/post/requestBody/content/application~1json/schema";
 
+const EDIT_MESSAGE: &str = "/paths/~1channels~1{channel_id}~1messages~1{message_id}/patch/requestBody/content/application~1json/schema";
+
 struct Validators {
     callback: jsonschema::Validator,
     commands: jsonschema::Validator,
@@ -28,6 +30,7 @@ struct Validators {
     execute_webhook: jsonschema::Validator,
     incoming_webhook: jsonschema::Validator,
     channel_message: jsonschema::Validator,
+    edit_message: jsonschema::Validator,
 }
 
 static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
@@ -66,6 +69,7 @@ static VALIDATORS: LazyLock<Option<Validators>> = LazyLock::new(|| {
         execute_webhook: build(EXECUTE_WEBHOOK),
         incoming_webhook: build(INCOMING_WEBHOOK),
         channel_message: build(CHANNEL_MESSAGE),
+        edit_message: build(EDIT_MESSAGE),
     })
 });
 
@@ -137,6 +141,17 @@ pub fn assert_valid_channel_message(body: &Value) {
     assert!(
         errors.is_empty(),
         "not a valid channel message:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Panics unless `body` is an edit of a message the bot posted (`PATCH /channels/{id}/messages/{id}`).
+pub fn assert_valid_message_edit(body: &Value) {
+    let Some(v) = VALIDATORS.as_ref() else { return };
+    let errors = errors(&v.edit_message, body);
+    assert!(
+        errors.is_empty(),
+        "not a valid message edit:\n{}\n{body:#}",
         errors.join("\n")
     );
 }

@@ -221,6 +221,10 @@ impl Clock for TestClock {
 pub struct RecordingPoster {
     pub posts: Mutex<Vec<(u64, Reply)>>,
     pub dms: Mutex<Vec<(u64, Reply)>>,
+    /// Messages sent with `send` (channel, message ID, reply); an edit replaces the reply
+    /// and is also kept in `edits`.
+    pub sent: Mutex<Vec<(u64, u64, Reply)>>,
+    pub edits: Mutex<Vec<(u64, u64, Reply)>>,
     pub fail: bool,
     pub refuse: Option<usize>,
 }
@@ -261,6 +265,29 @@ impl Poster for RecordingPoster {
             self.dms.lock().unwrap().push((user, reply.clone()));
         }
         posted
+    }
+
+    async fn send(&self, channel: u64, reply: &Reply) -> anyhow::Result<u64> {
+        if self.fail {
+            anyhow::bail!("Discord is unreachable");
+        }
+        let mut sent = self.sent.lock().unwrap();
+        let id = 9_000_000 + sent.len() as u64;
+        sent.push((channel, id, reply.clone()));
+        Ok(id)
+    }
+
+    async fn edit(&self, channel: u64, message: u64, reply: &Reply) -> anyhow::Result<()> {
+        if self.fail {
+            anyhow::bail!("Discord is unreachable");
+        }
+        let mut sent = self.sent.lock().unwrap();
+        let Some(entry) = sent.iter_mut().find(|(c, m, _)| *c == channel && *m == message) else {
+            anyhow::bail!("Unknown Message");
+        };
+        entry.2 = reply.clone();
+        self.edits.lock().unwrap().push((channel, message, reply.clone()));
+        Ok(())
     }
 }
 

@@ -31,6 +31,7 @@ mod serve;
 mod serve_limits;
 mod serve_probes;
 mod status_fetch;
+mod status_runtime;
 mod store;
 mod store_faults;
 mod surfaces;

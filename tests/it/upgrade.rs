@@ -198,6 +198,7 @@ async fn populate(store: &dyn Store, plans: &[backline::domain::Vendor]) {
                 manager_role: Some(MANAGERS),
                 digest_every: backline::domain::ResponseTime::from_days(1),
                 dm_owners: true,
+                ..GuildSettings::default()
             },
         )
         .await
@@ -408,6 +409,7 @@ async fn check(store: &dyn Store, plans: &[backline::domain::Vendor]) {
             manager_role: Some(MANAGERS),
             digest_every: backline::domain::ResponseTime::from_days(1),
             dm_owners: true,
+            ..GuildSettings::default()
         }
     );
     assert_eq!(
