@@ -144,10 +144,8 @@ impl Core {
             if sent.card_taken() {
                 posted += 1;
             }
-            self.metrics.posted(
-                crate::metrics::Post::Reminder,
-                sent.failures().next().is_none(),
-            );
+            self.metrics
+                .posted(crate::metrics::Post::Reminder, sent.failures().next().is_none());
             if sent.failures().next().is_some() {
                 tracing::warn!(guild = %guild, case = case.number, error = %sent.summary(), "could not post a reminder");
             }
