@@ -9,7 +9,10 @@ use tokio::{sync::watch, task::JoinSet};
 use super::limits::{self, parse_duration};
 use crate::{
     commands::{Core, SystemClock, reminders::repeat},
-    discord::{Dispatcher, SignatureVerifier, follow_up_client, gateway::Gateway, poster::DiscordPoster},
+    discord::{
+        Dispatcher, SignatureVerifier, auth::DiscordAuth, follow_up_client, gateway::Gateway,
+        poster::DiscordPoster,
+    },
     http::{self, AppState, ServerLimits},
     secret::Secret,
     store::DatabaseUrl,
@@ -124,6 +127,9 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
     };
 
     let mut tasks = JoinSet::new();
+    // With a token, not ready until Discord has accepted it (READY on the gateway, or the
+    // REST API answering as the bot on a replica without one).
+    let discord_auth = args.token.as_ref().map(|_| Arc::new(DiscordAuth::default()));
     if let Some(addr) = args.metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
             format!("listening for metrics on {addr} (choose another BACKLINE_METRICS_ADDR)")
@@ -169,6 +175,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             dispatcher: dispatcher.clone(),
             verifier,
             clock,
+            discord_auth: discord_auth.clone(),
         });
         eprintln!(
             "Interactions endpoint: http://{}/interactions",
@@ -179,9 +186,20 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
     let mut status_poster: Option<Arc<DiscordPoster>> = None;
     match &args.token {
         Some(token) if !args.gateway => {
-            let http = follow_up_client(args.discord_api_base.as_deref(), Some(token));
-            let poster = Arc::new(DiscordPoster { http: Arc::new(http) });
+            let http = Arc::new(follow_up_client(args.discord_api_base.as_deref(), Some(token)));
+            let poster = Arc::new(DiscordPoster { http: http.clone() });
             spawn_jobs(&mut tasks, &dispatcher, &poster, &stop_rx, args.reminder_every);
+            status_poster = Some(poster.clone());
+            if let Some(auth) = discord_auth.clone() {
+                let stop = stopped(stop_rx.clone());
+                tasks.spawn(async move {
+                    tokio::select! {
+                        () = auth.check_rest(&http) => {}
+                        () = stop => {}
+                    }
+                    Ok(())
+                });
+            }
             eprintln!(
                 "No gateway connection (BACKLINE_GATEWAY=false): posting through Discord's REST API only."
             );
@@ -191,7 +209,7 @@ pub async fn serve(database_url: &DatabaseUrl, args: ServeArgs) -> anyhow::Resul
             // Creating the client asks Discord for the gateway's address: not worth waiting
             // for once asked to stop.
             let gateway = tokio::select! {
-                gateway = Gateway::new(token, dispatcher.clone(), api_base) => Some(gateway?),
+                gateway = Gateway::new(token, dispatcher.clone(), api_base, discord_auth.clone().unwrap_or_default()) => Some(gateway?),
                 () = stopped(stop_rx.clone()) => None,
             };
             if let Some(gateway) = gateway {

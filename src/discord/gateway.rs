@@ -6,10 +6,18 @@ use serenity::{
     async_trait,
 };
 
-use super::{Dispatcher, poster::DiscordPoster};
+use std::sync::Arc;
+
+use super::{
+    Dispatcher,
+    auth::{AuthState, DiscordAuth},
+    poster::DiscordPoster,
+};
 
 pub struct Handler {
     pub dispatcher: Dispatcher,
+    /// Told when Discord says READY (the token is good): `/readyz` waits for it.
+    pub auth: Arc<DiscordAuth>,
 }
 
 /// What backline needs from the gateway: guild events, and members (privileged: enable
@@ -22,6 +30,7 @@ pub fn intents() -> GatewayIntents {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to the Discord gateway");
+        self.auth.set(AuthState::Authenticated);
         // Owners may have left while the bot was down: ask Discord about each of them.
         let core = self.dispatcher.core().clone();
         tokio::spawn(async move {
@@ -90,13 +99,22 @@ pub async fn client(
     dispatcher: Dispatcher,
     api_base: Option<&str>,
 ) -> serenity::Result<serenity::Client> {
+    client_with_auth(token, dispatcher, api_base, Arc::default()).await
+}
+
+async fn client_with_auth(
+    token: &crate::secret::Secret,
+    dispatcher: Dispatcher,
+    api_base: Option<&str>,
+    auth: Arc<DiscordAuth>,
+) -> serenity::Result<serenity::Client> {
     let mut http = serenity::http::HttpBuilder::new(token.expose());
     if let Some(base) = api_base {
         // serenity ignores the proxy while its ratelimiter is on.
         http = http.proxy(base).ratelimiter_disabled(true);
     }
     serenity::all::ClientBuilder::new_with_http(http.build(), intents())
-        .event_handler(Handler { dispatcher })
+        .event_handler(Handler { dispatcher, auth })
         .await
 }
 
@@ -111,8 +129,9 @@ impl Gateway {
         token: &crate::secret::Secret,
         dispatcher: Dispatcher,
         api_base: Option<&str>,
+        auth: Arc<DiscordAuth>,
     ) -> anyhow::Result<Self> {
-        let client = client(token, dispatcher, api_base)
+        let client = client_with_auth(token, dispatcher, api_base, auth)
             .await
             .context("creating the Discord gateway client")?;
         Ok(Self { client })

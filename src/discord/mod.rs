@@ -1,6 +1,7 @@
 //! The Discord adapter: interactions in, responses out, for both the gateway and the HTTP
 //! endpoint. The only module that imports serenity (the rest of the crate calls it here).
 
+pub mod auth;
 mod deadline;
 mod dispatch;
 pub mod gateway;

@@ -22,7 +22,7 @@ pub use server::{ServerLimits, serve};
 
 use crate::{
     commands::Clock,
-    discord::{Dispatcher, SignatureError, SignatureVerifier},
+    discord::{Dispatcher, SignatureError, SignatureVerifier, auth::DiscordAuth},
     metrics::{Metrics, Refusal},
 };
 
@@ -33,6 +33,8 @@ pub struct AppState {
     pub dispatcher: Dispatcher,
     pub verifier: SignatureVerifier,
     pub clock: Arc<dyn Clock>,
+    /// With a bot token: whether Discord has accepted it (`/readyz` waits for it).
+    pub discord_auth: Option<Arc<DiscordAuth>>,
 }
 
 /// The whole HTTP surface; tests drive it with `tower::ServiceExt::oneshot`.
@@ -110,11 +112,18 @@ async fn healthz() -> &'static str {
 }
 
 /// Readiness: 200 when the database answers, its migrations are applied and a write goes
-/// through; 503 with the short reason otherwise (the cause goes to the log). Asks the store
-/// on every call, so it recovers by itself once writes work again.
+/// through, and (with a bot token) Discord has accepted the token; 503 with the short reason
+/// otherwise (the cause goes to the log). Asks the store on every call, so it recovers by
+/// itself once writes work again.
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     match state.dispatcher.core().store().readiness().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Ok(()) => match state.discord_auth.as_deref().and_then(DiscordAuth::not_ready) {
+            None => (StatusCode::OK, "ready").into_response(),
+            Some(reason) => {
+                tracing::warn!(%reason, "readiness check failed");
+                (StatusCode::SERVICE_UNAVAILABLE, reason).into_response()
+            }
+        },
         Err(not_ready) => {
             let mut cause = String::new();
             let mut next = std::error::Error::source(&not_ready);

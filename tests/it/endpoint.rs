@@ -62,6 +62,7 @@ impl Endpoint {
             dispatcher: Dispatcher::new(Core::new(Arc::clone(&db.store), clock.clone())),
             verifier: SignatureVerifier::from_hex(&public_hex).unwrap(),
             clock,
+            discord_auth: None,
         };
         Self {
             router: router(Arc::new(state)),

@@ -81,6 +81,8 @@ pub struct FakeDiscord {
     pub refuse_follow_up: Arc<RefuseNth>,
     /// One channel message (`POST /channels/{id}/messages`) Discord refuses.
     pub refuse_channel_message: Arc<RefuseNth>,
+    /// While set, `GET /users/@me` answers 401: the bot's token is wrong.
+    pub refuse_token: Arc<AtomicBool>,
 }
 
 /// How long a test waits for the bot before it fails.
@@ -124,6 +126,12 @@ impl FakeDiscord {
                     .route("/api/v10/channels/{channel}/messages", post(channel_message))
                     .with_state((channel_messages.clone(), refuse_channel_message.clone())),
             );
+        let refuse_token = Arc::new(AtomicBool::new(false));
+        let rest = rest.merge(
+            Router::new()
+                .route("/api/v10/users/@me", get(current_user))
+                .with_state(refuse_token.clone()),
+        );
         let (webhook_tx, webhook_rx) = mpsc::unbounded_channel();
         let reject_webhooks = Arc::new(AtomicBool::new(false));
         let refuse_follow_up = Arc::new(RefuseNth::default());
@@ -149,6 +157,7 @@ impl FakeDiscord {
             reject_webhooks,
             refuse_follow_up,
             refuse_channel_message,
+            refuse_token,
         }
     }
 
@@ -272,6 +281,22 @@ fn ready_payload() -> Value {
         "shard": [0, 1],
         "application": {"id": APPLICATION.to_string(), "flags": 0},
     })
+}
+
+/// The bot itself, as Discord answers a valid token (401 while `refuse` is set).
+async fn current_user(State(refuse): State<Arc<AtomicBool>>) -> (StatusCode, Json<Value>) {
+    if refuse.load(Ordering::SeqCst) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "401: Unauthorized", "code": 0})),
+        );
+    }
+    let user = json!({
+        "id": APPLICATION.to_string(), "username": "backline", "discriminator": "0",
+        "global_name": null, "avatar": null, "bot": true, "verified": true, "mfa_enabled": false,
+        "flags": 0, "public_flags": 0
+    });
+    (StatusCode::OK, Json(user))
 }
 
 async fn member(

@@ -11,6 +11,7 @@ mod cases;
 mod cli;
 mod core;
 mod directory;
+mod discord_ready;
 mod endpoint;
 mod endpoint_fuzz;
 mod endpoint_workflows;

@@ -86,6 +86,7 @@ async fn spawn_app_with_metrics(db: &crate::helpers::TestDb) -> App {
         dispatcher: Dispatcher::new(core.clone()),
         verifier: SignatureVerifier::from_hex(&hex(&key.verifying_key().to_bytes())).unwrap(),
         clock,
+        discord_auth: None,
     });
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();

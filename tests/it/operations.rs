@@ -29,7 +29,7 @@ type Lines = Arc<Mutex<Vec<String>>>;
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Collects the child's stderr, line by line, as it comes.
-fn collect_stderr(child: &mut Child) -> Lines {
+pub fn collect_stderr(child: &mut Child) -> Lines {
     let stderr = child.stderr.take().unwrap();
     let lines = Lines::default();
     let sink = Arc::clone(&lines);
@@ -42,7 +42,7 @@ fn collect_stderr(child: &mut Child) -> Lines {
 }
 
 /// The first line `matches` accepts, polling until the deadline.
-async fn wait_for_line(lines: &Lines, what: &str, matches: impl Fn(&str) -> bool) -> String {
+pub async fn wait_for_line(lines: &Lines, what: &str, matches: impl Fn(&str) -> bool) -> String {
     let give_up = Instant::now() + DEADLINE;
     loop {
         if let Some(line) = lines.lock().unwrap().iter().find(|l| matches(l)) {
@@ -57,14 +57,14 @@ async fn wait_for_line(lines: &Lines, what: &str, matches: impl Fn(&str) -> bool
     }
 }
 
-fn import_examples(db: &TestDb) {
+pub fn import_examples(db: &TestDb) {
     let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans.toml");
     let out = crate::helpers::backline(db, &["import", "--guild", &GUILD.to_string(), plans]);
     assert!(out.status.success(), "{}", crate::helpers::stderr(&out));
 }
 
 /// `backline serve` with `env`, every proxy and Discord variable of this process removed.
-fn serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Child {
+pub fn serve(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_backline"));
     command.arg("serve").args(args).env("DATABASE_URL", db.url());
     for name in [

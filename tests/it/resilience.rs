@@ -73,6 +73,7 @@ impl Endpoint {
             dispatcher,
             verifier: SignatureVerifier::from_hex(&public_hex).unwrap(),
             clock: Arc::new(FixedClock(NOW.parse().unwrap())),
+            discord_auth: None,
         };
         Self {
             router: router(Arc::new(state)),

@@ -50,6 +50,7 @@ impl App {
             verifier: SignatureVerifier::from_hex(&crate::helpers::hex(&key.verifying_key().to_bytes()))
                 .unwrap(),
             clock,
+            discord_auth: None,
         };
         Self {
             router: router(Arc::new(state)),
