@@ -45,6 +45,9 @@ pub struct Reply {
     /// Discord as as many further messages as they need, each within the limits and
     /// pinging nobody (a mention in them is shown, never pinged).
     pub appendix: Vec<Text>,
+    /// Answer a button by replacing the message it is on (the next page of a list) rather
+    /// than with a new message.
+    pub replaces: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

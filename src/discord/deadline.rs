@@ -199,19 +199,23 @@ impl Dispatcher {
                 CreateAutocompleteResponse::new(),
             )));
         }
-        let private = !self.answers_publicly(&interaction);
+        // A page button updates the message it is on: the deferral says so (type 6) and the
+        // edit of the original then replaces that message.
+        let turns_page =
+            matches!(&interaction, Interaction::Component(c) if c.data.custom_id.starts_with("vendor-list:"));
+        let private = !turns_page && !self.answers_publicly(&interaction);
         tracing::info!(interaction = %interaction.id(), private, "not answered in time: deferring");
         let (sent, deferral) = oneshot::channel();
         let finish = self
             .clone()
             .finish(application, token, work, private, deferral, follow_up);
         tokio::spawn(finish.in_current_span());
-        Timely::Deferred {
-            response: CreateInteractionResponse::Defer(
-                CreateInteractionResponseMessage::new().ephemeral(private),
-            ),
-            sent,
-        }
+        let response = if turns_page {
+            CreateInteractionResponse::Acknowledge
+        } else {
+            CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(private))
+        };
+        Timely::Deferred { response, sent }
     }
 
     /// Waits for the work and delivers its answer by editing the deferred response; records

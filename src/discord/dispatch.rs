@@ -113,11 +113,26 @@ impl Dispatcher {
     async fn run(
         &self,
         command: Result<Command, Text>,
-        (mut caller, standing): (Caller, Standing),
+        caller: (Caller, Standing),
         interaction_id: u64,
         name: &str,
     ) -> Answer {
-        let (reply, outcome) = match command {
+        let (reply, outcome) = self.reply(command, caller, interaction_id, name).await;
+        Answer {
+            outcome,
+            ..Answer::of(&reply)
+        }
+    }
+
+    /// The reply to a parsed command, and how the interaction ended.
+    async fn reply(
+        &self,
+        command: Result<Command, Text>,
+        (mut caller, standing): (Caller, Standing),
+        interaction_id: u64,
+        name: &str,
+    ) -> (Reply, Outcome) {
+        match command {
             Ok(command) => match self.execute(&command, &mut caller, &standing).await {
                 Ok(reply) => (reply, Outcome::Answered),
                 Err(CommandError::User(message)) => (Reply::notice(message), Outcome::UserError),
@@ -131,10 +146,6 @@ impl Dispatcher {
                 }
             },
             Err(message) => (Reply::notice(message), Outcome::UserError),
-        };
-        Answer {
-            outcome,
-            ..Answer::of(&reply)
         }
     }
 
@@ -169,7 +180,14 @@ impl Dispatcher {
         let mut caller = interaction.caller();
         let id = interaction.data.custom_id.as_str();
         let command = component_command(id.parse(), &mut caller.0);
-        self.run(command, caller, interaction.id.get(), id).await
+        let turns_page = matches!(command, Ok(Command::VendorList { .. }));
+        let (mut reply, outcome) = self.reply(command, caller, interaction.id.get(), id).await;
+        // A page button shows the page in place of the one it is on; a problem is said apart.
+        reply.replaces = turns_page && outcome == Outcome::Answered;
+        Answer {
+            outcome,
+            ..Answer::of(&reply)
+        }
     }
 
     async fn modal(&self, interaction: &ModalInteraction) -> Answer {

@@ -99,6 +99,15 @@ pub fn response(reply: &Reply) -> CreateInteractionResponse {
 pub fn responses(reply: &Reply) -> (CreateInteractionResponse, Vec<Part>) {
     match &reply.modal {
         Some(form) => (CreateInteractionResponse::Modal(modal(form)), Vec::new()),
+        None if reply.replaces => {
+            // The message being replaced keeps its own visibility: an update sets no flags.
+            let reply = Reply {
+                ephemeral: false,
+                ..reply.clone()
+            };
+            let (message, parts) = message_of(&reply);
+            (CreateInteractionResponse::UpdateMessage(message), parts)
+        }
         None => {
             let (message, parts) = message_of(reply);
             (CreateInteractionResponse::Message(message), parts)

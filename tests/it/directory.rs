@@ -139,7 +139,13 @@ fn within_limits(page: &Value) {
     {
         assert!(b["custom_id"].as_str().unwrap().chars().count() <= 100);
     }
-    assert!(is_ephemeral(page));
+    // The first page answers the command, shown to the asker only; a page button replaces
+    // the message it is on (an update keeps that message's visibility).
+    match page["type"].as_u64() {
+        Some(4) => assert!(is_ephemeral(page)),
+        Some(7) => assert!(page["data"]["flags"].is_null(), "{page:#}"),
+        other => panic!("not a page: {other:?}"),
+    }
     pings_nobody(page);
 }
 
@@ -162,6 +168,8 @@ on_both_backends! {
             }
         }
         assert!(pages.len() >= 7, "at most ten vendors a page: {}", pages.len());
+        assert_eq!(pages[0]["type"], 4, "the command answers with a new message");
+        assert!(pages[1..].iter().all(|p| p["type"] == 7), "each button updates the page it is on");
         let mut listed: Vec<&String> = seen.keys().collect();
         listed.sort();
         let mut expected: Vec<&String> = stored.iter().collect();

@@ -514,3 +514,39 @@ async fn requests_do_not_queue_behind_a_slow_registry_read_they_answer_from_memo
         );
     }
 }
+
+#[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+async fn a_late_page_button_is_acknowledged_then_the_page_it_is_on_is_replaced() {
+    let db = crate::helpers::postgres().await;
+    db.store
+        .import(guild(), &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let endpoint = Endpoint::new(core(Arc::clone(&db.store)), SHORT).await;
+    // Reading the registry for the directory waits for this lock.
+    let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
+    sqlx::query("LOCK TABLE vendors IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    let payload = fixtures::button(Some(GUILD), "vendor-list:1:*:0:");
+    let response = endpoint.post(&payload).await;
+    assert_eq!(
+        response,
+        json!({"type": 6}),
+        "a deferred update: the page stays until replaced"
+    );
+    sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
+
+    let edit = endpoint.discord.next_webhook().await;
+    assert_eq!(edit.method, "PATCH", "the message the button is on is edited");
+    assert_eq!(edit.token, payload["token"].as_str().unwrap());
+    crate::contract::assert_valid_edit(&edit.body);
+    let description = edit.body["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("Page 1 of 1 · 6 vendors"),
+        "{description}"
+    );
+}
