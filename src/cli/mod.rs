@@ -13,8 +13,10 @@ mod serve;
 mod startup;
 mod status;
 mod status_show;
+mod subcommands;
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
+use subcommands::{CasesCommand, CasesFormat, DiscordCommand};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -22,7 +24,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::{
     commands::{self, CommandError, Core, SystemClock},
     domain::{Date, GuildId, plans_file},
-    secret::Secret,
     store::DatabaseUrl,
 };
 
@@ -155,53 +156,6 @@ enum CliCommand {
         /// Only this vendor: its recent status changes.
         #[arg(long)]
         vendor: Option<String>,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum CasesCommand {
-    /// Print the cases and every notification sent for them, for post-incident reviews.
-    Export {
-        #[command(flatten)]
-        guild: GuildArg,
-        #[arg(long, value_enum)]
-        format: CasesFormat,
-        /// Only cases opened on or after this date (YYYY-MM-DD, UTC).
-        #[arg(long)]
-        since: Option<String>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum CasesFormat {
-    Csv,
-    Json,
-}
-
-#[derive(Subcommand, Debug)]
-enum DiscordCommand {
-    /// Overwrite the bot's slash commands, globally or for one guild (instant; global takes up to an hour).
-    Register {
-        /// Register for this guild only.
-        #[arg(long)]
-        guild: Option<u64>,
-        /// Print the request body instead of sending it.
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(
-            long,
-            env = "DISCORD_TOKEN",
-            hide_env_values = true,
-            required_unless_present = "dry_run"
-        )]
-        token: Option<Secret>,
-        #[arg(
-            long,
-            hide_env_values = true,
-            env = "DISCORD_APPLICATION_ID",
-            required_unless_present = "dry_run"
-        )]
-        application_id: Option<u64>,
     },
 }
 
