@@ -2,6 +2,8 @@
 
 pub mod cases;
 mod cases_impl;
+mod cases_pg;
+mod cases_sqlite;
 mod connect_error;
 pub mod health;
 mod postgres;
@@ -12,6 +14,7 @@ mod rows;
 mod sqlite;
 pub mod upkeep;
 mod upkeep_impl;
+mod watch;
 mod write;
 
 use std::{fmt, sync::Arc};
@@ -28,6 +31,7 @@ pub use postgres::PostgresStore;
 pub use readiness::{NotReady, Readiness};
 pub use sqlite::SqliteStore;
 pub use upkeep::UpkeepStore;
+pub use watch::{RegistryFeed, SQLITE_POLL};
 
 /// What went wrong in storage, decided at the query. Only the `Display` of the domain
 /// variants is meant for users; `Database` is internal and its details go to the log.
@@ -146,6 +150,10 @@ pub trait Store: CaseStore + UpkeepStore + Readiness + Send + Sync + 'static {
     async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError>;
 
     async fn set_guild_settings(&self, guild: GuildId, settings: &GuildSettings) -> Result<(), StoreError>;
+
+    /// Registry changes as this process learns of them, without a query per request (see
+    /// [`RegistryFeed`]); the watch behind it starts on the first call.
+    fn registry_feed(&self) -> Arc<RegistryFeed>;
 
     /// Closes the pool, waiting for connections in use to be returned.
     async fn close(&self);

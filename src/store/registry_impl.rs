@@ -7,7 +7,7 @@
 macro_rules! impl_store {
     ($store:ty, $db:ident) => {
         const _: () = {
-            use std::collections::HashMap;
+            use std::{collections::HashMap, sync::Arc};
 
             use async_trait::async_trait;
             use chrono::Utc;
@@ -17,7 +17,7 @@ macro_rules! impl_store {
             use crate::{
                 domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary},
                 store::{
-                    Backend, ImportSummary, Store, StoreError,
+                    Backend, ImportSummary, RegistryFeed, Store, StoreError,
                     registry::{IMPORT_BATCH, NewHistory, plan_import},
                     rows::{SettingsRow, VendorDocumentRow, VendorSummaryRow},
                     write::WriteTx,
@@ -40,6 +40,7 @@ macro_rules! impl_store {
                     .execute(&mut **tx)
                     .await
                     .map_err(StoreError::db("marking the registry as changed"))?;
+                    tx.changes_registry();
                     Ok(())
                 }
 
@@ -247,7 +248,12 @@ macro_rules! impl_store {
                     tx.commit("saving guild settings").await
                 }
 
+                fn registry_feed(&self) -> Arc<RegistryFeed> {
+                    self.registry_feed_started()
+                }
+
                 async fn close(&self) {
+                    self.watch.stop();
                     self.pool.close().await;
                 }
             }

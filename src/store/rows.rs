@@ -240,6 +240,22 @@ impl EventRow {
     }
 }
 
+/// An event with the row ID of its case, for reading many cases' timelines at once.
+#[derive(sqlx::FromRow)]
+pub(super) struct CaseEventRow {
+    pub case_id: i64,
+    #[sqlx(flatten)]
+    pub event: EventRow,
+}
+
+/// A notification with the row ID of its case.
+#[derive(sqlx::FromRow)]
+pub(super) struct CaseNotificationRow {
+    pub case_id: i64,
+    #[sqlx(flatten)]
+    pub notification: NotificationRow,
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct NotificationRow {
     id: i64,
