@@ -6,6 +6,7 @@ mod fake_discord;
 mod fixtures;
 mod helpers;
 
+mod case_queries;
 mod cases;
 mod cli;
 mod core;
