@@ -1,7 +1,7 @@
 //! What the registry's writes store, decided without SQL: a vendor's row, and what an
 //! import adds, updates, removes and records in the history.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
@@ -45,17 +45,133 @@ pub(super) struct NewHistory<'a> {
     pub detail: String,
 }
 
-/// What an import writes, decided from the guild's stored documents (slug → TOML).
-pub(super) struct ImportPlan<'v> {
-    pub summary: ImportSummary,
+/// What an import writes for a batch of the vendors given, decided from the guild's stored
+/// documents (slug → TOML). A batch is planned, written and dropped before the next: a
+/// large import holds one batch's stored forms at a time, not the whole registry's twice.
+pub(super) struct ImportBatch<'v> {
     /// Vendors to insert or overwrite, each slug once (the last given wins).
     pub writes: Vec<(&'v str, VendorRow)>,
-    /// Slugs to delete (only when pruning).
-    pub removals: Vec<String>,
-    /// In order: added and updated vendors, then removed ones.
+    /// In order: added and updated vendors.
     pub history: Vec<NewHistory<'v>>,
 }
 
+/// Plans an import batch by batch (see [`ImportBatch`]), then what it removes.
+pub(super) struct ImportPlanner<'v> {
+    guild: GuildId,
+    now: DateTime<Utc>,
+    existing: &'v HashMap<String, String>,
+    vendors: &'v [Vendor],
+    /// Where each slug is given last: only that one is written.
+    last: HashMap<&'v str, usize>,
+    pub summary: ImportSummary,
+}
+
+impl<'v> ImportPlanner<'v> {
+    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'v HashMap<String, String>, vendors: &'v [Vendor]) -> Self {
+        // One statement cannot upsert the same row twice: a slug given twice is written
+        // once, as last given.
+        let last = vendors.iter().enumerate().map(|(i, v)| (v.slug.as_str(), i)).collect();
+        Self {
+            guild,
+            now,
+            existing,
+            vendors,
+            last,
+            summary: ImportSummary::default(),
+        }
+    }
+
+    /// The batches, in the order the vendors were given.
+    pub fn batches(&self) -> impl Iterator<Item = std::ops::Range<usize>> + use<> {
+        let len = self.vendors.len();
+        (0..len).step_by(IMPORT_BATCH).map(move |start| start..(start + IMPORT_BATCH).min(len))
+    }
+
+    pub fn batch(&mut self, range: std::ops::Range<usize>) -> Result<ImportBatch<'v>, StoreError> {
+        let mut writes = Vec::new();
+        let mut history = Vec::new();
+        for index in range {
+            let vendor = &self.vendors[index];
+            let row = VendorRow::of(vendor)?;
+            let (action, before) = match self.existing.get(vendor.slug.as_str()) {
+                Some(document) if *document == row.document => {
+                    self.summary.unchanged.push(vendor.slug.clone());
+                    continue;
+                }
+                Some(document) => {
+                    self.summary.updated.push(vendor.slug.clone());
+                    // An import is how a stored document that no longer reads gets repaired:
+                    // the history then shows every field as new.
+                    (
+                        "updated",
+                        parse_document(self.guild, vendor.slug.as_str(), document).ok(),
+                    )
+                }
+                None => {
+                    self.summary.added.push(vendor.slug.clone());
+                    ("added", None)
+                }
+            };
+            history.push(NewHistory {
+                slug: vendor.slug.as_str(),
+                at: self.now,
+                source: ChangeSource::Import,
+                action,
+                detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
+            });
+            if self.last.get(vendor.slug.as_str()) == Some(&index) {
+                writes.push((vendor.slug.as_str(), row));
+            }
+        }
+        Ok(ImportBatch { writes, history })
+    }
+
+    /// Slugs to delete when pruning, with their history lines; then the summary.
+    pub fn removals(mut self, prune: bool) -> Result<(Vec<String>, Vec<NewHistory<'v>>, ImportSummary), StoreError> {
+        let mut removals = Vec::new();
+        let mut history = Vec::new();
+        if prune {
+            let mut gone: Vec<&'v String> = self
+                .existing
+                .keys()
+                .filter(|s| !self.last.contains_key(s.as_str()))
+                .collect();
+            gone.sort();
+            for slug in gone {
+                // A stored slug that no longer parses is removed all the same (it is not in
+                // the files), but the summary can only list it if it is a slug.
+                self.summary
+                    .removed
+                    .push(VendorSlug::parse(slug).map_err(|problem| StoreError::Corrupt {
+                        table: "vendors",
+                        key: format!("guild {}, vendor {slug}", self.guild),
+                        column: "slug",
+                        problem,
+                    })?);
+                history.push(NewHistory {
+                    slug,
+                    at: self.now,
+                    source: ChangeSource::Import,
+                    action: "removed",
+                    detail: "removed: not in the imported files".to_owned(),
+                });
+                removals.push(slug.clone());
+            }
+        }
+        Ok((removals, history, self.summary))
+    }
+}
+
+/// Everything an import writes at once (for tests of the decisions).
+#[cfg(test)]
+pub(super) struct ImportPlan<'v> {
+    pub summary: ImportSummary,
+    pub writes: Vec<(&'v str, VendorRow)>,
+    pub removals: Vec<String>,
+    pub history: Vec<NewHistory<'v>>,
+}
+
+#[cfg(test)]
 impl ImportPlan<'_> {
     pub fn changes_anything(&self) -> bool {
         let s = &self.summary;
@@ -63,6 +179,7 @@ impl ImportPlan<'_> {
     }
 }
 
+#[cfg(test)]
 pub(super) fn plan_import<'v>(
     guild: GuildId,
     now: DateTime<Utc>,
@@ -70,72 +187,15 @@ pub(super) fn plan_import<'v>(
     vendors: &'v [Vendor],
     prune: bool,
 ) -> Result<ImportPlan<'v>, StoreError> {
-    let mut summary = ImportSummary::default();
-    let mut writes = Vec::new();
-    let mut history = Vec::new();
-    for vendor in vendors {
-        let row = VendorRow::of(vendor)?;
-        let (action, before) = match existing.get(vendor.slug.as_str()) {
-            Some(document) if *document == row.document => {
-                summary.unchanged.push(vendor.slug.clone());
-                continue;
-            }
-            Some(document) => {
-                summary.updated.push(vendor.slug.clone());
-                // An import is how a stored document that no longer reads gets repaired: the
-                // history then shows every field as new.
-                (
-                    "updated",
-                    parse_document(guild, vendor.slug.as_str(), document).ok(),
-                )
-            }
-            None => {
-                summary.added.push(vendor.slug.clone());
-                ("added", None)
-            }
-        };
-        history.push(NewHistory {
-            slug: vendor.slug.as_str(),
-            at: now,
-            source: ChangeSource::Import,
-            action,
-            detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
-        });
-        writes.push((vendor.slug.as_str(), row));
+    let mut planner = ImportPlanner::new(guild, now, existing, vendors);
+    let (mut writes, mut history) = (Vec::new(), Vec::new());
+    for range in planner.batches() {
+        let batch = planner.batch(range)?;
+        writes.extend(batch.writes);
+        history.extend(batch.history);
     }
-    // One statement cannot upsert the same row twice: a slug given twice is written once,
-    // as last given.
-    let mut seen = HashSet::new();
-    writes.reverse();
-    writes.retain(|(slug, _)| seen.insert(*slug));
-    writes.reverse();
-
-    let mut removals = Vec::new();
-    if prune {
-        let keep: HashSet<&str> = vendors.iter().map(|v| v.slug.as_str()).collect();
-        let mut gone: Vec<&'v String> = existing.keys().filter(|s| !keep.contains(s.as_str())).collect();
-        gone.sort();
-        for slug in gone {
-            // A stored slug that no longer parses is removed all the same (it is not in the
-            // files), but the summary can only list it if it is a slug.
-            summary
-                .removed
-                .push(VendorSlug::parse(slug).map_err(|problem| StoreError::Corrupt {
-                    table: "vendors",
-                    key: format!("guild {guild}, vendor {slug}"),
-                    column: "slug",
-                    problem,
-                })?);
-            history.push(NewHistory {
-                slug,
-                at: now,
-                source: ChangeSource::Import,
-                action: "removed",
-                detail: "removed: not in the imported files".to_owned(),
-            });
-            removals.push(slug.clone());
-        }
-    }
+    let (removals, removed, summary) = planner.removals(prune)?;
+    history.extend(removed);
     Ok(ImportPlan {
         summary,
         writes,

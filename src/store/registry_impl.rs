@@ -18,7 +18,7 @@ macro_rules! impl_store {
                 domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary},
                 store::{
                     Backend, ImportSummary, RegistryFeed, Store, StoreError,
-                    registry::{IMPORT_BATCH, NewHistory, plan_import},
+                    registry::{IMPORT_BATCH, ImportPlanner, NewHistory},
                     rows::{SettingsRow, VendorDocumentRow, VendorSummaryRow},
                     write::WriteTx,
                 },
@@ -166,15 +166,20 @@ macro_rules! impl_store {
                     .map(|row| (row.slug, row.document))
                     .collect();
                     let now = Utc::now();
-                    let plan = plan_import(guild, now, &existing, vendors, prune)?;
-                    Self::insert_history(&mut tx, guild, &plan.history).await?;
-                    // Many rows per statement: one statement per vendor made a 10k import on
-                    // PostgreSQL mostly round trips.
-                    for batch in plan.writes.chunks(IMPORT_BATCH) {
+                    let mut planner = ImportPlanner::new(guild, now, &existing, vendors);
+                    // Batch by batch: each is planned, written and dropped (see ImportBatch).
+                    for range in planner.batches() {
+                        let batch = planner.batch(range)?;
+                        Self::insert_history(&mut tx, guild, &batch.history).await?;
+                        if batch.writes.is_empty() {
+                            continue;
+                        }
+                        // Many rows per statement: one statement per vendor made a 10k import
+                        // on PostgreSQL mostly round trips.
                         let mut insert = QueryBuilder::new(
                             "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) ",
                         );
-                        insert.push_values(batch, |mut values, (slug, row)| {
+                        insert.push_values(&batch.writes, |mut values, (slug, row)| {
                             values
                                 .push_bind(guild.as_i64())
                                 .push_bind(*slug)
@@ -192,7 +197,9 @@ macro_rules! impl_store {
                         );
                         insert.build().execute(&mut *tx).await.map_err(StoreError::db("writing vendors"))?;
                     }
-                    for slug in &plan.removals {
+                    let (removals, removed, summary) = planner.removals(prune)?;
+                    Self::insert_history(&mut tx, guild, &removed).await?;
+                    for slug in &removals {
                         sqlx::query("DELETE FROM vendors WHERE guild_id = $1 AND slug = $2")
                             .bind(guild.as_i64())
                             .bind(slug.as_str())
@@ -200,11 +207,12 @@ macro_rules! impl_store {
                             .await
                             .map_err(StoreError::db("removing a vendor"))?;
                     }
-                    if plan.changes_anything() {
+                    let changed = !(summary.added.is_empty() && summary.updated.is_empty() && summary.removed.is_empty());
+                    if changed {
                         Self::bump_registry_version(&mut tx, guild).await?;
                     }
                     tx.commit("committing the import").await?;
-                    Ok(plan.summary)
+                    Ok(summary)
                 }
 
                 async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
