@@ -159,12 +159,17 @@ fn peer_table(out: &mut String, groups: &BTreeMap<(String, u64), Group>) {
     let mut rule = String::from("|---|---:|---:|");
     for (peer, group) in &peers {
         let command = rate(group, "command").map_or("—".into(), |r| format!("{r:.0}"));
-        let _ = write!(header, " ÷ {peer} hello world ({command} req/s) | PING ÷ {peer} PING |");
+        let _ = write!(
+            header,
+            " ÷ {peer} hello world ({command} req/s) | PING ÷ {peer} PING |"
+        );
         rule.push_str("---:|---:|");
     }
     let _ = writeln!(out, "{header}\n{rule}");
     for ((backend, size), group) in groups.iter().filter(|((b, _), _)| !b.starts_with("peer-")) {
-        let Some(support) = rate(group, "support") else { continue };
+        let Some(support) = rate(group, "support") else {
+            continue;
+        };
         let mut line = format!("| {backend} | {size} | {support:.0} |");
         for (_, peer) in &peers {
             let ratio = |ours: Option<f64>, theirs: Option<f64>| match (ours, theirs) {

@@ -52,7 +52,6 @@ pub const REMEMBER_ALL_UP_TO: usize = 1000;
 pub(crate) use super::registry_slot::Current;
 use super::registry_slot::{Registry, Slot};
 
-
 /// The indexes of the guilds that asked since start-up. A guild's entry is only ever
 /// filled from that guild's own rows: guilds never share an index.
 pub(crate) struct RegistryCache {

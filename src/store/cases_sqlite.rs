@@ -55,9 +55,12 @@ impl SqliteStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::db("opening a case"))?;
-        let event_id =
-            Self::insert_event_and_notifications(&mut tx, guild, stored.id, event, notify).await?;
+        let event_id = Self::insert_event_and_notifications(&mut tx, guild, stored.id, event, notify).await?;
         tx.commit("opening a case").await?;
-        Ok(Recorded { case: stored.case.into_case(guild)?, event_id, replayed: false })
+        Ok(Recorded {
+            case: stored.case.into_case(guild)?,
+            event_id,
+            replayed: false,
+        })
     }
 }

@@ -67,10 +67,19 @@ pub(super) struct ImportPlanner<'v> {
 }
 
 impl<'v> ImportPlanner<'v> {
-    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'v HashMap<String, String>, vendors: &'v [Vendor]) -> Self {
+    pub fn new(
+        guild: GuildId,
+        now: DateTime<Utc>,
+        existing: &'v HashMap<String, String>,
+        vendors: &'v [Vendor],
+    ) -> Self {
         // One statement cannot upsert the same row twice: a slug given twice is written
         // once, as last given.
-        let last = vendors.iter().enumerate().map(|(i, v)| (v.slug.as_str(), i)).collect();
+        let last = vendors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.slug.as_str(), i))
+            .collect();
         Self {
             guild,
             now,
@@ -84,7 +93,9 @@ impl<'v> ImportPlanner<'v> {
     /// The batches, in the order the vendors were given.
     pub fn batches(&self) -> impl Iterator<Item = std::ops::Range<usize>> + use<> {
         let len = self.vendors.len();
-        (0..len).step_by(IMPORT_BATCH).map(move |start| start..(start + IMPORT_BATCH).min(len))
+        (0..len)
+            .step_by(IMPORT_BATCH)
+            .map(move |start| start..(start + IMPORT_BATCH).min(len))
     }
 
     pub fn batch(&mut self, range: std::ops::Range<usize>) -> Result<ImportBatch<'v>, StoreError> {
@@ -127,7 +138,10 @@ impl<'v> ImportPlanner<'v> {
     }
 
     /// Slugs to delete when pruning, with their history lines; then the summary.
-    pub fn removals(mut self, prune: bool) -> Result<(Vec<String>, Vec<NewHistory<'v>>, ImportSummary), StoreError> {
+    pub fn removals(
+        mut self,
+        prune: bool,
+    ) -> Result<(Vec<String>, Vec<NewHistory<'v>>, ImportSummary), StoreError> {
         let mut removals = Vec::new();
         let mut history = Vec::new();
         if prune {

@@ -101,7 +101,15 @@ impl SqliteStore {
             pages => format!("PRAGMA max_page_count = {pages}; "),
         };
         let begin = format!("PRAGMA query_only = OFF; {pages}BEGIN IMMEDIATE");
-        WriteTx::begin(conn, Some(turn), &self.watch, begin, Some("PRAGMA query_only = ON"), doing).await
+        WriteTx::begin(
+            conn,
+            Some(turn),
+            &self.watch,
+            begin,
+            Some("PRAGMA query_only = ON"),
+            doing,
+        )
+        .await
     }
 }
 

@@ -105,7 +105,8 @@ async fn the_export_runs_the_same_number_of_queries_for_two_cases_as_for_twenty(
     let app = spawn_app(&db).await;
     let counted = || async {
         let statements = Statements::default();
-        let _scope = tracing::subscriber::set_default(tracing_subscriber::registry().with(statements.clone()));
+        let _scope =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(statements.clone()));
         let exported = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
         (exported.len(), statements.0.load(Ordering::SeqCst))
     };

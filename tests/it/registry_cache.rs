@@ -63,7 +63,10 @@ where
 
 /// Waits until the store's change feed is connected (its watch starts on first use).
 async fn feed_connected(store: &dyn Store) {
-    eventually("the registry watch connected", || async { store.registry_feed().changes().is_some() }).await;
+    eventually("the registry watch connected", || async {
+        store.registry_feed().changes().is_some()
+    })
+    .await;
 }
 
 on_both_backends! {
@@ -133,11 +136,17 @@ async fn in_the_steady_state_support_answers_without_reading_the_registry_versio
     use sqlx::Connection as _;
     let db = crate::helpers::postgres().await;
     let guild = GuildId::new(GUILD).unwrap();
-    db.store.import(guild, &parse(&example_plans()), false).await.unwrap();
+    db.store
+        .import(guild, &parse(&example_plans()), false)
+        .await
+        .unwrap();
     // A read that waits this long fails the test's own deadline below.
     let core = core(&db).with_read_budget(std::time::Duration::from_secs(3600));
     feed_connected(db.store.as_ref()).await;
-    assert_eq!(support_title(&core, GUILD, "aws").await.unwrap(), "Amazon Web Services (aws)");
+    assert_eq!(
+        support_title(&core, GUILD, "aws").await.unwrap(),
+        "Amazon Web Services (aws)"
+    );
 
     let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
     sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
@@ -151,8 +160,14 @@ async fn in_the_steady_state_support_answers_without_reading_the_registry_versio
         .expect("a request waited for the registry version")
         .unwrap();
     assert_eq!(reply.title.as_deref(), Some("Amazon Web Services (aws)"));
-    assert!(reply.content.is_none(), "current, not from memory: {:?}", reply.content);
-    let typed = tokio::time::timeout(PATIENCE, choices(&core, GUILD, "str")).await.unwrap();
+    assert!(
+        reply.content.is_none(),
+        "current, not from memory: {:?}",
+        reply.content
+    );
+    let typed = tokio::time::timeout(PATIENCE, choices(&core, GUILD, "str"))
+        .await
+        .unwrap();
     assert_eq!(typed, ["stripe"]);
     sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
 }

@@ -124,9 +124,15 @@ pub fn vendor_from_toml(text: &str) -> Result<Vendor, toml::de::Error> {
 /// [`chunks::vendor_chunks`]), so that only one vendor's spanned document is alive at a time;
 /// when anything in it is wrong, the whole file is parsed again at once, so that errors are
 /// reported exactly as for any file.
-fn parse_file<'a>(file: &'a SourceFile, lines: &'a LineIndex<'a>) -> (Vec<(Vendor, Location<'a>)>, Vec<PlanError>) {
+fn parse_file<'a>(
+    file: &'a SourceFile,
+    lines: &'a LineIndex<'a>,
+) -> (Vec<(Vendor, Location<'a>)>, Vec<PlanError>) {
     let parts = chunks::vendor_chunks(&file.text);
-    if !parts.iter().all(|part| chunks::vendor_or_comments(&file.text[part.clone()])) {
+    if !parts
+        .iter()
+        .all(|part| chunks::vendor_or_comments(&file.text[part.clone()]))
+    {
         return parse_part(file, lines, 0..file.text.len());
     }
     let mut vendors = Vec::new();
