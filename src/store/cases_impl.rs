@@ -18,7 +18,7 @@ macro_rules! impl_case_store {
                     cases::{CHANNEL_MENTION, NewCase, NewEvent, Recorded},
                     rows::{
                         CaseEventRow, CaseNotificationRow, CaseRow, ClaimedCaseRow, EventRow, InsertedCaseRow,
-                        NotificationRow, case_columns,
+                        NotificationRow, case_columns, timelines_of,
                         recipient_columns,
                     },
                     write::WriteTx,
@@ -356,25 +356,7 @@ macro_rules! impl_case_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(StoreError::db(doing))?;
-                    let mut timelines: std::collections::HashMap<i64, Timeline> =
-                        rows.iter().map(|row| (row.id, Timeline::default())).collect();
-                    // A case opened between the queries has events but is not exported.
-                    for row in events {
-                        if let Some(timeline) = timelines.get_mut(&row.case_id) {
-                            timeline.events.push(row.event.into_event(guild)?);
-                        }
-                    }
-                    for row in notifications {
-                        if let Some(timeline) = timelines.get_mut(&row.case_id) {
-                            timeline.notifications.push(row.notification.into_notification(guild)?);
-                        }
-                    }
-                    rows.into_iter()
-                        .map(|row| {
-                            let timeline = timelines.remove(&row.id).unwrap_or_default();
-                            Ok((row.case.into_case(guild)?, timeline))
-                        })
-                        .collect()
+                    timelines_of(guild, rows, events, notifications)
                 }
 
                 async fn claim_overdue_reminders(

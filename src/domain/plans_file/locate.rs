@@ -172,3 +172,37 @@ pub(super) fn strings<'a>(value: &'a Spanned<DeValue<'a>>) -> Vec<(String, Strin
     walk(value, &mut Vec::new(), &mut out);
     out
 }
+
+/// Byte offset → (line, column), both 1-based, column counted in characters. The line
+/// starts are found on the first question: a file without errors never needs them.
+#[derive(Debug)]
+pub(super) struct LineIndex<'a> {
+    text: &'a str,
+    starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(super) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(super) fn position(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line, column)
+    }
+}

@@ -19,7 +19,7 @@ mod chunks;
 mod locate;
 mod schema;
 
-use locate::{Segment, deepest_path, key_span_in, remove_path, render_path, span_of_path};
+use locate::{LineIndex, Segment, deepest_path, key_span_in, remove_path, render_path, span_of_path};
 pub use schema::json_schema;
 
 /// One plans file as read from disk: the name to show in errors, and its text.
@@ -374,38 +374,4 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location<'_>)]) -> Vec<PlanError> {
         }
     }
     errors
-}
-
-/// Byte offset → (line, column), both 1-based, column counted in characters. The line
-/// starts are found on the first question: a file without errors never needs them.
-#[derive(Debug)]
-struct LineIndex<'a> {
-    text: &'a str,
-    starts: std::sync::OnceLock<Vec<usize>>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text,
-            starts: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn position(&self, offset: usize) -> (usize, usize) {
-        let starts = self.starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        let offset = offset.min(self.text.len());
-        let line = starts.partition_point(|&s| s <= offset).max(1);
-        let start = starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        (line, column)
-    }
 }
