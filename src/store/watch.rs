@@ -125,6 +125,16 @@ impl Drop for Watch {
     }
 }
 
+/// Marks the feed not live when the watch ends, however it ends: returning, or dropped
+/// with the runtime it ran on (the store may outlive it; its caches then read the version).
+struct Disconnects(Arc<RegistryFeed>);
+
+impl Drop for Disconnects {
+    fn drop(&mut self) {
+        self.0.disconnected();
+    }
+}
+
 /// Waits `delay`, or until told to stop (then false).
 async fn pause(stop: &mut Stop, delay: Duration) -> bool {
     tokio::select! {
@@ -135,6 +145,7 @@ async fn pause(stop: &mut Stop, delay: Duration) -> bool {
 
 /// PostgreSQL: LISTEN on a connection of `pool` (a pool of its own), reconnecting on loss.
 pub(super) async fn listen_postgres(pool: PgPool, feed: Arc<RegistryFeed>, mut stop: Stop) {
+    let _ending = Disconnects(Arc::clone(&feed));
     let mut retry = Duration::from_millis(20);
     loop {
         feed.disconnected();
@@ -182,6 +193,7 @@ pub(super) async fn listen_postgres(pool: PgPool, feed: Arc<RegistryFeed>, mut s
 
 /// SQLite: polls `PRAGMA data_version` on a connection of its own, reconnecting on errors.
 pub(super) async fn poll_sqlite(options: SqliteConnectOptions, feed: Arc<RegistryFeed>, mut stop: Stop) {
+    let _ending = Disconnects(Arc::clone(&feed));
     let mut retry = Duration::from_millis(20);
     loop {
         feed.disconnected();
@@ -225,4 +237,31 @@ async fn watch_sqlite(
     }
     let _ = conn.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_is_told_only_while_connected_and_moves_on_every_connection() {
+        let feed = RegistryFeed::default();
+        assert_eq!(feed.changes(), None, "not connected yet");
+        feed.connected();
+        let first = feed.changes().unwrap();
+        feed.changed();
+        assert_eq!(feed.changes(), Some(first + 1));
+        feed.disconnected();
+        assert_eq!(feed.changes(), None);
+        feed.connected();
+        assert!(feed.changes().unwrap() > first + 1, "what happened meanwhile counts as a change");
+    }
+
+    #[test]
+    fn a_watch_dropped_unfinished_leaves_the_feed_not_live() {
+        let feed = Arc::new(RegistryFeed::default());
+        feed.connected();
+        drop(Disconnects(Arc::clone(&feed)));
+        assert_eq!(feed.changes(), None);
+    }
 }
