@@ -254,7 +254,10 @@ mod tests {
         feed.disconnected();
         assert_eq!(feed.changes(), None);
         feed.connected();
-        assert!(feed.changes().unwrap() > first + 1, "what happened meanwhile counts as a change");
+        assert!(
+            feed.changes().unwrap() > first + 1,
+            "what happened meanwhile counts as a change"
+        );
     }
 
     #[test]

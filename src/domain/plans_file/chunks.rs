@@ -1,6 +1,64 @@
-//! Splitting a plans file into parts that parse on their own, one vendor each.
+//! Splitting a plans file into parts that parse on their own, one vendor each, and parsing
+//! them on every core.
 
 use std::ops::Range;
+
+use super::{LineIndex, Location, PlanError, SourceFile, Vendor, parse_part};
+
+/// A file's vendors, or every error in it. A large file is parsed vendor by vendor (see
+/// [`vendor_chunks`]), so that only one vendor's spanned document is alive at a time;
+/// when anything in it is wrong, the whole file is parsed again at once, so that errors are
+/// reported exactly as for any file.
+pub(super) fn parse_file<'a>(
+    file: &'a SourceFile,
+    lines: &'a LineIndex<'a>,
+) -> (Vec<(Vendor, Location<'a>)>, Vec<PlanError>) {
+    let parts = vendor_chunks(&file.text);
+    if !parts
+        .iter()
+        .all(|part| vendor_or_comments(&file.text[part.clone()]))
+    {
+        return parse_part(file, lines, 0..file.text.len());
+    }
+    // The vendors are independent: a large file is parsed on every core, in order.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_core = parts.len().div_ceil(cores).max(PARALLEL_FROM);
+    let parsed: Vec<Option<Vec<(Vendor, Location<'a>)>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .chunks(per_core)
+            .map(|share| scope.spawn(move || parse_parts(file, lines, share)))
+            .collect();
+        workers.into_iter().map(|w| w.join().ok().flatten()).collect()
+    });
+    let mut vendors = Vec::new();
+    for share in parsed {
+        match share {
+            Some(mut share) => vendors.append(&mut share),
+            None => return parse_part(file, lines, 0..file.text.len()),
+        }
+    }
+    (vendors, Vec::new())
+}
+
+/// Fewer vendors than this are parsed on one thread.
+const PARALLEL_FROM: usize = 256;
+
+/// The vendors of `parts`, or none when any part has an error.
+fn parse_parts<'a>(
+    file: &'a SourceFile,
+    lines: &'a LineIndex<'a>,
+    parts: &[Range<usize>],
+) -> Option<Vec<(Vendor, Location<'a>)>> {
+    let mut vendors = Vec::new();
+    for part in parts {
+        let (mut parsed, errors) = parse_part(file, lines, part.clone());
+        if !errors.is_empty() {
+            return None;
+        }
+        vendors.append(&mut parsed);
+    }
+    Some(vendors)
+}
 
 /// Byte ranges covering `text` in order: what comes before the first `[[vendor]]` header
 /// line (if anything), then each vendor from its header line to the next one.

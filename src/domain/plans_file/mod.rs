@@ -64,7 +64,7 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Vendor>, Vec<PlanError>> 
     let lines: Vec<LineIndex<'_>> = files.iter().map(|f| LineIndex::new(&f.text)).collect();
     let mut vendors: Vec<(Vendor, Location<'_>)> = Vec::new();
     for (file, lines) in files.iter().zip(&lines) {
-        let (parsed, file_errors) = parse_file(file, lines);
+        let (parsed, file_errors) = chunks::parse_file(file, lines);
         errors.extend(file_errors);
         vendors.extend(parsed);
     }
@@ -118,32 +118,6 @@ pub fn vendor_to_toml(vendor: &Vendor) -> Result<String, toml::ser::Error> {
 
 pub fn vendor_from_toml(text: &str) -> Result<Vendor, toml::de::Error> {
     toml::from_str(text)
-}
-
-/// A file's vendors, or every error in it. A large file is parsed vendor by vendor (see
-/// [`chunks::vendor_chunks`]), so that only one vendor's spanned document is alive at a time;
-/// when anything in it is wrong, the whole file is parsed again at once, so that errors are
-/// reported exactly as for any file.
-fn parse_file<'a>(
-    file: &'a SourceFile,
-    lines: &'a LineIndex<'a>,
-) -> (Vec<(Vendor, Location<'a>)>, Vec<PlanError>) {
-    let parts = chunks::vendor_chunks(&file.text);
-    if !parts
-        .iter()
-        .all(|part| chunks::vendor_or_comments(&file.text[part.clone()]))
-    {
-        return parse_part(file, lines, 0..file.text.len());
-    }
-    let mut vendors = Vec::new();
-    for chunk in parts {
-        let (mut parsed, errors) = parse_part(file, lines, chunk);
-        if !errors.is_empty() {
-            return parse_part(file, lines, 0..file.text.len());
-        }
-        vendors.append(&mut parsed);
-    }
-    (vendors, Vec::new())
 }
 
 /// The vendors of `file.text[part]`, a document on its own, with spans and errors located
