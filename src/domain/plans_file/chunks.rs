@@ -116,4 +116,47 @@ mod tests {
         assert!(parts.iter().all(|r| vendor_or_comments(&text[r.clone()])));
         assert!(!vendor_or_comments("vendor = []\n"));
     }
+
+    fn vendor(i: usize, extra: &str) -> String {
+        format!(
+            "[[vendor]]\nslug = \"v{i}\"\nname = \"Vendor {i}\"\ncriticality = \"low\"\n{extra}\n[vendor.owner]\nname = \"Someone\"\n\n"
+        )
+    }
+
+    #[test]
+    fn a_large_file_parses_as_a_whole_file_would_errors_included() {
+        let mut text = String::from("# many vendors\n\n");
+        for i in 0..600 {
+            text.push_str(&vendor(i, ""));
+        }
+        let parsed = crate::domain::plans_file::parse_str("big.toml", &text).unwrap();
+        assert_eq!(parsed.len(), 600);
+        assert!(parsed.windows(2).all(|w| w[0].slug < w[1].slug));
+
+        let broken = text.replacen("name = \"Vendor 500\"", "nmae = \"Vendor 500\"", 1);
+        let errors = crate::domain::plans_file::parse_str("big.toml", &broken).unwrap_err();
+        let line = broken.lines().position(|l| l.starts_with("nmae")).unwrap() + 1;
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.line == line && e.vendor.as_deref() == Some("v500")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_vendor_header_inside_a_multi_line_string_is_not_a_split() {
+        let notes = "notes = \"\"\"\n[[vendor]]\nslug = \"inside\"\n\"\"\"";
+        let text = format!("{}{}", vendor(1, notes), vendor(2, ""));
+        let parsed = crate::domain::plans_file::parse_str("notes.toml", &text).unwrap();
+        let slugs: Vec<&str> = parsed.iter().map(|v| v.slug.as_str()).collect();
+        assert_eq!(slugs, ["v1", "v2"]);
+        assert!(
+            parsed[0]
+                .notes
+                .as_deref()
+                .unwrap_or_default()
+                .contains("slug = \"inside\"")
+        );
+    }
 }
