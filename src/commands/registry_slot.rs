@@ -19,8 +19,10 @@ use crate::{
 };
 
 /// The most parsed vendor documents kept per guild: enough for everyone asking about the
-/// vendors of an incident, and, at the benchmark's 2.5 KB vendors (about 6 KB parsed), about
-/// 25 MB per guild at most. Past it, one remembered vendor is forgotten per new one.
+/// vendors of an incident (and for the benchmark's 2000 vendors in turn). At the benchmark's
+/// 2.5 KB vendors, about 5 KB each in memory (100k of them took about 0.5 GB in `backline
+/// import`, BENCHMARKS.md), so about 20 MB per guild at most. Past it, one remembered vendor
+/// is forgotten per new one.
 pub const REMEMBER_AT_MOST: usize = 4096;
 
 /// What commands need of a guild on every request, as of one registry version.
