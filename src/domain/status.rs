@@ -122,15 +122,9 @@ pub enum StatusChange {
     },
     IncidentOpened(Incident),
     IncidentUpdated(Incident),
-    IncidentResolved {
-        id: String,
-        title: String,
-    },
+    IncidentResolved { id: String, title: String },
     MaintenanceStarted(Maintenance),
-    MaintenanceEnded {
-        id: String,
-        title: String,
-    },
+    MaintenanceEnded { id: String, title: String },
 }
 
 /// Why a body could not be read as a status document of its kind; said to the operator
