@@ -146,6 +146,16 @@ pub trait Store: CaseStore + UpkeepStore + Readiness + Send + Sync + 'static {
         prune: bool,
     ) -> Result<ImportSummary, StoreError>;
 
+    /// As `import`, with the vendors handed over batch by batch by `next`, so that a large
+    /// registry is never held whole; an error from `next` abandons the import (nothing is
+    /// written) and is returned.
+    async fn import_batches(
+        &self,
+        guild: GuildId,
+        next: &mut (dyn FnMut() -> Option<Result<Vec<Vendor>, StoreError>> + Send),
+        prune: bool,
+    ) -> Result<ImportSummary, StoreError>;
+
     /// The guild's settings; defaults when it never set any.
     async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError>;
 

@@ -1,7 +1,7 @@
 //! What the registry's writes store, decided without SQL: a vendor's row, and what an
 //! import adds, updates, removes and records in the history.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -56,53 +56,41 @@ pub(super) struct ImportBatch<'v> {
 }
 
 /// Plans an import batch by batch (see [`ImportBatch`]), then what it removes.
-pub(super) struct ImportPlanner<'v> {
+pub(super) struct ImportPlanner<'e> {
     guild: GuildId,
     now: DateTime<Utc>,
-    existing: &'v HashMap<String, String>,
-    vendors: &'v [Vendor],
-    /// Where each slug is given last: only that one is written.
-    last: HashMap<&'v str, usize>,
+    existing: &'e HashMap<String, String>,
+    /// Every slug given so far.
+    given: HashSet<String>,
     pub summary: ImportSummary,
 }
 
-impl<'v> ImportPlanner<'v> {
-    pub fn new(
-        guild: GuildId,
-        now: DateTime<Utc>,
-        existing: &'v HashMap<String, String>,
-        vendors: &'v [Vendor],
-    ) -> Self {
-        // One statement cannot upsert the same row twice: a slug given twice is written
-        // once, as last given.
-        let last = vendors
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.slug.as_str(), i))
-            .collect();
+impl<'e> ImportPlanner<'e> {
+    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'e HashMap<String, String>) -> Self {
         Self {
             guild,
             now,
             existing,
-            vendors,
-            last,
+            given: HashSet::new(),
             summary: ImportSummary::default(),
         }
     }
 
-    /// The batches, in the order the vendors were given.
-    pub fn batches(&self) -> impl Iterator<Item = std::ops::Range<usize>> + use<> {
-        let len = self.vendors.len();
-        (0..len)
-            .step_by(IMPORT_BATCH)
-            .map(move |start| start..(start + IMPORT_BATCH).min(len))
-    }
-
-    pub fn batch(&mut self, range: std::ops::Range<usize>) -> Result<ImportBatch<'v>, StoreError> {
+    /// The next batch of the vendors given. One statement cannot upsert the same row twice:
+    /// a slug given twice in a batch is written once, as last given; a later batch simply
+    /// overwrites an earlier one's.
+    pub fn batch<'v>(&mut self, vendors: &'v [Vendor]) -> Result<ImportBatch<'v>, StoreError> {
+        let last: HashMap<&str, usize> = vendors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.slug.as_str(), i))
+            .collect();
         let mut writes = Vec::new();
         let mut history = Vec::new();
-        for index in range {
-            let vendor = &self.vendors[index];
+        for (index, vendor) in vendors.iter().enumerate() {
+            if !self.given.contains(vendor.slug.as_str()) {
+                self.given.insert(vendor.slug.to_string());
+            }
             let row = VendorRow::of(vendor)?;
             let (action, before) = match self.existing.get(vendor.slug.as_str()) {
                 Some(document) if *document == row.document => {
@@ -130,7 +118,7 @@ impl<'v> ImportPlanner<'v> {
                 action,
                 detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
             });
-            if self.last.get(vendor.slug.as_str()) == Some(&index) {
+            if last.get(vendor.slug.as_str()) == Some(&index) {
                 writes.push((vendor.slug.as_str(), row));
             }
         }
@@ -138,17 +126,18 @@ impl<'v> ImportPlanner<'v> {
     }
 
     /// Slugs to delete when pruning, with their history lines; then the summary.
+    #[allow(clippy::type_complexity)]
     pub fn removals(
         mut self,
         prune: bool,
-    ) -> Result<(Vec<String>, Vec<NewHistory<'v>>, ImportSummary), StoreError> {
+    ) -> Result<(Vec<String>, Vec<NewHistory<'e>>, ImportSummary), StoreError> {
         let mut removals = Vec::new();
         let mut history = Vec::new();
         if prune {
-            let mut gone: Vec<&'v String> = self
+            let mut gone: Vec<&'e String> = self
                 .existing
                 .keys()
-                .filter(|s| !self.last.contains_key(s.as_str()))
+                .filter(|s| !self.given.contains(s.as_str()))
                 .collect();
             gone.sort();
             for slug in gone {
@@ -201,13 +190,11 @@ pub(super) fn plan_import<'v>(
     vendors: &'v [Vendor],
     prune: bool,
 ) -> Result<ImportPlan<'v>, StoreError> {
-    let mut planner = ImportPlanner::new(guild, now, existing, vendors);
+    let mut planner = ImportPlanner::new(guild, now, existing);
     let (mut writes, mut history) = (Vec::new(), Vec::new());
-    for range in planner.batches() {
-        let batch = planner.batch(range)?;
-        writes.extend(batch.writes);
-        history.extend(batch.history);
-    }
+    let batch = planner.batch(vendors)?;
+    writes.extend(batch.writes);
+    history.extend(batch.history);
     let (removals, removed, summary) = planner.removals(prune)?;
     history.extend(removed);
     Ok(ImportPlan {

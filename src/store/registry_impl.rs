@@ -72,6 +72,81 @@ macro_rules! impl_store {
                     }
                     Ok(())
                 }
+
+                /// The import, batch by batch from `next` (an error from it abandons the import).
+                async fn import_from<'a>(
+                    &self,
+                    guild: GuildId,
+                    next: &mut (dyn FnMut() -> Option<Result<std::borrow::Cow<'a, [Vendor]>, StoreError>> + Send),
+                    prune: bool,
+                ) -> Result<ImportSummary, StoreError> {
+                    let mut tx = self.write_tx("starting the import").await?;
+                    let existing: HashMap<String, String> = sqlx::query_as::<_, VendorDocumentRow>(
+                        "SELECT slug, document FROM vendors WHERE guild_id = $1",
+                    )
+                    .bind(guild.as_i64())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::db("reading the current registry"))?
+                    .into_iter()
+                    .map(|row| (row.slug, row.document))
+                    .collect();
+                    let now = Utc::now();
+                    let mut planner = ImportPlanner::new(guild, now, &existing);
+                    // Batch by batch: each is planned, written and dropped (see ImportBatch).
+                    while let Some(vendors) = next() {
+                        let vendors = match vendors {
+                            Ok(vendors) => vendors,
+                            Err(error) => {
+                                tx.rollback("abandoning the import").await?;
+                                return Err(error);
+                            }
+                        };
+                        let batch = planner.batch(&vendors)?;
+                        Self::insert_history(&mut tx, guild, &batch.history).await?;
+                        if batch.writes.is_empty() {
+                            continue;
+                        }
+                        // Many rows per statement: one statement per vendor made a 10k import
+                        // on PostgreSQL mostly round trips.
+                        let mut insert = QueryBuilder::new(
+                            "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) ",
+                        );
+                        insert.push_values(&batch.writes, |mut values, (slug, row)| {
+                            values
+                                .push_bind(guild.as_i64())
+                                .push_bind(*slug)
+                                .push_bind(&row.name)
+                                .push_bind(row.criticality)
+                                .push_bind(&row.aliases)
+                                .push_bind(&row.document)
+                                .push_bind(now)
+                                .push_bind(now);
+                        });
+                        insert.push(
+                            " ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
+                             criticality = excluded.criticality, aliases = excluded.aliases, \
+                             document = excluded.document, updated_at = excluded.updated_at",
+                        );
+                        insert.build().execute(&mut *tx).await.map_err(StoreError::db("writing vendors"))?;
+                    }
+                    let (removals, removed, summary) = planner.removals(prune)?;
+                    Self::insert_history(&mut tx, guild, &removed).await?;
+                    for slug in &removals {
+                        sqlx::query("DELETE FROM vendors WHERE guild_id = $1 AND slug = $2")
+                            .bind(guild.as_i64())
+                            .bind(slug.as_str())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(StoreError::db("removing a vendor"))?;
+                    }
+                    let changed = !(summary.added.is_empty() && summary.updated.is_empty() && summary.removed.is_empty());
+                    if changed {
+                        Self::bump_registry_version(&mut tx, guild).await?;
+                    }
+                    tx.commit("committing the import").await?;
+                    Ok(summary)
+                }
             }
 
             #[async_trait]
@@ -154,65 +229,20 @@ macro_rules! impl_store {
                     vendors: &[Vendor],
                     prune: bool,
                 ) -> Result<ImportSummary, StoreError> {
-                    let mut tx = self.write_tx("starting the import").await?;
-                    let existing: HashMap<String, String> = sqlx::query_as::<_, VendorDocumentRow>(
-                        "SELECT slug, document FROM vendors WHERE guild_id = $1",
-                    )
-                    .bind(guild.as_i64())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(StoreError::db("reading the current registry"))?
-                    .into_iter()
-                    .map(|row| (row.slug, row.document))
-                    .collect();
-                    let now = Utc::now();
-                    let mut planner = ImportPlanner::new(guild, now, &existing, vendors);
-                    // Batch by batch: each is planned, written and dropped (see ImportBatch).
-                    for range in planner.batches() {
-                        let batch = planner.batch(range)?;
-                        Self::insert_history(&mut tx, guild, &batch.history).await?;
-                        if batch.writes.is_empty() {
-                            continue;
-                        }
-                        // Many rows per statement: one statement per vendor made a 10k import
-                        // on PostgreSQL mostly round trips.
-                        let mut insert = QueryBuilder::new(
-                            "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) ",
-                        );
-                        insert.push_values(&batch.writes, |mut values, (slug, row)| {
-                            values
-                                .push_bind(guild.as_i64())
-                                .push_bind(*slug)
-                                .push_bind(&row.name)
-                                .push_bind(row.criticality)
-                                .push_bind(&row.aliases)
-                                .push_bind(&row.document)
-                                .push_bind(now)
-                                .push_bind(now);
-                        });
-                        insert.push(
-                            " ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
-                             criticality = excluded.criticality, aliases = excluded.aliases, \
-                             document = excluded.document, updated_at = excluded.updated_at",
-                        );
-                        insert.build().execute(&mut *tx).await.map_err(StoreError::db("writing vendors"))?;
-                    }
-                    let (removals, removed, summary) = planner.removals(prune)?;
-                    Self::insert_history(&mut tx, guild, &removed).await?;
-                    for slug in &removals {
-                        sqlx::query("DELETE FROM vendors WHERE guild_id = $1 AND slug = $2")
-                            .bind(guild.as_i64())
-                            .bind(slug.as_str())
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(StoreError::db("removing a vendor"))?;
-                    }
-                    let changed = !(summary.added.is_empty() && summary.updated.is_empty() && summary.removed.is_empty());
-                    if changed {
-                        Self::bump_registry_version(&mut tx, guild).await?;
-                    }
-                    tx.commit("committing the import").await?;
-                    Ok(summary)
+                    let mut batches = vendors.chunks(IMPORT_BATCH);
+                    self.import_from(guild, &mut || batches.next().map(|b| Ok(std::borrow::Cow::Borrowed(b))), prune)
+                        .await
+                }
+
+                #[tracing::instrument(skip(self, next), fields(guild = %guild))]
+                async fn import_batches(
+                    &self,
+                    guild: GuildId,
+                    next: &mut (dyn FnMut() -> Option<Result<Vec<Vendor>, StoreError>> + Send),
+                    prune: bool,
+                ) -> Result<ImportSummary, StoreError> {
+                    self.import_from(guild, &mut || next().map(|b| b.map(std::borrow::Cow::Owned)), prune)
+                        .await
                 }
 
                 async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {

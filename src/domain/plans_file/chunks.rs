@@ -3,7 +3,93 @@
 
 use std::ops::Range;
 
-use super::{LineIndex, Location, PlanError, SourceFile, Vendor, parse_part};
+use std::collections::HashSet;
+
+use super::{LineIndex, Location, PlanError, SourceFile, Vendor, name_key, parse_part};
+
+/// Vendors per batch of [`VendorBatches`].
+const BATCH: usize = 500;
+
+/// The vendors of plans files, batch by batch in file order, for an import that never holds
+/// them all: each batch is parsed on every core and checked as [`super::parse_files`] checks
+/// (each vendor, and every name leading to one vendor). At the first problem it stops and
+/// says so ([`VendorBatches::failed`]): `parse_files` then finds every error to report.
+pub struct VendorBatches<'a> {
+    files: &'a [SourceFile],
+    file: usize,
+    /// The parts of the current file not parsed yet.
+    parts: Vec<Range<usize>>,
+    claimed: HashSet<String>,
+    failed: bool,
+}
+
+impl<'a> VendorBatches<'a> {
+    pub fn new(files: &'a [SourceFile]) -> Self {
+        Self {
+            files,
+            file: 0,
+            parts: Vec::new(),
+            claimed: HashSet::new(),
+            failed: false,
+        }
+    }
+
+    /// Something in the files is wrong: no more batches.
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Every name the batch's vendors answer to is new: else the batch fails.
+    fn claim(&mut self, vendors: &[Vendor]) -> bool {
+        for vendor in vendors {
+            let mut names = vec![vendor.slug.as_str().to_owned(), name_key(&vendor.name)];
+            names.extend(vendor.aliases.iter().map(|a| name_key(a)));
+            names.sort();
+            names.dedup();
+            for name in names {
+                if !self.claimed.insert(name) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+impl Iterator for VendorBatches<'_> {
+    type Item = Vec<Vendor>;
+
+    fn next(&mut self) -> Option<Vec<Vendor>> {
+        while self.parts.is_empty() {
+            if self.failed || self.file >= self.files.len() {
+                return None;
+            }
+            let text = &self.files[self.file].text;
+            let mut parts = vendor_chunks(text);
+            if !parts.iter().all(|part| vendor_or_comments(&text[part.clone()])) {
+                parts = std::iter::once(0..text.len()).collect();
+            }
+            parts.reverse();
+            self.parts = parts;
+            self.file += 1;
+        }
+        let file = &self.files[self.file - 1];
+        let lines = LineIndex::new(&file.text);
+        let take = self.parts.len().min(BATCH);
+        let mut batch: Vec<Range<usize>> = self.parts.split_off(self.parts.len() - take);
+        batch.reverse();
+        let vendors: Option<Vec<Vendor>> = parse_on_every_core(file, &lines, &batch)
+            .map(|parsed| parsed.into_iter().map(|(vendor, _)| vendor).collect());
+        match vendors {
+            Some(vendors) if self.claim(&vendors) => Some(vendors),
+            _ => {
+                self.failed = true;
+                self.parts.clear();
+                None
+            }
+        }
+    }
+}
 
 /// A file's vendors, or every error in it. A large file is parsed vendor by vendor (see
 /// [`vendor_chunks`]), so that only one vendor's spanned document is alive at a time;
@@ -20,6 +106,19 @@ pub(super) fn parse_file<'a>(
     {
         return parse_part(file, lines, 0..file.text.len());
     }
+    match parse_on_every_core(file, lines, &parts) {
+        Some(vendors) => (vendors, Vec::new()),
+        None => parse_part(file, lines, 0..file.text.len()),
+    }
+}
+
+/// The vendors of `parts` of `file`, in order, parsed on every core; none when any part
+/// has an error.
+fn parse_on_every_core<'a>(
+    file: &'a SourceFile,
+    lines: &'a LineIndex<'a>,
+    parts: &[Range<usize>],
+) -> Option<Vec<(Vendor, Location<'a>)>> {
     // The vendors are independent: a large file is parsed on every core, in order.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_core = parts.len().div_ceil(cores).max(PARALLEL_FROM);
@@ -32,12 +131,9 @@ pub(super) fn parse_file<'a>(
     });
     let mut vendors = Vec::new();
     for share in parsed {
-        match share {
-            Some(mut share) => vendors.append(&mut share),
-            None => return parse_part(file, lines, 0..file.text.len()),
-        }
+        vendors.append(&mut share?);
     }
-    (vendors, Vec::new())
+    Some(vendors)
 }
 
 /// Fewer vendors than this are parsed on one thread.
@@ -158,5 +254,28 @@ mod tests {
                 .unwrap_or_default()
                 .contains("slug = \"inside\"")
         );
+    }
+
+    #[test]
+    fn batches_hold_at_most_five_hundred_vendors_and_stop_at_a_name_used_twice() {
+        let mut text = String::new();
+        for i in 0..1200 {
+            text.push_str(&vendor(i, ""));
+        }
+        let files = [SourceFile {
+            name: "big.toml".into(),
+            text: text.clone(),
+        }];
+        let sizes: Vec<usize> = VendorBatches::new(&files).map(|b| b.len()).collect();
+        assert_eq!(sizes, [500, 500, 200]);
+
+        let clash = text.replacen("name = \"Vendor 900\"", "name = \"vendor 3\"", 1);
+        let files = [SourceFile {
+            name: "clash.toml".into(),
+            text: clash,
+        }];
+        let mut batches = VendorBatches::new(&files);
+        assert_eq!(batches.by_ref().count(), 1, "the second batch holds the clash");
+        assert!(batches.failed());
     }
 }

@@ -19,6 +19,7 @@ mod chunks;
 mod locate;
 mod schema;
 
+pub use chunks::VendorBatches;
 use locate::{LineIndex, Segment, deepest_path, key_span_in, remove_path, render_path, span_of_path};
 pub use schema::json_schema;
 
