@@ -10,7 +10,9 @@
 # BENCH_BACKENDS ("sqlite postgres"), BENCH_CASE_SIZE (10000: the size /case open runs at),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2, wrk's), BENCH_POSTGRES_URL (an admin URL; the
 # run creates and drops the database backline_bench there), BENCH_BACKLINE (another backline
-# binary to measure, e.g. an older build to compare with).
+# binary to measure, e.g. an older build to compare with), BENCH_PEERS ("python node": the
+# hello-world endpoints of bench/peers measured in the same run, PING and one application
+# command each; empty to skip), CARGO_TARGET_DIR (where the release build goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,8 @@ warmup=${BENCH_WARMUP:-2s}
 warmup_requests=5000
 case_requests=${BENCH_CASE_REQUESTS:-60000}
 guild=400000000000000001
+peers=${BENCH_PEERS-"python node"}
+target_dir=${CARGO_TARGET_DIR:-target}
 
 out=target/bench
 mkdir -p "$out"
@@ -43,8 +47,8 @@ step "release build"
 # would switch on its dev-dependencies' features), and the data tool.
 cargo build --release --locked --bin backline >&2
 cargo build --release --locked --example bench_data >&2
-bin=${BENCH_BACKLINE:-target/release/backline}
-tool=target/release/examples/bench_data
+bin=${BENCH_BACKLINE:-$target_dir/release/backline}
+tool=$target_dir/release/examples/bench_data
 public_key=$("$tool" public-key)
 
 step "registries"
@@ -62,6 +66,43 @@ stop_server() {
   fi
 }
 trap stop_server EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_peer() { # python|node log
+  local port
+  port=$(free_port)
+  case $1 in
+    python)
+      # One synchronous worker per core, as gunicorn's documentation starts from.
+      DISCORD_PUBLIC_KEY="$public_key" bench/.peers/venv/bin/gunicorn --chdir bench/peers \
+        --workers "$(nproc)" --bind "127.0.0.1:$port" --log-level warning peer:app 2>"$2" &
+      ;;
+    node)
+      DISCORD_PUBLIC_KEY="$public_key" PORT=$port node bench/.peers/node/peer.mjs >"$2" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  address="http://127.0.0.1:$port"
+  for _ in $(seq 1 300); do
+    # Unsigned: refused with 401 once it listens.
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$address/interactions")" = 401 ] && return
+    kill -0 "$server_pid" 2>/dev/null || { cat "$2" >&2; echo "peer $1 exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "peer $1 never answered" >&2
+  exit 1
+}
+
+peer_rss_kb() { # the peer's processes (gunicorn's master and workers) together
+  local total=0 pid
+  for pid in $server_pid $(pgrep -P "$server_pid" || true); do
+    total=$((total + $(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 
 fresh_database() { # backend size -> prints the database URL
   case $1 in
@@ -96,16 +137,16 @@ send_one() { # scenario size -> seconds the answer took
     -H "X-Signature-Ed25519: $signature" -H "X-Signature-Timestamp: $timestamp" --data-binary "$body"
 }
 
-load() { # backend size scenario expect count first_id
-  local requests=$out/requests.txt raw="$out/wrk-$1-$2-$3.txt"
+load() { # backend size scenario expect count first_id [request_size]
+  local requests=$out/requests.txt raw="$out/wrk-$1-$2-$3.txt" request_size=${7:-$2}
   # Warm-up, not counted: the server opens database connections on demand (PostgreSQL
   # forks a backend per connection), which put 80-200 ms answers in the first second.
   # Its requests have IDs of their own, after the measured ones.
-  "$tool" requests "$3" "$warmup_requests" "$2" "$guild" "$(($6 + $5))" >"$requests"
+  "$tool" requests "$3" "$warmup_requests" "$request_size" "$guild" "$(($6 + $5))" >"$requests"
   wrk -t"$threads" -c"$connections" -d"$warmup" --timeout 10s -s bench/interactions.lua \
     "$address/interactions" -- "$requests" "$4" "$threads" >"$raw.warmup"
   # Signed just now: the server accepts timestamps within 5 minutes of its clock.
-  "$tool" requests "$3" "$5" "$2" "$guild" "$6" >"$requests"
+  "$tool" requests "$3" "$5" "$request_size" "$guild" "$6" >"$requests"
   if [ "$3" = case-open ]; then cases_before=$("$tool" count-cases "$url" "$guild"); fi
   wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s bench/interactions.lua \
     "$address/interactions" -- "$requests" "$4" "$threads" >"$raw"
@@ -140,6 +181,17 @@ for backend in $backends; do
     printf 'rss\t%s\t%s\t%s\n' "$backend" "$size" "$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")" >>"$results"
     stop_server
   done
+done
+
+for peer in $peers; do
+  step "peer: $peer hello world"
+  start_peer "$peer" "$out/peer-$peer.log"
+  # Size 0 in the table: a peer has no registry. Its command is /support's request, which it
+  # answers with "Hello, world" whatever the command.
+  load "peer-$peer" 0 ping '"type":1' "$read_requests" 1 1000
+  load "peer-$peer" 0 command 'Hello, world' "$read_requests" 1 1000
+  printf 'rss\t%s\t%s\t%s\n' "peer-$peer" 0 "$(peer_rss_kb)" >>"$results"
+  stop_server
 done
 
 step "results"

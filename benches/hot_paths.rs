@@ -84,6 +84,8 @@ fn support_reply(c: &mut Criterion) {
         store
     });
     let core = Core::new(store, Arc::new(FixedClock(NOW.parse().expect("an instant"))));
+    // As every request was before the change feed: one registry-version read each.
+    let reading = core.clone().without_change_feed();
     let slug = registry::names(4242).slug;
     let command = Command::Support { vendor: slug.clone() };
     let caller = Caller {
@@ -104,6 +106,13 @@ fn support_reply(c: &mut Criterion) {
         b.iter(|| {
             runtime
                 .block_on(core.execute(black_box(&command), &caller))
+                .is_ok()
+        })
+    });
+    group.bench_function("core_execute_reading_the_version", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(reading.execute(black_box(&command), &caller))
                 .is_ok()
         })
     });
@@ -238,11 +247,27 @@ fn support_reply_with_status(c: &mut Criterion) {
     group.finish();
 }
 
+/// `backline import`'s parse of a 10k-vendor plans file (25 MB), vendor by vendor.
+fn import_parse_10k(c: &mut Criterion) {
+    let plans = registry::plans_file(10_000).expect("a generated registry");
+    let files = [plans_file::SourceFile {
+        name: "bench.toml".into(),
+        text: plans,
+    }];
+    let mut group = c.benchmark_group("import");
+    group.sample_size(10);
+    group.bench_function("parse_plans_file_10k", |b| {
+        b.iter(|| plans_file::parse_files(black_box(&files)).map(|v| v.len()))
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     autocomplete,
     support_reply,
     support_reply_with_status,
-    findings_10k
+    findings_10k,
+    import_parse_10k
 );
 criterion_main!(benches);

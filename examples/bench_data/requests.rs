@@ -40,12 +40,13 @@ impl Scenario {
     pub fn parse(name: &str) -> Result<Self, String> {
         match name {
             "ping" => Ok(Self::Ping),
-            "support" => Ok(Self::Support),
+            // A peer's application command: /support's request, answered whatever it asks.
+            "support" | "command" => Ok(Self::Support),
             "autocomplete-2" => Ok(Self::Autocomplete(2)),
             "autocomplete-4" => Ok(Self::Autocomplete(4)),
             "case-open" => Ok(Self::CaseOpen),
             other => Err(format!(
-                "unknown scenario `{other}`: ping, support, autocomplete-2, autocomplete-4 or case-open"
+                "unknown scenario `{other}`: ping, support, command, autocomplete-2, autocomplete-4 or case-open"
             )),
         }
     }

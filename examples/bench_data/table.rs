@@ -2,7 +2,9 @@
 //!
 //! Lines: `load BACKEND SIZE SCENARIO REQUESTS DURATION_US P50_US P99_US MAX_US OK WRONG
 //! SOCKET_ERRORS WRAPPED`, `import BACKEND SIZE SECONDS`, `first BACKEND SIZE SECONDS` (the
-//! first answer after start-up), `rss BACKEND SIZE KB` and `cases BACKEND SIZE ROWS`.
+//! first answer after start-up), `rss BACKEND SIZE KB` and `cases BACKEND SIZE ROWS`. A
+//! backend named `peer-…` at size 0 is a peer's hello world (bench/peers), with the scenarios
+//! `ping` and `command`; a second table divides backline's `/support` by each of them.
 
 use std::{collections::BTreeMap, fmt::Write as _};
 
@@ -119,7 +121,11 @@ pub fn markdown(results: &str) -> Result<String, String> {
                 out,
                 "| {} | {} | {import} | {first} | {rss} | {} | {:.0} | {} | {} | {} | {ratio} | {answers} |",
                 if row == 0 { backend.as_str() } else { "" },
-                if row == 0 { size.to_string() } else { String::new() },
+                match (row, size) {
+                    (0, 0) => "—".to_owned(),
+                    (0, size) => size.to_string(),
+                    _ => String::new(),
+                },
                 load.scenario,
                 rate,
                 ms(load.p50_us),
@@ -128,5 +134,55 @@ pub fn markdown(results: &str) -> Result<String, String> {
             );
         }
     }
+    peer_table(&mut out, &groups);
     Ok(out)
+}
+
+/// backline's `/support` (and PING) divided by each peer's command (and PING), same run.
+fn peer_table(out: &mut String, groups: &BTreeMap<(String, u64), Group>) {
+    let rate = |group: &Group, scenario: &str| {
+        group
+            .loads
+            .iter()
+            .find(|l| l.scenario == scenario)
+            .map(|l| l.requests / l.seconds)
+    };
+    let peers: Vec<(&str, &Group)> = groups
+        .iter()
+        .filter_map(|((backend, _), group)| backend.strip_prefix("peer-").map(|name| (name, group)))
+        .collect();
+    if peers.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let mut header = String::from("| backend | vendors | /support req/s |");
+    let mut rule = String::from("|---|---:|---:|");
+    for (peer, group) in &peers {
+        let command = rate(group, "command").map_or("—".into(), |r| format!("{r:.0}"));
+        let _ = write!(
+            header,
+            " ÷ {peer} hello world ({command} req/s) | PING ÷ {peer} PING |"
+        );
+        rule.push_str("---:|---:|");
+    }
+    let _ = writeln!(out, "{header}\n{rule}");
+    for ((backend, size), group) in groups.iter().filter(|((b, _), _)| !b.starts_with("peer-")) {
+        let Some(support) = rate(group, "support") else {
+            continue;
+        };
+        let mut line = format!("| {backend} | {size} | {support:.0} |");
+        for (_, peer) in &peers {
+            let ratio = |ours: Option<f64>, theirs: Option<f64>| match (ours, theirs) {
+                (Some(a), Some(b)) if b > 0.0 => format!("{:.1}×", a / b),
+                _ => "—".into(),
+            };
+            let _ = write!(
+                line,
+                " {} | {} |",
+                ratio(Some(support), rate(peer, "command")),
+                ratio(rate(group, "ping"), rate(peer, "ping"))
+            );
+        }
+        let _ = writeln!(out, "{line}");
+    }
 }

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use super::files;
 use crate::{
     domain::{GuildId, plans_file},
-    store::DatabaseUrl,
+    store::{DatabaseUrl, StoreError},
 };
 
 /// Up to this many vendors, `import` names those added, updated or removed.
@@ -28,36 +28,65 @@ pub async fn import(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let vendors = match plans_file::parse_files(&sources) {
-        Ok(vendors) => vendors,
-        Err(errors) => {
-            for error in &errors {
-                eprintln!("{error}");
+    let store = match super::startup::open_store(database_url).await {
+        Ok(store) => store,
+        // A bad file is said first, whether or not the database answers.
+        Err(error) => match plans_file::parse_files(&sources) {
+            Err(errors) => return Ok(report(&errors)),
+            Ok(_) => return Err(error),
+        },
+    };
+    // Vendor by vendor into the store's batches: a 100k-vendor registry is never held whole.
+    // Any problem abandons the transaction; the files are then parsed whole for the report.
+    let mut batches = plans_file::VendorBatches::new(&sources);
+    let mut count = 0;
+    let abandoned = || StoreError::Conflict("the plans files did not validate".into());
+    let mut next = || match batches.next() {
+        Some(batch) => {
+            count += batch.len();
+            Some(Ok(batch))
+        }
+        None if batches.failed() => Some(Err(abandoned())),
+        None if prune && count == 0 => Some(Err(abandoned())),
+        None => None,
+    };
+    let streamed = store.import_batches(guild, &mut next, prune).await;
+    let failed = batches.failed();
+    let mut summary = match streamed {
+        Ok(summary) => summary,
+        Err(_) if failed => match plans_file::parse_files(&sources) {
+            Err(errors) => {
+                store.close().await;
+                return Ok(report(&errors));
             }
+            // Stricter than the files' own rules: import them the plain way.
+            Ok(vendors) => {
+                count = vendors.len();
+                store
+                    .import(guild, &vendors, prune)
+                    .await
+                    .context("importing the registry")?
+            }
+        },
+        Err(_) if prune && count == 0 => {
+            store.close().await;
             eprintln!(
-                "{} error{} found; nothing was imported.",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
+                "error: the files hold no vendors; refusing to --prune the whole registry. Remove vendors one by one, or import without --prune."
             );
             return Ok(ExitCode::FAILURE);
         }
+        Err(error) => return Err(error).context("importing the registry"),
     };
-    if prune && vendors.is_empty() {
-        eprintln!(
-            "error: the files hold no vendors; refusing to --prune the whole registry. Remove vendors one by one, or import without --prune."
-        );
-        return Ok(ExitCode::FAILURE);
-    }
-    let store = super::startup::open_store(database_url).await?;
-    let summary = store
-        .import(guild, &vendors, prune)
-        .await
-        .context("importing the registry")?;
     store.close().await;
+    drop(sources);
+    for list in [&mut summary.added, &mut summary.updated, &mut summary.unchanged] {
+        list.sort();
+    }
+    let vendors_len = count;
     println!(
         "Imported {} vendor{} into guild {guild}: {summary}",
-        vendors.len(),
-        if vendors.len() == 1 { "" } else { "s" }
+        vendors_len,
+        if vendors_len == 1 { "" } else { "s" }
     );
     for (label, slugs) in [
         ("added", &summary.added),
@@ -75,4 +104,17 @@ pub async fn import(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every error in the files, then that nothing was imported.
+fn report(errors: &[plans_file::PlanError]) -> ExitCode {
+    for error in errors {
+        eprintln!("{error}");
+    }
+    eprintln!(
+        "{} error{} found; nothing was imported.",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    ExitCode::FAILURE
 }

@@ -13,6 +13,7 @@ pub mod markdown;
 mod owner;
 pub mod parse;
 mod registry_cache;
+mod registry_slot;
 pub mod reminders;
 mod reply;
 pub mod status_alerts;
@@ -312,18 +313,10 @@ impl Core {
         let Some(guild) = caller.guild else {
             return Ok(Vec::new());
         };
-        let typed = typed.trim().trim_start_matches('#').to_lowercase();
-        let cases = self.store.cases(guild, None, None, 200).await?;
+        let typed = typed.trim().trim_start_matches('#');
+        let cases = self.store.search_cases(guild, typed, limit as i64).await?;
         Ok(cases
             .iter()
-            .filter(|c| {
-                typed.is_empty()
-                    || c.number.to_string().starts_with(&typed)
-                    || c.vendor_name.to_lowercase().contains(&typed)
-                    || c.vendor.as_str().contains(&typed)
-                    || c.summary.to_lowercase().contains(&typed)
-            })
-            .take(limit)
             .map(|c| Choice {
                 label: format!(
                     "#{} {} {} ({}): {}",

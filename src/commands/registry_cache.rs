@@ -3,13 +3,20 @@
 //!
 //! `/support` and every autocomplete keystroke need the guild's vendor names. Reading them
 //! all from the database per request costs a full read of the guild's vendors (100k rows
-//! for a large registry); here a request costs a share of one indexed read of the guild's
-//! registry version, and the index is rebuilt only when that version differs from the one
-//! it was built at. The version lives in the database and is bumped in the same transaction
-//! as any write to the vendors or settings, so an import or a settings change through
-//! another process or replica is seen by the next request, not after a timeout.
+//! for a large registry); here the index is rebuilt only when the guild's registry version
+//! differs from the one it was built at. The version lives in the database and is bumped in
+//! the same transaction as any write to the vendors or settings.
 //!
-//! Requests that arrive together share a version read: each request waits for a read that
+//! In the steady state a request makes no database round trip at all: the store's
+//! [`RegistryFeed`] counts the registry changes this process has been told of (its own
+//! writes once committed; other processes' through PostgreSQL's `LISTEN/NOTIFY` or SQLite's
+//! `PRAGMA data_version`), and a registry confirmed current at the count the feed still
+//! shows is current. The rule: a write is visible to the next request on the same replica,
+//! and on other replicas once its notification arrives (PostgreSQL) or within a poll
+//! ([`crate::store::SQLITE_POLL`], 10 ms) on SQLite. While the feed's watch is not connected,
+//! or after it signalled a change, a request reads the version as below.
+//!
+//! Requests that read the version together share a read: each request waits for a read that
 //! started after it arrived (never an older one), so an answer always reflects every write
 //! committed before its request came in, while a burst of 32 requests costs one query.
 //!
@@ -18,23 +25,20 @@
 //! down, and until the background probe sees it back, requests are answered from the last
 //! registry loaded, marked with the time it was last known current. Nobody queues behind a
 //! slow read for longer than the budget.
+//!
+//! Memory: the index (about 300 bytes per vendor), and at most [`super::registry_slot::REMEMBER_AT_MOST`] parsed
+//! vendor documents per guild (registries up to [`REMEMBER_ALL_UP_TO`] are loaded whole).
 
 use std::{
-    collections::{HashMap, HashSet},
-    ops::Deref,
-    sync::{
-        Arc, Mutex, PoisonError, RwLock, Weak,
-        atomic::{AtomicI64, AtomicU64, Ordering},
-    },
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock, PoisonError, Weak},
     time::Duration,
 };
 
-use chrono::{DateTime, Utc};
-
-use super::{Clock, CommandError, Core, Metrics, Reply, Text};
+use super::{Clock, CommandError, Core, Metrics, Text};
 use crate::{
-    domain::{GuildId, GuildSettings, Vendor, VendorIndex, VendorIndexBuilder, VendorSlug},
-    store::{DbHealth, Store, StoreError},
+    domain::{GuildId, Vendor, VendorIndexBuilder, VendorSlug},
+    store::{DbHealth, RegistryFeed, Store, StoreError},
 };
 
 /// The longest a request waits for the guild's registry version (its own read, or the one
@@ -43,143 +47,10 @@ pub const DEFAULT_READ_BUDGET: Duration = Duration::from_secs(1);
 
 /// Registries up to this many vendors are kept whole in memory, so that `/support` answers
 /// for any of them while the database is down; larger ones keep the vendors asked for.
-const REMEMBER_ALL_UP_TO: usize = 1000;
+pub const REMEMBER_ALL_UP_TO: usize = 1000;
 
-/// What commands need of a guild on every request, as of one registry version.
-pub(crate) struct Registry {
-    pub(crate) index: VendorIndex,
-    pub(crate) settings: GuildSettings,
-    /// The last `/vendor verify` of each vendor.
-    pub(crate) verified: HashMap<VendorSlug, DateTime<Utc>>,
-    /// Owners and backups known to have left the server.
-    pub(crate) departed: HashSet<u64>,
-    /// Whole vendor documents of this version, as they were read.
-    vendors: Mutex<HashMap<VendorSlug, Arc<Vendor>>>,
-}
-
-impl Registry {
-    fn remembered(&self, slug: &VendorSlug) -> Option<Arc<Vendor>> {
-        let vendors = self.vendors.lock().unwrap_or_else(PoisonError::into_inner);
-        vendors.get(slug).cloned()
-    }
-
-    fn remember(&self, vendor: &Vendor) {
-        let mut vendors = self.vendors.lock().unwrap_or_else(PoisonError::into_inner);
-        vendors.insert(vendor.slug.clone(), Arc::new(vendor.clone()));
-    }
-}
-
-/// A guild's registry for one request: current, or from memory while the database is down
-/// or too slow to ask.
-pub(crate) struct Current {
-    registry: Arc<Registry>,
-    /// Set when the database could not be asked: the last time this registry was known current.
-    pub(crate) from_memory: Option<DateTime<Utc>>,
-    /// Known down, rather than slow to answer this once.
-    unreachable: bool,
-}
-
-impl Deref for Current {
-    type Target = Registry;
-    fn deref(&self) -> &Registry {
-        &self.registry
-    }
-}
-
-impl Current {
-    /// Says on the reply that it was answered from memory, and as of when.
-    pub(crate) fn mark(&self, reply: &mut Reply, now: DateTime<Utc>) {
-        let Some(as_of) = self.from_memory else { return };
-        let when = if as_of.date_naive() == now.date_naive() {
-            as_of.format("%H:%M UTC").to_string()
-        } else {
-            as_of.format("%Y-%m-%d %H:%M UTC").to_string()
-        };
-        let why = if self.unreachable {
-            "backline's database is unreachable"
-        } else {
-            "backline's database is not answering in time"
-        };
-        let line = Text::from(format!("⚠️ Answered from memory as of {when}: {why}."));
-        reply.content = Some(match reply.content.take() {
-            Some(content) => line.line_break().then(content),
-            None => line,
-        });
-    }
-}
-
-/// One guild's registry, at the version it was loaded at.
-struct Loaded {
-    version: i64,
-    registry: Arc<Registry>,
-}
-
-/// The last version read that completed: which read it was, and what it found.
-#[derive(Default)]
-struct Checked {
-    read: u64,
-    version: i64,
-}
-
-/// One guild's slot: the current index, the version reads, and a lock so that only one
-/// request rebuilds the index.
-#[derive(Default)]
-struct Slot {
-    loaded: RwLock<Option<Loaded>>,
-    rebuild: tokio::sync::Mutex<()>,
-    /// Held while a version read is in flight; holds the last completed one.
-    checked: tokio::sync::Mutex<Checked>,
-    /// How many version reads have started (each is numbered by this count).
-    reads_started: AtomicU64,
-    /// When the loaded registry was last known current (Unix seconds; 0: never).
-    confirmed_at: AtomicI64,
-}
-
-impl Slot {
-    fn current(&self, version: i64) -> Option<Arc<Registry>> {
-        let loaded = self.loaded.read().unwrap_or_else(PoisonError::into_inner);
-        loaded
-            .as_ref()
-            .filter(|l| l.version == version)
-            .map(|l| Arc::clone(&l.registry))
-    }
-
-    /// Whatever registry was loaded last, with the time it was last known current.
-    fn remembered(&self, unreachable: bool) -> Option<Current> {
-        let loaded = self.loaded.read().unwrap_or_else(PoisonError::into_inner);
-        let registry = Arc::clone(&loaded.as_ref()?.registry);
-        let as_of = DateTime::from_timestamp(self.confirmed_at.load(Ordering::SeqCst), 0)?;
-        Some(Current {
-            registry,
-            from_memory: Some(as_of),
-            unreachable,
-        })
-    }
-
-    fn confirmed(&self, registry: Arc<Registry>, now: DateTime<Utc>) -> Current {
-        self.confirmed_at.fetch_max(now.timestamp(), Ordering::SeqCst);
-        Current {
-            registry,
-            from_memory: None,
-            unreachable: false,
-        }
-    }
-
-    /// The guild's registry version, read after this call began.
-    async fn version(&self, store: &dyn Store, guild: GuildId) -> Result<i64, StoreError> {
-        let started_before_us = self.reads_started.load(Ordering::SeqCst);
-        let mut checked = self.checked.lock().await;
-        // Reads start only under this lock, so a number above `started_before_us` is a read
-        // that began after we arrived.
-        if checked.read > started_before_us {
-            return Ok(checked.version);
-        }
-        let read = self.reads_started.fetch_add(1, Ordering::SeqCst) + 1;
-        let version = store.registry_version(guild).await?;
-        *checked = Checked { read, version };
-        Ok(version)
-    }
-}
+pub(crate) use super::registry_slot::Current;
+use super::registry_slot::{Registry, Slot};
 
 /// The indexes of the guilds that asked since start-up. A guild's entry is only ever
 /// filled from that guild's own rows: guilds never share an index.
@@ -191,6 +62,10 @@ pub(crate) struct RegistryCache {
     clock: Arc<dyn Clock>,
     read_budget: Duration,
     metrics: Arc<Metrics>,
+    /// The store's registry feed, taken on the first request (its watch needs a runtime).
+    feed: OnceLock<Arc<RegistryFeed>>,
+    /// False: read the version on every request, as while the feed is not live.
+    trust_feed: bool,
 }
 
 impl RegistryCache {
@@ -202,7 +77,17 @@ impl RegistryCache {
             clock,
             read_budget: DEFAULT_READ_BUDGET,
             metrics,
+            feed: OnceLock::new(),
+            trust_feed: true,
         }
+    }
+
+    /// The feed's count of changes, while it is live and trusted.
+    fn changes(&self, store: &dyn Store) -> Option<u64> {
+        if !self.trust_feed {
+            return None;
+        }
+        self.feed.get_or_init(|| store.registry_feed()).changes()
     }
 
     /// The guild's vendors and settings, including every write committed before this call;
@@ -211,6 +96,11 @@ impl RegistryCache {
         let slot = self.slot(guild);
         if self.health.is_down() {
             return while_down(&slot);
+        }
+        // Taken before the version is read: a change signalled after this is read again.
+        let seen = self.changes(store);
+        if let Some(registry) = seen.and_then(|changes| slot.fresh(changes)) {
+            return Ok(slot.confirmed(registry, self.clock.now()));
         }
         let read = slot.version(store, guild);
         tokio::pin!(read);
@@ -237,7 +127,7 @@ impl RegistryCache {
             Err(error) => return Err(error.into()),
         };
         let now = self.clock.now();
-        if let Some(registry) = slot.current(version) {
+        if let Some(registry) = slot.current(version, seen) {
             self.metrics.registry_hit();
             return Ok(slot.confirmed(registry, now));
         }
@@ -245,16 +135,13 @@ impl RegistryCache {
         // one rebuilds it, the others wait and take its result rather than each reading
         // the whole registry.
         let _rebuilding = slot.rebuild.lock().await;
-        if let Some(registry) = slot.current(version) {
+        if let Some(registry) = slot.current(version, seen) {
             return Ok(slot.confirmed(registry, now));
         }
         match load(store, guild).await {
             Ok(registry) => {
                 self.metrics.registry_rebuild();
-                *slot.loaded.write().unwrap_or_else(PoisonError::into_inner) = Some(Loaded {
-                    version,
-                    registry: Arc::clone(&registry),
-                });
+                slot.keep(version, &registry, seen);
                 Ok(slot.confirmed(registry, now))
             }
             Err(error) if self.health.observe(&error, &self.store) => while_down(&slot),
@@ -303,9 +190,7 @@ impl RegistryCache {
 
     fn loaded(&self, guild: GuildId) -> Option<Arc<Registry>> {
         let guilds = self.guilds.lock().unwrap_or_else(PoisonError::into_inner);
-        let slot = guilds.get(&guild)?;
-        let loaded = slot.loaded.read().unwrap_or_else(PoisonError::into_inner);
-        loaded.as_ref().map(|l| Arc::clone(&l.registry))
+        guilds.get(&guild)?.last_loaded()
     }
 }
 
@@ -379,6 +264,18 @@ impl Core {
     pub fn with_read_budget(mut self, budget: Duration) -> Self {
         let mut cache = RegistryCache::new(&self.store, Arc::clone(&self.clock), Arc::clone(&self.metrics));
         cache.read_budget = budget;
+        cache.trust_feed = self.registry.trust_feed;
+        self.registry = Arc::new(cache);
+        self
+    }
+
+    /// The same core, reading the registry version on every request as it does while the
+    /// store's change feed is not connected: for tests of that path. Call before the core
+    /// is cloned: it starts an empty cache.
+    pub fn without_change_feed(mut self) -> Self {
+        let mut cache = RegistryCache::new(&self.store, Arc::clone(&self.clock), Arc::clone(&self.metrics));
+        cache.read_budget = self.registry.read_budget;
+        cache.trust_feed = false;
         self.registry = Arc::new(cache);
         self
     }

@@ -106,6 +106,11 @@ pub trait CaseStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<Case>, StoreError>;
 
+    /// Cases whose number starts with `typed`, or whose vendor or summary contains it (case
+    /// aside; all when empty), in `cases`' order, at most `limit`: one indexed query, for
+    /// autocomplete. `typed` is matched literally (`%` and `_` are not wildcards).
+    async fn search_cases(&self, guild: GuildId, typed: &str, limit: i64) -> Result<Vec<Case>, StoreError>;
+
     async fn timeline(&self, guild: GuildId, number: i64) -> Result<Timeline, StoreError>;
 
     /// Cases opened at or after `since` (all when none), oldest first, with their timelines.

@@ -17,7 +17,8 @@ macro_rules! impl_case_store {
                     CaseStore, StoreError,
                     cases::{CHANNEL_MENTION, NewCase, NewEvent, Recorded},
                     rows::{
-                        CaseRow, ClaimedCaseRow, EventRow, InsertedCaseRow, NotificationRow, case_columns,
+                        CaseEventRow, CaseNotificationRow, CaseRow, ClaimedCaseRow, EventRow, InsertedCaseRow,
+                        NotificationRow, case_columns, timelines_of,
                         recipient_columns,
                     },
                     write::WriteTx,
@@ -45,7 +46,7 @@ macro_rules! impl_case_store {
                 }
 
                 /// The case an already-recorded interaction produced, if any.
-                async fn replayed(
+                pub(super) async fn replayed(
                     &self,
                     guild: GuildId,
                     interaction_id: Option<u64>,
@@ -84,7 +85,7 @@ macro_rules! impl_case_store {
                         .ok_or_else(|| StoreError::AlreadyExists(what.to_owned()))
                 }
 
-                async fn insert_event_and_notifications(
+                pub(super) async fn insert_event_and_notifications(
                     tx: &mut WriteTx<'_, $db>,
                     guild: GuildId,
                     case_id: i64,
@@ -129,53 +130,6 @@ macro_rules! impl_case_store {
                     insert.push(" ON CONFLICT (event_id, recipient_kind, recipient_id) DO NOTHING");
                     insert.build().execute(&mut **tx).await.map_err(StoreError::db("recording notifications"))?;
                     Ok(event_id)
-                }
-
-                async fn insert_case(
-                    &self,
-                    guild: GuildId,
-                    case: &NewCase,
-                    event: &NewEvent,
-                    notify: &[NotifyTarget],
-                ) -> Result<Recorded, StoreError> {
-                    let mut tx = self.write_tx("opening a case").await?;
-                    let number: i64 = sqlx::query_scalar(
-                        "INSERT INTO case_counters (guild_id, last_number) VALUES ($1, 1) \
-                         ON CONFLICT (guild_id) DO UPDATE SET last_number = case_counters.last_number + 1 \
-                         RETURNING last_number",
-                    )
-                    .bind(guild.as_i64())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(StoreError::db("numbering a case"))?;
-                    // The case comes back as stored (no read after the commit).
-                    let stored = sqlx::query_as::<_, InsertedCaseRow>(concat!(
-                        "INSERT INTO cases (guild_id, number, vendor_slug, vendor_name, severity, vendor_severity, \
-                         summary, vendor_case_id, link, channel_id, opened_by, opened_at, response_due, status, \
-                         escalation_level) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'open', 0) RETURNING id, ",
-                        case_columns!()
-                    ))
-                    .bind(guild.as_i64())
-                    .bind(number)
-                    .bind(case.vendor.as_str())
-                    .bind(&case.vendor_name)
-                    .bind(case.severity.as_str())
-                    .bind(&case.vendor_severity)
-                    .bind(&case.summary)
-                    .bind(&case.vendor_case_id)
-                    .bind(&case.link)
-                    .bind(case.channel_id.map(|c| c as i64))
-                    .bind(case.opened_by as i64)
-                    .bind(case.opened_at)
-                    .bind(case.response_due)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(StoreError::db("opening a case"))?;
-                    let event_id =
-                        Self::insert_event_and_notifications(&mut tx, guild, stored.id, event, notify).await?;
-                    tx.commit("opening a case").await?;
-                    Ok(Recorded { case: stored.case.into_case(guild)?, event_id, replayed: false })
                 }
 
                 /// The event's ID, or none when the case is no longer as `before` says.
@@ -229,9 +183,8 @@ macro_rules! impl_case_store {
                     event: &NewEvent,
                     notify: &[NotifyTarget],
                 ) -> Result<Recorded, StoreError> {
-                    if let Some(done) = self.replayed(guild, event.interaction_id).await? {
-                        return Ok(done);
-                    }
+                    // A redelivered interaction fails on its unique ID and rolls back, number
+                    // included (SQLite checks for it first: see `insert_case`).
                     match self.insert_case(guild, case, event, notify).await {
                         Ok(recorded) => Ok(recorded),
                         Err(e) => self.lost_race(guild, event, e, "this case").await,
@@ -313,6 +266,30 @@ macro_rules! impl_case_store {
                     .collect()
                 }
 
+                async fn search_cases(&self, guild: GuildId, typed: &str, limit: i64) -> Result<Vec<Case>, StoreError> {
+                    let typed = typed.to_lowercase();
+                    let literal = typed.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    // The ORDER BY is the index `cases_by_shown_order`: the scan stops at `limit`.
+                    sqlx::query_as::<_, CaseRow>(concat!(
+                        "SELECT ", case_columns!(), " FROM cases WHERE guild_id = $1 \
+                         AND ($2 = '' OR CAST(number AS TEXT) LIKE $3 ESCAPE '\\' OR lower(vendor_name) LIKE $4 ESCAPE '\\' \
+                              OR vendor_slug LIKE $4 ESCAPE '\\' OR lower(summary) LIKE $4 ESCAPE '\\') \
+                         ORDER BY guild_id, CASE status WHEN 'open' THEN 0 WHEN 'vendor-responded' THEN 1 ELSE 2 END, number DESC \
+                         LIMIT $5"
+                    ))
+                    .bind(guild.as_i64())
+                    .bind(&typed)
+                    .bind(format!("{literal}%"))
+                    .bind(format!("%{literal}%"))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(StoreError::db("searching cases"))?
+                    .into_iter()
+                    .map(|row| row.into_case(guild))
+                    .collect()
+                }
+
                 async fn timeline(&self, guild: GuildId, number: i64) -> Result<Timeline, StoreError> {
                     let events = sqlx::query_as::<_, EventRow>(
                         "SELECT e.id, e.at, e.kind, e.actor, e.detail FROM case_events e \
@@ -347,21 +324,39 @@ macro_rules! impl_case_store {
                     guild: GuildId,
                     since: Option<DateTime<Utc>>,
                 ) -> Result<Vec<(Case, Timeline)>, StoreError> {
-                    let rows = sqlx::query_as::<_, CaseRow>(concat!(
-                        "SELECT ", case_columns!(), " FROM cases WHERE guild_id = $1 AND ($2 IS NULL OR opened_at >= $2) ORDER BY number"
+                    // Three queries whatever the number of cases: the cases, then all their
+                    // events, then all their notifications, each in timeline order.
+                    let doing = "exporting cases";
+                    let rows = sqlx::query_as::<_, InsertedCaseRow>(concat!(
+                        "SELECT id, ", case_columns!(), " FROM cases c WHERE c.guild_id = $1 \
+                         AND ($2 IS NULL OR c.opened_at >= $2) ORDER BY number"
                     ))
                     .bind(guild.as_i64())
                     .bind(since)
                     .fetch_all(&self.pool)
                     .await
-                    .map_err(StoreError::db("exporting cases"))?;
-                    let mut out = Vec::with_capacity(rows.len());
-                    for row in rows {
-                        let case = row.into_case(guild)?;
-                        let timeline = self.timeline(guild, case.number).await?;
-                        out.push((case, timeline));
-                    }
-                    Ok(out)
+                    .map_err(StoreError::db(doing))?;
+                    let events = sqlx::query_as::<_, CaseEventRow>(
+                        "SELECT e.case_id, e.id, e.at, e.kind, e.actor, e.detail FROM case_events e \
+                         JOIN cases c ON c.id = e.case_id WHERE c.guild_id = $1 AND ($2 IS NULL OR c.opened_at >= $2) \
+                         ORDER BY e.case_id, e.id",
+                    )
+                    .bind(guild.as_i64())
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(StoreError::db(doing))?;
+                    let notifications = sqlx::query_as::<_, CaseNotificationRow>(
+                        "SELECT n.case_id, n.id, n.event_id, n.recipient_kind, n.recipient_id, n.label, n.method, \
+                         n.at, n.delivery, n.reason FROM notifications n JOIN cases c ON c.id = n.case_id \
+                         WHERE c.guild_id = $1 AND ($2 IS NULL OR c.opened_at >= $2) ORDER BY n.case_id, n.event_id, n.id",
+                    )
+                    .bind(guild.as_i64())
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(StoreError::db(doing))?;
+                    timelines_of(guild, rows, events, notifications)
                 }
 
                 async fn claim_overdue_reminders(

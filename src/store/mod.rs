@@ -2,6 +2,8 @@
 
 pub mod cases;
 mod cases_impl;
+mod cases_pg;
+mod cases_sqlite;
 mod connect_error;
 pub mod health;
 mod postgres;
@@ -15,6 +17,7 @@ mod status_impl;
 mod status_rows;
 pub mod upkeep;
 mod upkeep_impl;
+mod watch;
 mod write;
 
 use std::{fmt, sync::Arc};
@@ -32,6 +35,7 @@ pub use readiness::{NotReady, Readiness};
 pub use sqlite::SqliteStore;
 pub use status::StatusStore;
 pub use upkeep::UpkeepStore;
+pub use watch::{RegistryFeed, SQLITE_POLL};
 
 /// What went wrong in storage, decided at the query. Only the `Display` of the domain
 /// variants is meant for users; `Database` is internal and its details go to the log.
@@ -155,10 +159,24 @@ pub trait Store: CaseStore + UpkeepStore + StatusStore + Readiness + Send + Sync
         prune: bool,
     ) -> Result<ImportSummary, StoreError>;
 
+    /// As `import`, with the vendors handed over batch by batch by `next`, so that a large
+    /// registry is never held whole; an error from `next` abandons the import (nothing is
+    /// written) and is returned.
+    async fn import_batches(
+        &self,
+        guild: GuildId,
+        next: &mut (dyn FnMut() -> Option<Result<Vec<Vendor>, StoreError>> + Send),
+        prune: bool,
+    ) -> Result<ImportSummary, StoreError>;
+
     /// The guild's settings; defaults when it never set any.
     async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError>;
 
     async fn set_guild_settings(&self, guild: GuildId, settings: &GuildSettings) -> Result<(), StoreError>;
+
+    /// Registry changes as this process learns of them, without a query per request (see
+    /// [`RegistryFeed`]); the watch behind it starts on the first call.
+    fn registry_feed(&self) -> Arc<RegistryFeed>;
 
     /// Closes the pool, waiting for connections in use to be returned.
     async fn close(&self);

@@ -1,6 +1,6 @@
 //! The PostgreSQL store: for several replicas sharing one registry.
 
-use std::str::FromStr;
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     Postgres,
@@ -8,12 +8,20 @@ use sqlx::{
 };
 
 use super::{
-    ConnectLimits, DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
-    status_impl::impl_status_store, upkeep_impl::impl_upkeep_store, write::WriteTx,
+    ConnectLimits, DatabaseUrl, RegistryFeed, StoreError,
+    cases_impl::impl_case_store,
+    registry_impl::impl_store,
+    status_impl::impl_status_store,
+    upkeep_impl::impl_upkeep_store,
+    watch::{Watch, listen_postgres},
+    write::WriteTx,
 };
 
 pub struct PostgresStore {
     pub(super) pool: PgPool,
+    /// One connection, apart from the pool's, for the registry watch's LISTEN.
+    listen_pool: PgPool,
+    pub(super) watch: Watch,
 }
 
 impl PostgresStore {
@@ -25,16 +33,30 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(32)
             .acquire_timeout(limits.acquire_timeout)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let listen_pool = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(limits.acquire_timeout.min(Duration::from_secs(2)))
+            .connect_lazy_with(options.application_name("backline registry watch"));
+        Ok(Self {
+            pool,
+            listen_pool,
+            watch: Watch::new(),
+        })
+    }
+
+    /// The registry feed, its watch (a connection that LISTENs) started.
+    fn registry_feed_started(&self) -> Arc<RegistryFeed> {
+        self.watch
+            .feed(|feed, stop| listen_postgres(self.listen_pool.clone(), feed, stop))
     }
 
     /// The one way to write. PostgreSQL takes concurrent writers itself: no turn to wait for.
     pub(super) async fn write_tx(&self, doing: &'static str) -> Result<WriteTx<'_, Postgres>, StoreError> {
         let conn = self.pool.acquire().await.map_err(StoreError::db(doing))?;
-        WriteTx::begin(conn, None, "BEGIN".to_owned(), None, doing).await
+        WriteTx::begin(conn, None, &self.watch, "BEGIN".to_owned(), None, doing).await
     }
 }
 

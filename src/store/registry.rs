@@ -45,17 +45,136 @@ pub(super) struct NewHistory<'a> {
     pub detail: String,
 }
 
-/// What an import writes, decided from the guild's stored documents (slug → TOML).
-pub(super) struct ImportPlan<'v> {
-    pub summary: ImportSummary,
+/// What an import writes for a batch of the vendors given, decided from the guild's stored
+/// documents (slug → TOML). A batch is planned, written and dropped before the next: a
+/// large import holds one batch's stored forms at a time, not the whole registry's twice.
+pub(super) struct ImportBatch<'v> {
     /// Vendors to insert or overwrite, each slug once (the last given wins).
     pub writes: Vec<(&'v str, VendorRow)>,
-    /// Slugs to delete (only when pruning).
-    pub removals: Vec<String>,
-    /// In order: added and updated vendors, then removed ones.
+    /// In order: added and updated vendors.
     pub history: Vec<NewHistory<'v>>,
 }
 
+/// Plans an import batch by batch (see [`ImportBatch`]), then what it removes.
+pub(super) struct ImportPlanner<'e> {
+    guild: GuildId,
+    now: DateTime<Utc>,
+    existing: &'e HashMap<String, String>,
+    /// Every slug given so far.
+    given: HashSet<String>,
+    pub summary: ImportSummary,
+}
+
+impl<'e> ImportPlanner<'e> {
+    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'e HashMap<String, String>) -> Self {
+        Self {
+            guild,
+            now,
+            existing,
+            given: HashSet::new(),
+            summary: ImportSummary::default(),
+        }
+    }
+
+    /// The next batch of the vendors given. One statement cannot upsert the same row twice:
+    /// a slug given twice in a batch is written once, as last given; a later batch simply
+    /// overwrites an earlier one's.
+    pub fn batch<'v>(&mut self, vendors: &'v [Vendor]) -> Result<ImportBatch<'v>, StoreError> {
+        let last: HashMap<&str, usize> = vendors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.slug.as_str(), i))
+            .collect();
+        let mut writes = Vec::new();
+        let mut history = Vec::new();
+        for (index, vendor) in vendors.iter().enumerate() {
+            if !self.given.contains(vendor.slug.as_str()) {
+                self.given.insert(vendor.slug.to_string());
+            }
+            let row = VendorRow::of(vendor)?;
+            let (action, before) = match self.existing.get(vendor.slug.as_str()) {
+                Some(document) if *document == row.document => {
+                    self.summary.unchanged.push(vendor.slug.clone());
+                    continue;
+                }
+                Some(document) => {
+                    self.summary.updated.push(vendor.slug.clone());
+                    // An import is how a stored document that no longer reads gets repaired:
+                    // the history then shows every field as new.
+                    (
+                        "updated",
+                        parse_document(self.guild, vendor.slug.as_str(), document).ok(),
+                    )
+                }
+                None => {
+                    self.summary.added.push(vendor.slug.clone());
+                    ("added", None)
+                }
+            };
+            history.push(NewHistory {
+                slug: vendor.slug.as_str(),
+                at: self.now,
+                source: ChangeSource::Import,
+                action,
+                detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
+            });
+            if last.get(vendor.slug.as_str()) == Some(&index) {
+                writes.push((vendor.slug.as_str(), row));
+            }
+        }
+        Ok(ImportBatch { writes, history })
+    }
+
+    /// Slugs to delete when pruning, with their history lines; then the summary.
+    #[allow(clippy::type_complexity)]
+    pub fn removals(
+        mut self,
+        prune: bool,
+    ) -> Result<(Vec<String>, Vec<NewHistory<'e>>, ImportSummary), StoreError> {
+        let mut removals = Vec::new();
+        let mut history = Vec::new();
+        if prune {
+            let mut gone: Vec<&'e String> = self
+                .existing
+                .keys()
+                .filter(|s| !self.given.contains(s.as_str()))
+                .collect();
+            gone.sort();
+            for slug in gone {
+                // A stored slug that no longer parses is removed all the same (it is not in
+                // the files), but the summary can only list it if it is a slug.
+                self.summary
+                    .removed
+                    .push(VendorSlug::parse(slug).map_err(|problem| StoreError::Corrupt {
+                        table: "vendors",
+                        key: format!("guild {}, vendor {slug}", self.guild),
+                        column: "slug",
+                        problem,
+                    })?);
+                history.push(NewHistory {
+                    slug,
+                    at: self.now,
+                    source: ChangeSource::Import,
+                    action: "removed",
+                    detail: "removed: not in the imported files".to_owned(),
+                });
+                removals.push(slug.clone());
+            }
+        }
+        Ok((removals, history, self.summary))
+    }
+}
+
+/// Everything an import writes at once (for tests of the decisions).
+#[cfg(test)]
+pub(super) struct ImportPlan<'v> {
+    pub summary: ImportSummary,
+    pub writes: Vec<(&'v str, VendorRow)>,
+    pub removals: Vec<String>,
+    pub history: Vec<NewHistory<'v>>,
+}
+
+#[cfg(test)]
 impl ImportPlan<'_> {
     pub fn changes_anything(&self) -> bool {
         let s = &self.summary;
@@ -63,6 +182,7 @@ impl ImportPlan<'_> {
     }
 }
 
+#[cfg(test)]
 pub(super) fn plan_import<'v>(
     guild: GuildId,
     now: DateTime<Utc>,
@@ -70,72 +190,13 @@ pub(super) fn plan_import<'v>(
     vendors: &'v [Vendor],
     prune: bool,
 ) -> Result<ImportPlan<'v>, StoreError> {
-    let mut summary = ImportSummary::default();
-    let mut writes = Vec::new();
-    let mut history = Vec::new();
-    for vendor in vendors {
-        let row = VendorRow::of(vendor)?;
-        let (action, before) = match existing.get(vendor.slug.as_str()) {
-            Some(document) if *document == row.document => {
-                summary.unchanged.push(vendor.slug.clone());
-                continue;
-            }
-            Some(document) => {
-                summary.updated.push(vendor.slug.clone());
-                // An import is how a stored document that no longer reads gets repaired: the
-                // history then shows every field as new.
-                (
-                    "updated",
-                    parse_document(guild, vendor.slug.as_str(), document).ok(),
-                )
-            }
-            None => {
-                summary.added.push(vendor.slug.clone());
-                ("added", None)
-            }
-        };
-        history.push(NewHistory {
-            slug: vendor.slug.as_str(),
-            at: now,
-            source: ChangeSource::Import,
-            action,
-            detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
-        });
-        writes.push((vendor.slug.as_str(), row));
-    }
-    // One statement cannot upsert the same row twice: a slug given twice is written once,
-    // as last given.
-    let mut seen = HashSet::new();
-    writes.reverse();
-    writes.retain(|(slug, _)| seen.insert(*slug));
-    writes.reverse();
-
-    let mut removals = Vec::new();
-    if prune {
-        let keep: HashSet<&str> = vendors.iter().map(|v| v.slug.as_str()).collect();
-        let mut gone: Vec<&'v String> = existing.keys().filter(|s| !keep.contains(s.as_str())).collect();
-        gone.sort();
-        for slug in gone {
-            // A stored slug that no longer parses is removed all the same (it is not in the
-            // files), but the summary can only list it if it is a slug.
-            summary
-                .removed
-                .push(VendorSlug::parse(slug).map_err(|problem| StoreError::Corrupt {
-                    table: "vendors",
-                    key: format!("guild {guild}, vendor {slug}"),
-                    column: "slug",
-                    problem,
-                })?);
-            history.push(NewHistory {
-                slug,
-                at: now,
-                source: ChangeSource::Import,
-                action: "removed",
-                detail: "removed: not in the imported files".to_owned(),
-            });
-            removals.push(slug.clone());
-        }
-    }
+    let mut planner = ImportPlanner::new(guild, now, existing);
+    let (mut writes, mut history) = (Vec::new(), Vec::new());
+    let batch = planner.batch(vendors)?;
+    writes.extend(batch.writes);
+    history.extend(batch.history);
+    let (removals, removed, summary) = planner.removals(prune)?;
+    history.extend(removed);
     Ok(ImportPlan {
         summary,
         writes,

@@ -7,7 +7,7 @@
 macro_rules! impl_store {
     ($store:ty, $db:ident) => {
         const _: () = {
-            use std::collections::HashMap;
+            use std::{collections::HashMap, sync::Arc};
 
             use async_trait::async_trait;
             use chrono::Utc;
@@ -17,8 +17,8 @@ macro_rules! impl_store {
             use crate::{
                 domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary},
                 store::{
-                    Backend, ImportSummary, Store, StoreError,
-                    registry::{IMPORT_BATCH, NewHistory, plan_import},
+                    Backend, ImportSummary, RegistryFeed, Store, StoreError,
+                    registry::{IMPORT_BATCH, ImportPlanner, NewHistory},
                     rows::{SettingsRow, VendorDocumentRow, VendorSummaryRow},
                     write::WriteTx,
                 },
@@ -40,6 +40,7 @@ macro_rules! impl_store {
                     .execute(&mut **tx)
                     .await
                     .map_err(StoreError::db("marking the registry as changed"))?;
+                    tx.changes_registry();
                     Ok(())
                 }
 
@@ -70,6 +71,81 @@ macro_rules! impl_store {
                             .map_err(StoreError::db("recording history"))?;
                     }
                     Ok(())
+                }
+
+                /// The import, batch by batch from `next` (an error from it abandons the import).
+                async fn import_from<'a>(
+                    &self,
+                    guild: GuildId,
+                    next: &mut (dyn FnMut() -> Option<Result<std::borrow::Cow<'a, [Vendor]>, StoreError>> + Send),
+                    prune: bool,
+                ) -> Result<ImportSummary, StoreError> {
+                    let mut tx = self.write_tx("starting the import").await?;
+                    let existing: HashMap<String, String> = sqlx::query_as::<_, VendorDocumentRow>(
+                        "SELECT slug, document FROM vendors WHERE guild_id = $1",
+                    )
+                    .bind(guild.as_i64())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(StoreError::db("reading the current registry"))?
+                    .into_iter()
+                    .map(|row| (row.slug, row.document))
+                    .collect();
+                    let now = Utc::now();
+                    let mut planner = ImportPlanner::new(guild, now, &existing);
+                    // Batch by batch: each is planned, written and dropped (see ImportBatch).
+                    while let Some(vendors) = next() {
+                        let vendors = match vendors {
+                            Ok(vendors) => vendors,
+                            Err(error) => {
+                                tx.rollback("abandoning the import").await?;
+                                return Err(error);
+                            }
+                        };
+                        let batch = planner.batch(&vendors)?;
+                        Self::insert_history(&mut tx, guild, &batch.history).await?;
+                        if batch.writes.is_empty() {
+                            continue;
+                        }
+                        // Many rows per statement: one statement per vendor made a 10k import
+                        // on PostgreSQL mostly round trips.
+                        let mut insert = QueryBuilder::new(
+                            "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) ",
+                        );
+                        insert.push_values(&batch.writes, |mut values, (slug, row)| {
+                            values
+                                .push_bind(guild.as_i64())
+                                .push_bind(*slug)
+                                .push_bind(&row.name)
+                                .push_bind(row.criticality)
+                                .push_bind(&row.aliases)
+                                .push_bind(&row.document)
+                                .push_bind(now)
+                                .push_bind(now);
+                        });
+                        insert.push(
+                            " ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
+                             criticality = excluded.criticality, aliases = excluded.aliases, \
+                             document = excluded.document, updated_at = excluded.updated_at",
+                        );
+                        insert.build().execute(&mut *tx).await.map_err(StoreError::db("writing vendors"))?;
+                    }
+                    let (removals, removed, summary) = planner.removals(prune)?;
+                    Self::insert_history(&mut tx, guild, &removed).await?;
+                    for slug in &removals {
+                        sqlx::query("DELETE FROM vendors WHERE guild_id = $1 AND slug = $2")
+                            .bind(guild.as_i64())
+                            .bind(slug.as_str())
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(StoreError::db("removing a vendor"))?;
+                    }
+                    let changed = !(summary.added.is_empty() && summary.updated.is_empty() && summary.removed.is_empty());
+                    if changed {
+                        Self::bump_registry_version(&mut tx, guild).await?;
+                    }
+                    tx.commit("committing the import").await?;
+                    Ok(summary)
                 }
             }
 
@@ -161,57 +237,20 @@ macro_rules! impl_store {
                     vendors: &[Vendor],
                     prune: bool,
                 ) -> Result<ImportSummary, StoreError> {
-                    let mut tx = self.write_tx("starting the import").await?;
-                    let existing: HashMap<String, String> = sqlx::query_as::<_, VendorDocumentRow>(
-                        "SELECT slug, document FROM vendors WHERE guild_id = $1",
-                    )
-                    .bind(guild.as_i64())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(StoreError::db("reading the current registry"))?
-                    .into_iter()
-                    .map(|row| (row.slug, row.document))
-                    .collect();
-                    let now = Utc::now();
-                    let plan = plan_import(guild, now, &existing, vendors, prune)?;
-                    Self::insert_history(&mut tx, guild, &plan.history).await?;
-                    // Many rows per statement: one statement per vendor made a 10k import on
-                    // PostgreSQL mostly round trips.
-                    for batch in plan.writes.chunks(IMPORT_BATCH) {
-                        let mut insert = QueryBuilder::new(
-                            "INSERT INTO vendors (guild_id, slug, name, criticality, aliases, document, created_at, updated_at) ",
-                        );
-                        insert.push_values(batch, |mut values, (slug, row)| {
-                            values
-                                .push_bind(guild.as_i64())
-                                .push_bind(*slug)
-                                .push_bind(&row.name)
-                                .push_bind(row.criticality)
-                                .push_bind(&row.aliases)
-                                .push_bind(&row.document)
-                                .push_bind(now)
-                                .push_bind(now);
-                        });
-                        insert.push(
-                            " ON CONFLICT (guild_id, slug) DO UPDATE SET name = excluded.name, \
-                             criticality = excluded.criticality, aliases = excluded.aliases, \
-                             document = excluded.document, updated_at = excluded.updated_at",
-                        );
-                        insert.build().execute(&mut *tx).await.map_err(StoreError::db("writing vendors"))?;
-                    }
-                    for slug in &plan.removals {
-                        sqlx::query("DELETE FROM vendors WHERE guild_id = $1 AND slug = $2")
-                            .bind(guild.as_i64())
-                            .bind(slug.as_str())
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(StoreError::db("removing a vendor"))?;
-                    }
-                    if plan.changes_anything() {
-                        Self::bump_registry_version(&mut tx, guild).await?;
-                    }
-                    tx.commit("committing the import").await?;
-                    Ok(plan.summary)
+                    let mut batches = vendors.chunks(IMPORT_BATCH);
+                    self.import_from(guild, &mut || batches.next().map(|b| Ok(std::borrow::Cow::Borrowed(b))), prune)
+                        .await
+                }
+
+                #[tracing::instrument(skip(self, next), fields(guild = %guild))]
+                async fn import_batches(
+                    &self,
+                    guild: GuildId,
+                    next: &mut (dyn FnMut() -> Option<Result<Vec<Vendor>, StoreError>> + Send),
+                    prune: bool,
+                ) -> Result<ImportSummary, StoreError> {
+                    self.import_from(guild, &mut || next().map(|b| b.map(std::borrow::Cow::Owned)), prune)
+                        .await
                 }
 
                 async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
@@ -259,7 +298,12 @@ macro_rules! impl_store {
                     tx.commit("saving guild settings").await
                 }
 
+                fn registry_feed(&self) -> Arc<RegistryFeed> {
+                    self.registry_feed_started()
+                }
+
                 async fn close(&self) {
+                    self.watch.stop();
                     self.pool.close().await;
                 }
             }

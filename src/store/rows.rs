@@ -244,6 +244,22 @@ impl EventRow {
     }
 }
 
+/// An event with the row ID of its case, for reading many cases' timelines at once.
+#[derive(sqlx::FromRow)]
+pub(super) struct CaseEventRow {
+    pub case_id: i64,
+    #[sqlx(flatten)]
+    pub event: EventRow,
+}
+
+/// A notification with the row ID of its case.
+#[derive(sqlx::FromRow)]
+pub(super) struct CaseNotificationRow {
+    pub case_id: i64,
+    #[sqlx(flatten)]
+    pub notification: NotificationRow,
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct NotificationRow {
     id: i64,
@@ -342,4 +358,36 @@ impl HistoryRow {
             detail: self.detail,
         })
     }
+}
+
+/// Cases with their timelines, from the three reads of an export: the cases in order, then
+/// all their events and all their notifications, each in timeline order.
+pub(super) fn timelines_of(
+    guild: GuildId,
+    cases: Vec<InsertedCaseRow>,
+    events: Vec<CaseEventRow>,
+    notifications: Vec<CaseNotificationRow>,
+) -> Result<Vec<(Case, crate::domain::Timeline)>, StoreError> {
+    let mut timelines: std::collections::HashMap<i64, crate::domain::Timeline> =
+        cases.iter().map(|row| (row.id, Default::default())).collect();
+    // A case opened between the reads has events but is not exported.
+    for row in events {
+        if let Some(timeline) = timelines.get_mut(&row.case_id) {
+            timeline.events.push(row.event.into_event(guild)?);
+        }
+    }
+    for row in notifications {
+        if let Some(timeline) = timelines.get_mut(&row.case_id) {
+            timeline
+                .notifications
+                .push(row.notification.into_notification(guild)?);
+        }
+    }
+    cases
+        .into_iter()
+        .map(|row| {
+            let timeline = timelines.remove(&row.id).unwrap_or_default();
+            Ok((row.case.into_case(guild)?, timeline))
+        })
+        .collect()
 }

@@ -2,7 +2,10 @@
 
 use std::{
     str::FromStr,
-    sync::atomic::{AtomicU32, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
     time::Duration,
 };
 
@@ -13,8 +16,13 @@ use sqlx::{
 };
 
 use super::{
-    ConnectLimits, DatabaseUrl, StoreError, cases_impl::impl_case_store, registry_impl::impl_store,
-    status_impl::impl_status_store, upkeep_impl::impl_upkeep_store, write::WriteTx,
+    ConnectLimits, DatabaseUrl, RegistryFeed, StoreError,
+    cases_impl::impl_case_store,
+    registry_impl::impl_store,
+    status_impl::impl_status_store,
+    upkeep_impl::impl_upkeep_store,
+    watch::{Watch, poll_sqlite},
+    write::WriteTx,
 };
 
 /// SQLite's own cap on a database's pages (its default `max_page_count`).
@@ -29,6 +37,9 @@ pub struct SqliteStore {
     writes: tokio::sync::Mutex<()>,
     /// A cap on the file's pages set by `limit_pages` (0: none set), applied to every write.
     page_limit: AtomicU32,
+    /// How the file is opened, for the registry watch's connection.
+    options: SqliteConnectOptions,
+    pub(super) watch: Watch,
 }
 
 impl SqliteStore {
@@ -53,13 +64,21 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(limits.acquire_timeout)
-            .connect_with(options.pragma("query_only", "ON"))
+            .connect_with(options.clone().pragma("query_only", "ON"))
             .await?;
         Ok(Self {
             pool,
             writes: tokio::sync::Mutex::new(()),
             page_limit: AtomicU32::new(0),
+            options: options.pragma("query_only", "ON"),
+            watch: Watch::new(),
         })
+    }
+
+    /// The registry feed, its watch (a connection polling `PRAGMA data_version`) started.
+    fn registry_feed_started(&self) -> Arc<RegistryFeed> {
+        self.watch
+            .feed(|feed, stop| poll_sqlite(self.options.clone(), feed, stop))
     }
 
     /// Caps the database file at `pages` pages for every later write (`None`: SQLite's own
@@ -83,7 +102,15 @@ impl SqliteStore {
             pages => format!("PRAGMA max_page_count = {pages}; "),
         };
         let begin = format!("PRAGMA query_only = OFF; {pages}BEGIN IMMEDIATE");
-        WriteTx::begin(conn, Some(turn), begin, Some("PRAGMA query_only = ON"), doing).await
+        WriteTx::begin(
+            conn,
+            Some(turn),
+            &self.watch,
+            begin,
+            Some("PRAGMA query_only = ON"),
+            doing,
+        )
+        .await
     }
 }
 

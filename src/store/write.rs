@@ -6,7 +6,7 @@ use std::ops::{Deref, DerefMut};
 use sqlx::{Database, Executor, pool::PoolConnection};
 use tokio::sync::MutexGuard;
 
-use super::StoreError;
+use super::{StoreError, watch::Watch};
 
 /// A write transaction. Made only by the stores' `write_tx` (which waits for this process's
 /// SQLite write turn, then begins); statements run on it through `&mut *tx`.
@@ -21,6 +21,9 @@ pub(super) struct WriteTx<'s, DB: Database> {
     conn: PoolConnection<DB>,
     ended: bool,
     rearm: Option<&'static str>,
+    /// Told once the transaction committed, when it changed a registry.
+    watch: &'s Watch,
+    registry_changed: bool,
     /// Released after the connection (fields drop in order).
     _turn: Option<MutexGuard<'s, ()>>,
 }
@@ -35,6 +38,7 @@ where
     pub(super) async fn begin(
         conn: PoolConnection<DB>,
         turn: Option<MutexGuard<'s, ()>>,
+        watch: &'s Watch,
         begin: String,
         rearm: Option<&'static str>,
         doing: &'static str,
@@ -44,6 +48,8 @@ where
             conn,
             ended: false,
             rearm,
+            watch,
+            registry_changed: false,
             _turn: turn,
         };
         sqlx::raw_sql(sqlx::AssertSqlSafe(begin))
@@ -56,7 +62,17 @@ where
     pub(super) async fn commit(mut self, doing: &'static str) -> Result<(), StoreError> {
         self.run("COMMIT").await.map_err(StoreError::db(doing))?;
         self.end().await;
+        // After the commit, never before: a request told of the change reads it.
+        if self.registry_changed {
+            self.watch.changed();
+        }
         Ok(())
+    }
+
+    /// The transaction changes a guild's registry: caches in this process are told when it
+    /// commits (and other processes through the database, see `watch`).
+    pub(super) fn changes_registry(&mut self) {
+        self.registry_changed = true;
     }
 
     /// Ends the transaction writing nothing (a conflict found, nothing to do).

@@ -3,13 +3,16 @@
 use backline::{
     commands::{Caller, Command, CommandError, Core},
     domain::{GuildId, Vendor},
-    store,
+    store::{self, Store},
 };
 
 use crate::{
-    helpers::{NOW, TestDb, caller_in, example_plans, parse, spawn_empty_app},
+    helpers::{NOW, TestDb, backline, caller_in, example_plans, parse, spawn_empty_app, stderr},
     on_both_backends,
 };
+
+/// How long a test waits for what must happen soon (generous: the machine may be busy).
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
 
 const GUILD: u64 = 400_000_000_000_000_011;
 const OTHER_GUILD: u64 = 400_000_000_000_000_012;
@@ -45,25 +48,128 @@ async fn support_title(core: &Core, guild: u64, vendor: &str) -> Result<String, 
     }
 }
 
+/// Waits, without sleeping, until `check` holds; fails after a generous deadline.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Waits until the store's change feed is connected (its watch starts on first use).
+async fn feed_connected(store: &dyn Store) {
+    eventually("the registry watch connected", || async {
+        store.registry_feed().changes().is_some()
+    })
+    .await;
+}
+
 on_both_backends! {
-    async fn an_import_through_another_connection_is_seen_by_the_next_request(db) {
+    async fn a_write_through_the_same_store_is_seen_by_the_very_next_request(db) {
         let core = core(&db);
         let guild = GuildId::new(GUILD).unwrap();
         db.store.import(guild, &only(&["aws"]), false).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["aws"]);
+        feed_connected(db.store.as_ref()).await;
+        assert_eq!(choices(&core, GUILD, "").await, ["aws"], "confirmed while the feed is live");
+
+        db.store.import(guild, &only(&["aws", "stripe"]), false).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["aws", "stripe"]);
+        let sensitive = backline::domain::GuildSettings { sensitive_contacts: true, ..Default::default() };
+        db.store.set_guild_settings(guild, &sensitive).await.unwrap();
+        let support = Command::Support { vendor: "aws".into() };
+        assert!(core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral);
+    }
+}
+
+on_both_backends! {
+    async fn an_import_through_another_connection_is_seen_once_the_watch_hears_of_it(db) {
+        let core = core(&db);
+        let guild = GuildId::new(GUILD).unwrap();
+        db.store.import(guild, &only(&["aws"]), false).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["aws"]);
+        feed_connected(db.store.as_ref()).await;
         assert_eq!(choices(&core, GUILD, "").await, ["aws"]);
 
         // Another process or replica: its own pool on the same database.
         let elsewhere = store::connect(&db.url).await.unwrap();
         elsewhere.import(guild, &only(&["aws", "stripe"]), false).await.unwrap();
-        assert_eq!(choices(&core, GUILD, "").await, ["aws", "stripe"]);
+        eventually("the import seen", || async { choices(&core, GUILD, "").await == ["aws", "stripe"] }).await;
         assert_eq!(support_title(&core, GUILD, "stripe").await.unwrap(), "Stripe (stripe)");
 
         elsewhere.import(guild, &only(&["stripe"]), true).await.unwrap();
-        assert_eq!(choices(&core, GUILD, "").await, ["stripe"]);
+        eventually("the pruning import seen", || async { choices(&core, GUILD, "").await == ["stripe"] }).await;
         let gone = support_title(&core, GUILD, "aws").await.unwrap_err();
         assert!(gone.contains("No vendor named `aws`"), "{gone}");
         elsewhere.close().await;
     }
+}
+
+on_both_backends! {
+    async fn an_import_by_the_cli_while_serving_is_seen_without_a_restart(db) {
+        let core = core(&db);
+        let guild = GuildId::new(GUILD).unwrap();
+        db.store.import(guild, &only(&["aws"]), false).await.unwrap();
+        assert_eq!(choices(&core, GUILD, "").await, ["aws"]);
+        feed_connected(db.store.as_ref()).await;
+        assert_eq!(support_title(&core, GUILD, "aws").await.unwrap(), "Amazon Web Services (aws)");
+
+        let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans.toml");
+        let out = backline(&db, &["import", "--guild", &GUILD.to_string(), plans]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let all = parse(&example_plans()).len();
+        eventually("the CLI's import seen", || async { choices(&core, GUILD, "").await.len() == all }).await;
+        assert_eq!(support_title(&core, GUILD, "stripe").await.unwrap(), "Stripe (stripe)");
+    }
+}
+
+/// In the steady state `/support` does not read the registry version: it answers, current
+/// and unmarked, while every read of the version would wait for a lock.
+#[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+async fn in_the_steady_state_support_answers_without_reading_the_registry_version() {
+    use sqlx::Connection as _;
+    let db = crate::helpers::postgres().await;
+    let guild = GuildId::new(GUILD).unwrap();
+    db.store
+        .import(guild, &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    // A read that waits this long fails the test's own deadline below.
+    let core = core(&db).with_read_budget(std::time::Duration::from_secs(3600));
+    feed_connected(db.store.as_ref()).await;
+    assert_eq!(
+        support_title(&core, GUILD, "aws").await.unwrap(),
+        "Amazon Web Services (aws)"
+    );
+
+    let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
+    sqlx::query("LOCK TABLE registry_versions IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    let support = Command::Support { vendor: "aws".into() };
+    let reply = tokio::time::timeout(PATIENCE, core.execute(&support, &caller(GUILD)))
+        .await
+        .expect("a request waited for the registry version")
+        .unwrap();
+    assert_eq!(reply.title.as_deref(), Some("Amazon Web Services (aws)"));
+    assert!(
+        reply.content.is_none(),
+        "current, not from memory: {:?}",
+        reply.content
+    );
+    let typed = tokio::time::timeout(PATIENCE, choices(&core, GUILD, "str"))
+        .await
+        .unwrap();
+    assert_eq!(typed, ["stripe"]);
+    sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
 }
 
 on_both_backends! {
@@ -143,7 +249,7 @@ on_both_backends! {
 }
 
 on_both_backends! {
-    async fn a_settings_change_through_another_connection_is_seen_by_the_next_support(db) {
+    async fn a_settings_change_through_another_connection_reaches_support(db) {
         let core = core(&db);
         let guild = GuildId::new(GUILD).unwrap();
         db.store.import(guild, &only(&["aws"]), false).await.unwrap();
@@ -153,7 +259,28 @@ on_both_backends! {
         let elsewhere = store::connect(&db.url).await.unwrap();
         let sensitive = backline::domain::GuildSettings { sensitive_contacts: true, ..Default::default() };
         elsewhere.set_guild_settings(guild, &sensitive).await.unwrap();
-        assert!(core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral);
+        eventually("the settings change seen", || async {
+            core.execute(&support, &caller(GUILD)).await.unwrap().ephemeral
+        })
+        .await;
         elsewhere.close().await;
+    }
+}
+
+on_both_backends! {
+    async fn an_import_abandoned_between_batches_writes_nothing(db) {
+        let guild = GuildId::new(GUILD).unwrap();
+        let mut batches = vec![Ok(only(&["aws"])), Err(backline::store::StoreError::Conflict("bad files".into()))].into_iter();
+        let mut next = || batches.next();
+        let abandoned = db.store.import_batches(guild, &mut next, false).await;
+        assert!(abandoned.is_err());
+        assert!(db.store.vendor_summaries(guild).await.unwrap().is_empty());
+        assert_eq!(db.store.registry_version(guild).await.unwrap(), 0);
+
+        let mut batches = vec![Ok(only(&["aws"])), Ok(only(&["stripe"]))].into_iter();
+        let mut next = || batches.next();
+        let summary = db.store.import_batches(guild, &mut next, false).await.unwrap();
+        assert_eq!(summary.added.len(), 2);
+        assert_eq!(choices(&core(&db), GUILD, "").await, ["aws", "stripe"]);
     }
 }

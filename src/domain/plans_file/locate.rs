@@ -207,7 +207,7 @@ pub fn vendor_positions(
         let Ok(root) = toml::de::DeTable::parse(&file.text) else {
             continue;
         };
-        let lines = super::LineIndex::new(&file.text);
+        let lines = LineIndex::new(&file.text);
         let Some(DeValue::Array(vendors)) = root.get_ref().get("vendor").map(Spanned::get_ref) else {
             continue;
         };
@@ -225,4 +225,38 @@ pub fn vendor_positions(
         }
     }
     positions
+}
+
+/// Byte offset → (line, column), both 1-based, column counted in characters. The line
+/// starts are found on the first question: a file without errors never needs them.
+#[derive(Debug)]
+pub(super) struct LineIndex<'a> {
+    text: &'a str,
+    starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(super) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(super) fn position(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line, column)
+    }
 }

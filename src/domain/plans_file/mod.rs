@@ -15,12 +15,14 @@ use super::{
     vendor_text::rule_for,
 };
 
+mod chunks;
 mod locate;
 mod schema;
 
+pub use chunks::VendorBatches;
 pub use locate::vendor_positions;
 use locate::{
-    Segment, deepest_path, insert_placeholder, key_span_in, remove_path, render_path, span_of_path,
+    LineIndex, Segment, deepest_path, insert_placeholder, key_span_in, remove_path, render_path, span_of_path,
 };
 pub use schema::json_schema;
 
@@ -63,9 +65,10 @@ const MAX_ERRORS_PER_VENDOR: usize = 20;
 /// Parses all files into one registry, or returns every error found in any of them.
 pub fn parse_files(files: &[SourceFile]) -> Result<Vec<Vendor>, Vec<PlanError>> {
     let mut errors = Vec::new();
-    let mut vendors: Vec<(Vendor, Location)> = Vec::new();
-    for file in files {
-        let (parsed, file_errors) = parse_file(file);
+    let lines: Vec<LineIndex<'_>> = files.iter().map(|f| LineIndex::new(&f.text)).collect();
+    let mut vendors: Vec<(Vendor, Location<'_>)> = Vec::new();
+    for (file, lines) in files.iter().zip(&lines) {
+        let (parsed, file_errors) = chunks::parse_file(file, lines);
         errors.extend(file_errors);
         vendors.extend(parsed);
     }
@@ -89,9 +92,9 @@ pub fn parse_str(name: &str, text: &str) -> Result<Vec<Vendor>, Vec<PlanError>> 
 
 /// Where a vendor was defined, for errors that involve two vendors.
 #[derive(Clone, Debug)]
-struct Location {
-    file: String,
-    lines: LineIndex,
+struct Location<'a> {
+    file: &'a str,
+    lines: &'a LineIndex<'a>,
     slug_span: Range<usize>,
     name_span: Range<usize>,
     alias_spans: Vec<Range<usize>>,
@@ -121,10 +124,17 @@ pub fn vendor_from_toml(text: &str) -> Result<Vendor, toml::de::Error> {
     toml::from_str(text)
 }
 
-fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
-    let lines = LineIndex::new(&file.text);
+/// The vendors of `file.text[part]`, a document on its own, with spans and errors located
+/// in the whole file.
+fn parse_part<'a>(
+    file: &'a SourceFile,
+    lines: &'a LineIndex<'a>,
+    part: Range<usize>,
+) -> (Vec<(Vendor, Location<'a>)>, Vec<PlanError>) {
+    let offset = part.start;
+    let at = |span: Range<usize>| span.start + offset..span.end + offset;
     let error_at = |span: Range<usize>, vendor: Option<String>, field: Option<String>, message: String| {
-        let (line, column) = lines.position(span.start);
+        let (line, column) = lines.position(span.start + offset);
         PlanError {
             file: file.name.clone(),
             line,
@@ -134,7 +144,7 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
             message,
         }
     };
-    let (root, syntax_errors) = DeTable::parse_recoverable(&file.text);
+    let (root, syntax_errors) = DeTable::parse_recoverable(&file.text[part]);
     if !syntax_errors.is_empty() {
         let errors = syntax_errors
             .into_iter()
@@ -182,10 +192,10 @@ fn parse_file(file: &SourceFile) -> (Vec<(Vendor, Location)>, Vec<PlanError>) {
             }
             let Some(vendor) = vendor else { continue };
             if faultless {
-                let span_of = |key: &str| span_of_path(item, key).unwrap_or(item.span());
+                let span_of = |key: &str| at(span_of_path(item, key).unwrap_or(item.span()));
                 let location = Location {
-                    file: file.name.clone(),
-                    lines: lines.clone(),
+                    file: &file.name,
+                    lines,
                     slug_span: span_of("slug"),
                     name_span: span_of("name"),
                     alias_spans: (0..vendor.aliases.len())
@@ -319,7 +329,7 @@ fn friendly(message: &str) -> String {
     message.to_owned()
 }
 
-fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
+fn cross_vendor_errors(vendors: &[(Vendor, Location<'_>)]) -> Vec<PlanError> {
     let mut errors = Vec::new();
     // Every name a vendor answers to must lead to exactly one vendor, whatever its case or
     // Unicode form (`ＡＷＳ` is `aws`).
@@ -358,7 +368,7 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
                     )
                 };
                 errors.push(PlanError {
-                    file: location.file.clone(),
+                    file: location.file.to_owned(),
                     line,
                     column,
                     vendor: Some(vendor.slug.to_string()),
@@ -371,37 +381,4 @@ fn cross_vendor_errors(vendors: &[(Vendor, Location)]) -> Vec<PlanError> {
         }
     }
     errors
-}
-
-/// Byte offset → (line, column), both 1-based, column counted in characters.
-#[derive(Clone, Debug)]
-/// Shared, not copied: every vendor's `Location` holds one (a copy each made importing a
-/// 10k-vendor file quadratic in time and memory).
-struct LineIndex {
-    starts: std::sync::Arc<[usize]>,
-    text: std::sync::Arc<str>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Self {
-            starts: starts.into(),
-            text: text.into(),
-        }
-    }
-
-    fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        (line, column)
-    }
 }
