@@ -4,6 +4,7 @@ mod case_notifications;
 mod case_views;
 pub mod cases;
 mod clock;
+mod command;
 mod component_id;
 pub mod directory;
 pub mod directory_export;
@@ -38,81 +39,13 @@ use crate::{
 
 pub use cases::{OpenCase, UpdateCase};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use command::Command;
 pub use component_id::{ComponentId, UnknownComponent};
 pub use directory::{DirectoryEntry, DirectoryFilter};
 pub use reply::{Button, Delivers, Field, Mentions, Modal, Reply, TextInput};
 pub use status_alerts::StatusWatch;
 pub use text::{Span, Text, TimeStyle};
 pub use vendor_admin::PersonEdit;
-
-/// A command someone asked for, already parsed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// `/support <vendor>`: everything needed to get help from the vendor now.
-    Support {
-        vendor: String,
-    },
-    /// `/owner <vendor>`: who owns the relationship.
-    Owner {
-        vendor: String,
-    },
-    /// The "Open a case" button on a support card: the form that asks for the details.
-    CaseForm {
-        vendor: String,
-    },
-    CaseOpen(OpenCase),
-    CaseEscalate {
-        case: String,
-    },
-    CaseUpdate(UpdateCase),
-    CaseClose {
-        case: String,
-        resolution: Option<String>,
-    },
-    CaseList {
-        vendor: Option<String>,
-        status: Option<String>,
-    },
-    CaseShow {
-        case: String,
-    },
-    /// `/vendor audit`: everything wrong with this server's registry.
-    VendorAudit,
-    /// `/vendor verify`: the owner (or a manager) confirms the contacts are still right.
-    VendorVerify {
-        vendor: String,
-    },
-    /// The owner's answer to the verification DM ("Still correct" or "Needs update").
-    VerifyAnswer {
-        vendor: String,
-        still_correct: bool,
-    },
-    VendorSetOwner {
-        vendor: String,
-        person: PersonEdit,
-    },
-    VendorSetBackup {
-        vendor: String,
-        person: PersonEdit,
-    },
-    VendorNote {
-        vendor: String,
-        text: String,
-    },
-    VendorHistory {
-        vendor: String,
-    },
-    /// `/vendor list` and its paging buttons: one page (1-based) of the vendor directory.
-    VendorList {
-        filter: DirectoryFilter,
-        page: u32,
-    },
-    /// `/vendor status`: vendors whose status page reports a problem, worst first; with a
-    /// vendor, its recent status changes.
-    VendorStatus {
-        vendor: Option<String>,
-    },
-}
 
 /// One autocomplete suggestion: what is shown, and what is sent back when picked.
 #[derive(Clone, Debug, PartialEq, Eq)]

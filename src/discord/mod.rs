@@ -2,7 +2,9 @@
 //! endpoint. The only module that imports serenity (the rest of the crate calls it here).
 
 pub mod auth;
+mod components;
 mod deadline;
+mod deliver;
 mod dispatch;
 pub mod gateway;
 pub mod limits;

@@ -3,16 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
-    EditMessage, InputTextStyle, RoleId, UserId,
+    CreateAllowedMentions, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EditMessage, RoleId, UserId,
 };
 
 use super::{
+    components::{buttons, modal},
     limits::{self, Fitted},
     split::{Part, appendix, split},
 };
-use crate::commands::{Button, Mentions, Modal, Reply, Span, Text, TimeStyle};
+use crate::commands::{Mentions, Reply, Span, Text, TimeStyle};
 
 /// Exactly the users and roles the reply names; never @everyone, never "all users".
 pub fn allowed_mentions(mentions: &Mentions) -> CreateAllowedMentions {
@@ -101,11 +101,10 @@ pub fn responses(reply: &Reply) -> (CreateInteractionResponse, Vec<Part>) {
         Some(form) => (CreateInteractionResponse::Modal(modal(form)), Vec::new()),
         None if reply.replaces => {
             // The message being replaced keeps its own visibility: an update sets no flags.
-            let reply = Reply {
+            let (message, parts) = message_of(&Reply {
                 ephemeral: false,
                 ..reply.clone()
-            };
-            let (message, parts) = message_of(&reply);
+            });
             (CreateInteractionResponse::UpdateMessage(message), parts)
         }
         None => {
@@ -113,51 +112,6 @@ pub fn responses(reply: &Reply) -> (CreateInteractionResponse, Vec<Part>) {
             (CreateInteractionResponse::Message(message), parts)
         }
     }
-}
-
-fn buttons(buttons: &[Button]) -> CreateActionRow {
-    CreateActionRow::Buttons(
-        buttons
-            .iter()
-            .take(limits::BUTTONS_PER_ROW)
-            .map(|b| {
-                CreateButton::new(b.id.to_string())
-                    .label(limits::truncate(&b.label, limits::BUTTON_LABEL))
-                    .style(ButtonStyle::Secondary)
-            })
-            .collect(),
-    )
-}
-
-fn modal(form: &Modal) -> CreateModal {
-    let rows = form
-        .inputs
-        .iter()
-        .take(limits::MODAL_INPUTS)
-        .map(|input| {
-            let style = if input.paragraph {
-                InputTextStyle::Paragraph
-            } else {
-                InputTextStyle::Short
-            };
-            let mut text = CreateInputText::new(
-                style,
-                limits::truncate(&input.label, limits::TEXT_INPUT_LABEL),
-                limits::truncate(&input.custom_id, limits::CUSTOM_ID),
-            )
-            .required(input.required)
-            .max_length(input.max_length.min(limits::TEXT_INPUT_MAX));
-            if let Some(placeholder) = &input.placeholder {
-                text = text.placeholder(limits::truncate(placeholder, limits::TEXT_INPUT_PLACEHOLDER));
-            }
-            CreateActionRow::InputText(text)
-        })
-        .collect();
-    CreateModal::new(
-        form.id.to_string(),
-        limits::truncate(&form.title, limits::MODAL_TITLE),
-    )
-    .components(rows)
 }
 
 fn embed(fitted: &Fitted) -> CreateEmbed {
