@@ -100,6 +100,7 @@ impl RegistryCache {
         // Taken before the version is read: a change signalled after this is read again.
         let seen = self.changes(store);
         if let Some(registry) = seen.and_then(|changes| slot.fresh(changes)) {
+            self.metrics.registry_hit();
             return Ok(slot.confirmed(registry, self.clock.now()));
         }
         let read = slot.version(store, guild);
