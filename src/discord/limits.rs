@@ -113,14 +113,22 @@ pub fn fit(reply: &Reply) -> Fitted {
     let footer = reply.footer.as_ref().map(literal);
     let description = reply.description.as_ref();
     // Title, description and footer can exceed 6000 together: the footer gives way first.
-    let description_size = description.map_or(0, |d| chars(&within(d, EMBED_DESCRIPTION)));
+    let full_description = description.map(|d| within(d, EMBED_DESCRIPTION));
+    let description_size = full_description.as_deref().map_or(0, chars);
     if let Some(footer) = footer {
         let left = room.saturating_sub(title + description_size);
         out.footer = (left > 0).then(|| truncate(&footer, left.min(FOOTER)));
     }
-    if let Some(description) = description {
+    if let (Some(description), Some(full)) = (description, full_description) {
         let left = room.saturating_sub(title + out.footer.as_deref().map_or(0, chars));
-        out.description = (left > 0).then(|| within(description, left.min(EMBED_DESCRIPTION)));
+        // Rendered once; again, shorter, only when the footer and title leave less room.
+        out.description = (left > 0).then(|| {
+            if description_size <= left {
+                full
+            } else {
+                within(description, left.min(EMBED_DESCRIPTION))
+            }
+        });
     }
     let fixed = title + out.description.as_deref().map_or(0, chars) + out.footer.as_deref().map_or(0, chars);
     let mut budget = room.saturating_sub(fixed);

@@ -147,38 +147,56 @@ const AT_LINE_START: &[char] = &['#', '>', '-', '+'];
 
 /// Plain text as pieces that are never cut apart: one character with its escape.
 fn plain_atoms(s: &str, line_start: &mut bool) -> Vec<String> {
-    let chars: Vec<char> = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    let mut atoms = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let rest: String = chars[i..chars.len().min(i + 9)].iter().collect();
-        let escape = ALWAYS.contains(&c)
-            || (*line_start && AT_LINE_START.contains(&c))
-            // `@everyone` and `@here` are shown, never read as a mention.
-            || (c == '@' && (rest.starts_with("@everyone") || rest.starts_with("@here")));
+    let mut atoms = Vec::with_capacity(s.len());
+    plain_escaped(s, line_start, |atom| atoms.push(atom.to_owned()));
+    atoms
+}
+
+/// Plain text escaped as Discord markdown, in one string (the common case: nothing is cut).
+fn plain_markdown(s: &str, line_start: &mut bool) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    plain_escaped(s, line_start, |atom| out.push_str(atom));
+    out
+}
+
+/// Hands `emit` each piece of `s` escaped: one character, with its backslash when it needs
+/// one. Line breaks become spaces (a name is one line).
+fn plain_escaped(s: &str, line_start: &mut bool, mut emit: impl FnMut(&str)) {
+    let mut buf = [0u8; 8];
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let c = if c == '\n' || c == '\r' { ' ' } else { c };
         if *line_start && c.is_ascii_digit() {
             // `1.` at a line's start makes a list.
-            let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-            atoms.extend(chars[i..i + run].iter().map(|d| d.to_string()));
-            i += run;
-            if chars.get(i) == Some(&'.') {
-                atoms.push("\\.".to_owned());
-                i += 1;
+            emit(c.encode_utf8(&mut buf));
+            while let Some(&(_, d)) = chars.peek()
+                && d.is_ascii_digit()
+            {
+                emit(d.encode_utf8(&mut buf));
+                chars.next();
+            }
+            if let Some(&(_, '.')) = chars.peek() {
+                emit("\\.");
+                chars.next();
             }
             *line_start = false;
             continue;
         }
+        let escape = ALWAYS.contains(&c)
+            || (*line_start && AT_LINE_START.contains(&c))
+            // `@everyone` and `@here` are shown, never read as a mention.
+            || (c == '@' && (s[i..].starts_with("@everyone") || s[i..].starts_with("@here")));
         if !(c == ' ' || c == '\t') {
             *line_start = false;
         }
-        atoms.push(if escape { format!("\\{c}") } else { c.to_string() });
-        i += 1;
+        if escape {
+            buf[0] = b'\\';
+            let n = c.encode_utf8(&mut buf[1..]).len();
+            emit(std::str::from_utf8(&buf[..=n]).unwrap_or("\\"));
+        } else {
+            emit(c.encode_utf8(&mut buf));
+        }
     }
-    atoms
 }
 
 fn inline_code(s: &str) -> String {
@@ -223,7 +241,7 @@ fn is_plain_url(url: &str) -> bool {
 /// One span as Discord markdown.
 fn span_markdown(span: &Span, line_start: &mut bool) -> String {
     let out = match span {
-        Span::Plain(s) => return plain_atoms(s, line_start).concat(),
+        Span::Plain(s) => return plain_markdown(s, line_start),
         Span::ChatOnly(text) => {
             return text
                 .spans()
@@ -232,7 +250,7 @@ fn span_markdown(span: &Span, line_start: &mut bool) -> String {
                 .collect();
         }
         Span::Bold(s) => {
-            let inner = plain_atoms(s.trim(), &mut false).concat();
+            let inner = plain_markdown(s.trim(), &mut false);
             if inner.is_empty() {
                 inner
             } else {
@@ -253,7 +271,7 @@ fn span_markdown(span: &Span, line_start: &mut bool) -> String {
             return shown.concat();
         }
         Span::Link { text, url } if text == url => url.clone(),
-        Span::Link { text, url } => format!("[{}]({url})", plain_atoms(text, &mut false).concat()),
+        Span::Link { text, url } => format!("[{}]({url})", plain_markdown(text, &mut false)),
         Span::User { id, .. } => format!("<@{id}>"),
         Span::Role(id) => format!("<@&{id}>"),
         Span::Time(at, style) => timestamp(*at, *style),

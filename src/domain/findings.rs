@@ -42,6 +42,9 @@ pub enum FindingKind {
     EmptyEscalationLadder,
     VerifiedInFuture,
     StaleContacts,
+    /// The plans file watches a status component the vendor's page does not have (known
+    /// once a poll has read the page).
+    UnknownStatusComponent,
 }
 
 /// One problem with one vendor: how bad, and a sentence saying what is wrong and what to do.
@@ -60,7 +63,7 @@ impl Finding {
             message,
         }
     }
-    fn warning(kind: FindingKind, message: String) -> Self {
+    pub fn warning(kind: FindingKind, message: String) -> Self {
         Self {
             kind,
             level: FindingLevel::Warning,

@@ -578,3 +578,31 @@ on_both_backends! {
         assert_eq!((reading.checked_at, reading.failing_since), (Some(later), None), "a's failure was not recorded");
     }
 }
+
+on_both_backends! {
+    async fn a_watched_component_the_page_does_not_have_is_a_check_warning_once_the_page_is_read(db) {
+        let Setup { app, fake, poller } = setup(&db).await;
+        let typo = plans(fake.url()).replace("\"Git Operations\"", "\"Gti Operations\"");
+        db.store.import(GuildId::LOCAL, &parse(&typo), false).await.unwrap();
+        let unknown = |audited: Vec<backline::commands::upkeep::Audited>| {
+            audited
+                .into_iter()
+                .flat_map(|a| {
+                    let slug = a.vendor.slug.to_string();
+                    a.findings
+                        .into_iter()
+                        .filter(|f| f.kind == backline::domain::FindingKind::UnknownStatusComponent)
+                        .map(move |f| (slug.clone(), f.message))
+                })
+                .collect::<Vec<_>>()
+        };
+        let before = unknown(app.core.audit(GuildId::LOCAL).await.unwrap());
+        assert!(before.is_empty(), "nothing is known of the page before it is read: {before:?}");
+        assert_eq!(poller.poll_due(None).await.unwrap(), 1);
+        let after = unknown(app.core.audit(GuildId::LOCAL).await.unwrap());
+        assert_eq!(after.len(), 1, "{after:?}");
+        assert_eq!(after[0].0, "github");
+        assert!(after[0].1.contains("no component named `Gti Operations`"), "{}", after[0].1);
+        assert!(!after[0].1.contains("Actions"), "a component the page has is fine: {}", after[0].1);
+    }
+}

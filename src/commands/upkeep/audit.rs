@@ -1,10 +1,13 @@
 //! The audit: every vendor of a guild as it stands now, with its findings, worst first.
 
+use std::collections::HashMap;
+
 use crate::{
     commands::{CommandError, Core},
     domain::{
         Date, GuildId, Vendor,
-        findings::{self, Finding, FindingLevel},
+        findings::{self, Finding, FindingKind, FindingLevel},
+        status::{SourceReading, StatusKind},
     },
 };
 
@@ -43,14 +46,53 @@ impl Core {
         let departed = self.store.departed(guild).await?;
         let verified = self.store.verifications(guild).await?;
         let vendors = self.store.vendors(guild).await?;
+        let pages = self.pages_read(&vendors).await;
         Ok(vendors
             .into_iter()
             .map(|v| {
                 let at = verified.get(&v.slug).map(|(_, at)| *at);
                 let vendor = v.with_verification(at);
-                let findings = findings::findings_with_members(&vendor, today, &|u| departed.contains(&u));
+                let mut findings =
+                    findings::findings_with_members(&vendor, today, &|u| departed.contains(&u));
+                findings.extend(unknown_components(&vendor, &pages));
                 Audited { vendor, findings }
             })
             .collect())
     }
+
+    /// What the poller last read of each status page that lists all its components
+    /// (Statuspage, Better Stack; Slack's and feeds list only what is affected), once per page.
+    async fn pages_read(&self, vendors: &[Vendor]) -> HashMap<String, SourceReading> {
+        let mut pages = HashMap::new();
+        for source in vendors.iter().filter_map(|v| v.status.as_ref()) {
+            let url = source.document_url();
+            if !matches!(source.kind, StatusKind::Statuspage | StatusKind::BetterStack)
+                || source.components.is_empty()
+                || pages.contains_key(&url)
+            {
+                continue;
+            }
+            // A page not read yet (or a database that fails) says nothing either way.
+            if let Ok(Some(reading)) = self.status.reading(self.store.as_ref(), &url).await {
+                pages.insert(url, reading);
+            }
+        }
+        pages
+    }
+}
+
+/// A warning for each watched component the vendor's page, as last read, does not have.
+fn unknown_components(vendor: &Vendor, pages: &HashMap<String, SourceReading>) -> Option<Finding> {
+    let source = vendor.status.as_ref()?;
+    let snapshot = pages.get(&source.document_url())?.snapshot.as_ref()?;
+    let missing = source.missing_components(snapshot);
+    (!missing.is_empty()).then(|| {
+        Finding::warning(
+            FindingKind::UnknownStatusComponent,
+            format!(
+                "Its status page has no component named {}: fix `components` in the plans file (`backline status check` lists the page's components).",
+                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })
 }
