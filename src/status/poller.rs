@@ -229,7 +229,7 @@ impl Poller {
                 continue;
             }
             let watches = store
-                .vendors(guild)
+                .vendors_with_status(guild)
                 .await?
                 .into_iter()
                 .filter_map(|vendor| {

@@ -149,6 +149,10 @@ pub trait Store: CaseStore + UpkeepStore + StatusStore + Readiness + Send + Sync
     /// Every vendor of the guild, sorted by slug.
     async fn vendors(&self, guild: GuildId) -> Result<Vec<Vendor>, StoreError>;
 
+    /// The vendors of the guild that declare a status source, sorted by slug: only their
+    /// documents are parsed (the poller's view of a registry of any size).
+    async fn vendors_with_status(&self, guild: GuildId) -> Result<Vec<Vendor>, StoreError>;
+
     /// Makes the guild's registry match `vendors` in one transaction: adds and updates;
     /// removes vendors not in `vendors` only when `prune` is set. Vendors whose stored
     /// document is already identical are not written.

@@ -230,6 +230,27 @@ macro_rules! impl_store {
                     .collect()
                 }
 
+                #[tracing::instrument(skip(self), fields(guild = %guild))]
+                async fn vendors_with_status(&self, guild: GuildId) -> Result<Vec<Vendor>, StoreError> {
+                    // A stored document with a status source has a `[status]` table; a note
+                    // that merely mentions one is parsed and dropped below.
+                    let rows = sqlx::query_as::<_, VendorDocumentRow>(
+                        "SELECT slug, document FROM vendors WHERE guild_id = $1 AND document LIKE '%[status]%' ORDER BY slug",
+                    )
+                    .bind(guild.as_i64())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(StoreError::db("reading the vendors with a status page"))?;
+                    let mut vendors = Vec::with_capacity(rows.len());
+                    for row in rows {
+                        let vendor = row.into_vendor(guild)?;
+                        if vendor.status.is_some() {
+                            vendors.push(vendor);
+                        }
+                    }
+                    Ok(vendors)
+                }
+
                 #[tracing::instrument(skip(self, vendors), fields(guild = %guild, count = vendors.len()))]
                 async fn import(
                     &self,

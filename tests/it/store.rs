@@ -210,3 +210,25 @@ on_both_backends! {
         );
     }
 }
+
+on_both_backends! {
+    async fn the_poller_reads_only_the_vendors_that_declare_a_status_page(db) {
+        let mut vendors = parse(&example_plans());
+        // A note that merely mentions the table's name does not make a status source.
+        let plain = vendors.iter_mut().find(|v| v.status.is_none()).unwrap();
+        plain.notes = Some("see [status] in the runbook".into());
+        db.store.import(GUILD_A, &vendors, false).await.unwrap();
+        let expected: Vec<String> = vendors
+            .iter()
+            .filter(|v| v.status.is_some())
+            .map(|v| v.slug.to_string())
+            .collect();
+        assert!(expected.len() >= 2, "the examples watch several pages: {expected:?}");
+        let mut expected = expected;
+        expected.sort();
+        let read: Vec<String> = db.store.vendors_with_status(GUILD_A).await.unwrap()
+            .iter().map(|v| v.slug.to_string()).collect();
+        assert_eq!(read, expected);
+        assert!(db.store.vendors_with_status(guild(77)).await.unwrap().is_empty(), "another guild's vendors are not read");
+    }
+}
