@@ -118,6 +118,30 @@ impl Endpoint {
     }
 }
 
+/// A PostgreSQL test database with the example registry in the test guild.
+async fn postgres_with_examples() -> TestDb {
+    let db = crate::helpers::postgres().await;
+    db.store
+        .import(guild(), &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    db
+}
+
+/// A transaction holding `table` exclusively, so that every read of it waits until the
+/// test rolls it back: a delay the test controls.
+async fn lock_table(db: &TestDb, table: &str) -> sqlx::PgConnection {
+    let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+    )))
+    .execute(&mut lock)
+    .await
+    .unwrap();
+    lock
+}
+
 /// `/case open vendor:aws severity:sev3 summary:Slow`.
 fn case_open() -> Value {
     let data = json!({"id": "600000000000000002", "name": "case", "type": 1, "options": [{"name": "open", "type": 1,
@@ -341,11 +365,7 @@ impl Proxy {
 #[tokio::test]
 #[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn while_postgres_is_cut_off_support_answers_from_memory_and_case_open_says_it_was_not_recorded() {
-    let db = crate::helpers::postgres().await;
-    db.store
-        .import(guild(), &parse(&example_plans()), false)
-        .await
-        .unwrap();
+    let db = postgres_with_examples().await;
     let mut url = url::Url::parse(db.url()).unwrap();
     let target: SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432))
         .parse()
@@ -436,11 +456,7 @@ async fn while_postgres_is_cut_off_support_answers_from_memory_and_case_open_say
 #[tokio::test]
 #[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn a_late_private_answer_to_a_public_deferral_comes_as_a_private_follow_up() {
-    let db = crate::helpers::postgres().await;
-    db.store
-        .import(guild(), &parse(&example_plans()), false)
-        .await
-        .unwrap();
+    let db = postgres_with_examples().await;
     let endpoint = Endpoint::new(core(Arc::clone(&db.store)), SHORT).await;
     // An escalation is announced to the channel, so it is deferred publicly; this one turns
     // out to be a mistake only its author should see.
@@ -469,23 +485,14 @@ async fn a_late_private_answer_to_a_public_deferral_comes_as_a_private_follow_up
 #[tokio::test]
 #[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn requests_do_not_queue_behind_a_slow_registry_read_they_answer_from_memory() {
-    let db = crate::helpers::postgres().await;
-    db.store
-        .import(guild(), &parse(&example_plans()), false)
-        .await
-        .unwrap();
+    let db = postgres_with_examples().await;
     let core = core(Arc::clone(&db.store)).with_read_budget(SHORT);
     let endpoint = Endpoint::new(core, Duration::from_secs(600)).await;
     let support = || fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")]);
     assert!(endpoint.post(&support()).await["data"]["content"].is_null());
 
     // Every registry-version read now waits for this lock.
-    let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
-    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
-    sqlx::query("LOCK TABLE registry_versions IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut lock)
-        .await
-        .unwrap();
+    let mut lock = lock_table(&db, "registry_versions").await;
     let answers = futures_util::future::join_all((0..3).map(|_| {
         let payload = support();
         let endpoint = &endpoint;
@@ -518,19 +525,10 @@ async fn requests_do_not_queue_behind_a_slow_registry_read_they_answer_from_memo
 #[tokio::test]
 #[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
 async fn a_late_page_button_is_acknowledged_then_the_page_it_is_on_is_replaced() {
-    let db = crate::helpers::postgres().await;
-    db.store
-        .import(guild(), &parse(&example_plans()), false)
-        .await
-        .unwrap();
+    let db = postgres_with_examples().await;
     let endpoint = Endpoint::new(core(Arc::clone(&db.store)), SHORT).await;
     // Reading the registry for the directory waits for this lock.
-    let mut lock = sqlx::PgConnection::connect(db.url()).await.unwrap();
-    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
-    sqlx::query("LOCK TABLE vendors IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut lock)
-        .await
-        .unwrap();
+    let mut lock = lock_table(&db, "vendors").await;
     let payload = fixtures::button(Some(GUILD), "vendor-list:1:*:0:");
     let response = endpoint.post(&payload).await;
     assert_eq!(
