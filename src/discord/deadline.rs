@@ -17,7 +17,11 @@ use super::{
     deliver::{deliver, with_retry},
     notify,
 };
-use crate::{commands::Reply, domain::GuildId, secret::Secret};
+use crate::{
+    commands::{ComponentId, Reply},
+    domain::GuildId,
+    secret::Secret,
+};
 
 /// Answer inline when the work is done within this; defer otherwise. Discord allows 3 s
 /// from the interaction; the rest is margin for the network and for Discord.
@@ -197,8 +201,8 @@ impl Dispatcher {
         }
         // A page button updates the message it is on: the deferral says so (type 6) and the
         // edit of the original then replaces that message.
-        let turns_page =
-            matches!(&interaction, Interaction::Component(c) if c.data.custom_id.starts_with("vendor-list:"));
+        let turns_page = matches!(&interaction, Interaction::Component(c)
+                if matches!(c.data.custom_id.parse(), Ok(ComponentId::VendorList { .. })));
         let private = !turns_page && !self.answers_publicly(&interaction);
         tracing::info!(interaction = %interaction.id(), private, "not answered in time: deferring");
         let (sent, deferral) = oneshot::channel();

@@ -5,6 +5,27 @@ use crate::{
     on_both_backends,
 };
 
+/// A plans file with no finding at all (its contacts are verified far in the future).
+pub const CLEAN_PLANS: &str = r#"[[vendor]]
+slug = "acme"
+name = "Acme"
+criticality = "low"
+[vendor.owner]
+name = "Owner"
+verified = 2099-01-01
+[vendor.backup]
+name = "Backup"
+verified = 2099-01-01
+[vendor.plan]
+tier = "Basic"
+hours = "24x7"
+[vendor.filing]
+email = "support@acme.example"
+steps = ["Email support"]
+[[vendor.escalation]]
+name = "Support"
+"#;
+
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
@@ -186,30 +207,7 @@ fn check_lists_the_example_registrys_deliberate_problems_and_exits_one_without_a
 #[test]
 fn check_of_a_clean_file_exits_zero_and_of_a_broken_one_says_where() {
     let dir = tempfile::tempdir().unwrap();
-    let clean = write(
-        &dir,
-        "clean.toml",
-        r#"
-[[vendor]]
-slug = "acme"
-name = "Acme"
-criticality = "low"
-[vendor.owner]
-name = "Owner"
-verified = 2099-01-01
-[vendor.backup]
-name = "Backup"
-verified = 2099-01-01
-[vendor.plan]
-tier = "Basic"
-hours = "24x7"
-[vendor.filing]
-email = "support@acme.example"
-steps = ["Email support"]
-[[vendor.escalation]]
-name = "Support"
-"#,
-    );
+    let clean = write(&dir, "clean.toml", CLEAN_PLANS);
     let out = backline_without_database(&["check", &clean]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("0 error(s)"));

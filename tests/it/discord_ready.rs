@@ -8,7 +8,7 @@ use ed25519_dalek::SigningKey;
 use crate::{
     fake_discord::FakeDiscord,
     helpers::{TestDb, hex},
-    operations::{collect_stderr, import_examples, serve, wait_for_line},
+    operations::{collect_stderr, import_examples, serve, wait_for_endpoint},
     serve::{Server, http},
 };
 
@@ -27,18 +27,7 @@ async fn serve_with_token(db: &TestDb, discord: &FakeDiscord, gateway: bool) -> 
         ],
     );
     let lines = collect_stderr(&mut child);
-    let endpoint = wait_for_line(&lines, "endpoint address", |l| {
-        l.contains("Interactions endpoint:")
-    })
-    .await;
-    let addr = endpoint
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let addr = wait_for_endpoint(&lines).await;
     (
         Server {
             child,

@@ -57,6 +57,15 @@ pub async fn wait_for_line(lines: &Lines, what: &str, matches: impl Fn(&str) -> 
     }
 }
 
+/// The `host:port` the child serves interactions on, once it says so.
+pub async fn wait_for_endpoint(lines: &Lines) -> String {
+    let line = wait_for_line(lines, "endpoint address", |l| {
+        l.contains("Interactions endpoint:")
+    })
+    .await;
+    crate::serve::endpoint_addr(&line)
+}
+
 pub fn import_examples(db: &TestDb) {
     let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/plans.toml");
     let out = crate::helpers::backline(db, &["import", "--guild", &GUILD.to_string(), plans]);
@@ -109,18 +118,7 @@ async fn json_logs_carry_the_interaction_and_say_why_a_request_was_refused() {
         child,
         addr: String::new(),
     };
-    let endpoint = wait_for_line(&lines, "endpoint address", |l| {
-        l.contains("Interactions endpoint:")
-    })
-    .await;
-    let addr = endpoint
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let addr = wait_for_endpoint(&lines).await;
 
     let payload = fixtures::slash(Some(GUILD), "support", &[("vendor", "aws")]);
     let id = payload["id"].as_str().unwrap().to_owned();

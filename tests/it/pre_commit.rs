@@ -4,26 +4,6 @@
 
 use std::{path::Path, process::Command};
 
-const GOOD: &str = r#"[[vendor]]
-slug = "acme"
-name = "Acme"
-criticality = "low"
-[vendor.owner]
-name = "Owner"
-verified = 2099-01-01
-[vendor.backup]
-name = "Backup"
-verified = 2099-01-01
-[vendor.plan]
-tier = "Basic"
-hours = "24x7"
-[vendor.filing]
-email = "support@acme.example"
-steps = ["Email support"]
-[[vendor.escalation]]
-name = "Support"
-"#;
-
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
     assert!(
@@ -71,7 +51,7 @@ fn the_pre_commit_hook_passes_a_good_plans_file_and_fails_a_bad_one() {
     let plans = tempfile::tempdir().unwrap();
     git(plans.path(), &["init", "-q"]);
     std::fs::create_dir(plans.path().join("plans")).unwrap();
-    std::fs::write(plans.path().join("plans/acme.toml"), GOOD).unwrap();
+    std::fs::write(plans.path().join("plans/acme.toml"), crate::cli::CLEAN_PLANS).unwrap();
     git(plans.path(), &["add", "."]);
     let out = try_repo(plans.path(), home.path());
     let text = format!(

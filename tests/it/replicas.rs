@@ -130,14 +130,7 @@ fn replica(db: &helpers::TestDb, discord: &FakeDiscord, gateway: bool) -> Server
         .spawn()
         .unwrap();
     let line = wait_for_line(&mut child, "Interactions endpoint:");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let addr = crate::serve::endpoint_addr(&line);
     Server { child, addr }
 }
 

@@ -39,6 +39,15 @@ pub fn wait_for_line(child: &mut Child, marker: &str) -> String {
     line
 }
 
+/// The `host:port` of the server's "Interactions endpoint: http://…/interactions" line.
+pub fn endpoint_addr(line: &str) -> String {
+    line.split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned()
+}
+
 /// `backline serve` on the HTTP endpoint at a free port, with `extra` arguments.
 pub fn start(db: &TestDb, public_key: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_backline"))
@@ -52,14 +61,7 @@ pub fn start(db: &TestDb, public_key: &str, extra: &[&str]) -> Server {
         .unwrap();
     // The server says where it listens once it does; reading blocks until then.
     let line = wait_for_line(&mut child, "Interactions endpoint:");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let addr = endpoint_addr(&line);
     Server { child, addr }
 }
 
