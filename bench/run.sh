@@ -9,7 +9,8 @@
 # BENCH_SIZES ("1000 10000 100000"),
 # BENCH_BACKENDS ("sqlite postgres"), BENCH_CASE_SIZE (10000: the size /case open runs at),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2, wrk's), BENCH_POSTGRES_URL (an admin URL; the
-# run creates and drops the database backline_bench there), BENCH_BACKLINE (another backline
+# run creates and drops the database BENCH_DATABASE, default backline_bench, there),
+# BENCH_OUT (target/bench: registries, databases, logs), BENCH_BACKLINE (another backline
 # binary to measure, e.g. an older build to compare with), BENCH_PEERS ("python node": the
 # hello-world endpoints of bench/peers measured in the same run, PING and one application
 # command each; empty to skip), CARGO_TARGET_DIR (where the release build goes).
@@ -23,6 +24,7 @@ case_size=${BENCH_CASE_SIZE:-10000}
 connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
 admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+database=${BENCH_DATABASE:-backline_bench}
 read_requests=2000 # distinct requests per read scenario, replayed in a loop
 warmup=${BENCH_WARMUP:-2s}
 warmup_requests=5000
@@ -31,7 +33,7 @@ guild=400000000000000001
 peers=${BENCH_PEERS-"python node"}
 target_dir=${CARGO_TARGET_DIR:-target}
 
-out=target/bench
+out=${BENCH_OUT:-target/bench}
 mkdir -p "$out"
 results=$out/results.tsv
 : >"$results"
@@ -111,9 +113,9 @@ fresh_database() { # backend size -> prints the database URL
       echo "sqlite://$out/sqlite-$2.db"
       ;;
     postgres)
-      psql -q "$admin_url" -c 'DROP DATABASE IF EXISTS backline_bench WITH (FORCE)' >/dev/null
-      psql -q "$admin_url" -c 'CREATE DATABASE backline_bench' >/dev/null
-      echo "${admin_url%/*}/backline_bench"
+      psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
+      psql -q "$admin_url" -c "CREATE DATABASE $database" >/dev/null
+      echo "${admin_url%/*}/$database"
       ;;
   esac
 }
