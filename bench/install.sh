@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what bench/run.sh needs and a fresh machine may lack: wrk and curl (Debian
-# packages), a PostgreSQL server on 127.0.0.1:5432 when none answers there, and the peers
+# Installs what bench/run.sh needs and a fresh machine may lack: wrk, curl and GNU time
+# (Debian packages; time reports the peak RSS of the import and the export), a PostgreSQL
+# server on 127.0.0.1:5432 when none answers there, and the peers
 # it is compared with (bench/peers: Flask + gunicorn and express, each with Discord's
 # discord-interactions library) from PyPI and npm into bench/.peers (not committed).
 set -euo pipefail
@@ -8,6 +9,7 @@ set -euo pipefail
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v curl >/dev/null || missing+=(curl)
+[ -x /usr/bin/time ] || missing+=(time)
 command -v python3 >/dev/null || missing+=(python3 python3-venv)
 command -v npm >/dev/null || missing+=(nodejs npm)
 if ! pg_isready -h 127.0.0.1 -p 5432 -t 2 >/dev/null 2>&1 && ! command -v pg_ctlcluster >/dev/null; then
@@ -20,7 +22,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -t 2 >/dev/null 2>&1; then
-  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  version=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
   pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -t 1 >/dev/null 2>&1 && break; sleep 1; done
 fi

@@ -2,7 +2,8 @@
 # The benchmark, from scratch: installs wrk, builds the release binary, generates registries
 # of 1k, 10k and 100k vendors, imports each (timed) into SQLite and PostgreSQL, serves it on
 # loopback and replays pre-signed interactions at fixed concurrency: PING (the floor),
-# /support on exact slugs, autocomplete with 2 and 4 letters, and /case open (at one size).
+# /support on exact slugs, autocomplete with 2 and 4 letters, and /case open (at one size),
+# then (at that size) times `backline cases export` of a guild filled with cases.
 # Prints one Markdown table; everything else (logs, raw wrk output) is in target/bench/.
 #
 # Knobs (environment): BENCH_DURATION (10s per scenario, after BENCH_WARMUP, 2s, not counted),
@@ -13,7 +14,10 @@
 # BENCH_OUT (target/bench: registries, databases, logs), BENCH_BACKLINE (another backline
 # binary to measure, e.g. an older build to compare with), BENCH_PEERS ("python node": the
 # hello-world endpoints of bench/peers measured in the same run, PING and one application
-# command each; empty to skip), CARGO_TARGET_DIR (where the release build goes).
+# command each; empty to skip), BENCH_SCENARIOS ("ping support autocomplete-2 autocomplete-4
+# case-open export": the subset to run), BENCH_EXPORT_CASES (10000: cases exported, with
+# BENCH_EXPORT_NOTIFICATIONS, 5, notifications each), CARGO_TARGET_DIR (where the release
+# build goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +33,14 @@ read_requests=2000 # distinct requests per read scenario, replayed in a loop
 warmup=${BENCH_WARMUP:-2s}
 warmup_requests=5000
 case_requests=${BENCH_CASE_REQUESTS:-60000}
+scenarios=${BENCH_SCENARIOS:-"ping support autocomplete-2 autocomplete-4 case-open export"}
+export_cases=${BENCH_EXPORT_CASES:-10000}
+export_notifications=${BENCH_EXPORT_NOTIFICATIONS:-5}
+export_runs=3 # per format; the table shows the median
 guild=400000000000000001
+# The export's cases live in a guild of their own: the bench guild's /case open cases would
+# otherwise be exported too, and the export's cases would change /case open's numbering.
+export_guild=400000000000000002
 peers=${BENCH_PEERS-"python node"}
 target_dir=${CARGO_TARGET_DIR:-target}
 
@@ -38,6 +49,12 @@ mkdir -p "$out"
 results=$out/results.tsv
 : >"$results"
 step() { printf '\n== %s ==\n' "$*" >&2; }
+wanted() { # scenario: whether BENCH_SCENARIOS names it
+  case " $scenarios " in
+    *" $1 "*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -140,6 +157,7 @@ send_one() { # scenario size -> seconds the answer took
 }
 
 load() { # backend size scenario expect count first_id [request_size]
+  wanted "$3" || return 0
   local requests=$out/requests.txt raw="$out/wrk-$1-$2-$3.txt" request_size=${7:-$2}
   # Warm-up, not counted: the server opens database connections on demand (PostgreSQL
   # forks a backend per connection), which put 80-200 ms answers in the first second.
@@ -159,14 +177,34 @@ load() { # backend size scenario expect count first_id [request_size]
   echo "$1 $2 $3: $(echo "$line" | cut -f2) requests" >&2
 }
 
+export_cases() { # backend size: fills the export guild, then times `backline cases export`
+  "$tool" fill-cases "$url" "$export_guild" "$export_cases" "$export_notifications"
+  "$tool" settle "$url"
+  local format run started finished
+  for format in csv json; do
+    for run in $(seq 1 "$export_runs"); do
+      started=$(date +%s.%N)
+      DATABASE_URL="$url" /usr/bin/time -f %M -o "$out/export.rss" \
+        "$bin" cases export --guild "$export_guild" --format "$format" >/dev/null
+      finished=$(date +%s.%N)
+      printf 'export\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$export_cases" \
+        "$((export_cases * export_notifications))" "$format" \
+        "$(awk -v a="$started" -v b="$finished" 'BEGIN {printf "%.3f", b - a}')" "$(tail -n 1 "$out/export.rss")" >>"$results"
+      echo "$1 $2 cases export $format, run $run: $(tail -n 1 "$results" | cut -f7) s" >&2
+    done
+  done
+}
+
 for backend in $backends; do
   for size in $sizes; do
     step "$backend, $size vendors"
     url=$(fresh_database "$backend" "$size")
     started=$(date +%s.%N)
-    "$bin" import --database-url "$url" --guild "$guild" "$out/registry-$size.toml" >"$out/import-$backend-$size.log"
+    /usr/bin/time -f %M -o "$out/import-$backend-$size.rss" \
+      "$bin" import --database-url "$url" --guild "$guild" "$out/registry-$size.toml" >"$out/import-$backend-$size.log"
     finished=$(date +%s.%N)
-    printf 'import\t%s\t%s\t%s\n' "$backend" "$size" "$(awk -v a="$started" -v b="$finished" 'BEGIN {printf "%.2f", b - a}')" >>"$results"
+    printf 'import\t%s\t%s\t%s\t%s\n' "$backend" "$size" "$(awk -v a="$started" -v b="$finished" 'BEGIN {printf "%.2f", b - a}')" \
+      "$(tail -n 1 "$out/import-$backend-$size.rss")" >>"$results"
     "$tool" settle "$url"
     start_server "$url" "$out/serve-$backend-$size.log"
     # The first request builds the guild's in-memory index; the load tests measure after it.
@@ -175,13 +213,16 @@ for backend in $backends; do
     load "$backend" "$size" support '"title":"' "$read_requests" 1
     load "$backend" "$size" autocomplete-2 '"choices":[{' "$read_requests" 1
     load "$backend" "$size" autocomplete-4 '"choices":[{' "$read_requests" 1
-    if [ "$size" = "$case_size" ]; then
+    if [ "$size" = "$case_size" ] && wanted case-open; then
       load "$backend" "$size" case-open 'opened with' "$case_requests" 100000000000000000
       cases_after=$("$tool" count-cases "$url" "$guild")
       printf 'cases\t%s\t%s\t%s\n' "$backend" "$size" "$((cases_after - cases_before))" >>"$results"
     fi
     printf 'rss\t%s\t%s\t%s\n' "$backend" "$size" "$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")" >>"$results"
     stop_server
+    if [ "$size" = "$case_size" ] && wanted export; then
+      export_cases "$backend" "$size"
+    fi
   done
 done
 

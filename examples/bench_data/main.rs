@@ -5,13 +5,18 @@
 //! bench_data public-key                              the hex public key the requests are signed with
 //! bench_data requests SCENARIO COUNT SIZE GUILD ID   COUNT signed requests, on stdout
 //! bench_data count-cases DATABASE_URL GUILD          how many cases the guild has
+//! bench_data fill-cases DATABASE_URL GUILD CASES NOTIFICATIONS
+//!                                                    CASES cases in a guild without any,
+//!                                                    NOTIFICATIONS each (sent), for export
 //! bench_data settle DATABASE_URL                     checkpoint (and analyse) after a bulk import
 //! bench_data table RESULTS_TSV                       the Markdown table of a run
 //! ```
 
+mod cases;
 mod registry;
 mod requests;
 mod table;
+mod targets;
 
 use std::{io::Write as _, process::ExitCode};
 
@@ -56,6 +61,12 @@ fn run(args: &[&str]) -> Result<(), String> {
             let count = count_cases(url, number("GUILD", guild)?)?;
             writeln!(out, "{count}").map_err(io)?;
         }
+        ["fill-cases", url, guild, cases, notifications] => cases::fill(
+            url,
+            number("GUILD", guild)?,
+            number("CASES", cases)?,
+            number("NOTIFICATIONS", notifications)?,
+        )?,
         ["settle", url] => settle(url)?,
         ["table", results] => {
             let text = std::fs::read_to_string(results).map_err(|e| format!("{results}: {e}"))?;
@@ -104,16 +115,18 @@ fn count_cases(url: &str, guild: i64) -> Result<i64, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    runtime.block_on(count_cases_async(url, guild))
+}
+
+async fn count_cases_async(url: &str, guild: i64) -> Result<i64, String> {
     let sql = "SELECT COUNT(*) FROM cases WHERE guild_id = $1";
-    runtime.block_on(async {
-        let count: (i64,) = if url.starts_with("postgres") {
-            let pool = sqlx::PgPool::connect(url).await.map_err(|e| e.to_string())?;
-            sqlx::query_as(sql).bind(guild).fetch_one(&pool).await
-        } else {
-            let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
-            sqlx::query_as(sql).bind(guild).fetch_one(&pool).await
-        }
-        .map_err(|e| e.to_string())?;
-        Ok(count.0)
-    })
+    let count: (i64,) = if url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(url).await.map_err(|e| e.to_string())?;
+        sqlx::query_as(sql).bind(guild).fetch_one(&pool).await
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.map_err(|e| e.to_string())?;
+        sqlx::query_as(sql).bind(guild).fetch_one(&pool).await
+    }
+    .map_err(|e| e.to_string())?;
+    Ok(count.0)
 }

@@ -1,34 +1,84 @@
 //! The one table of a benchmark run, from the tab-separated lines bench/run.sh collected.
 //!
 //! Lines: `load BACKEND SIZE SCENARIO REQUESTS DURATION_US P50_US P99_US MAX_US OK WRONG
-//! SOCKET_ERRORS WRAPPED`, `import BACKEND SIZE SECONDS`, `first BACKEND SIZE SECONDS` (the
-//! first answer after start-up), `rss BACKEND SIZE KB` and `cases BACKEND SIZE ROWS`. A
-//! backend named `peer-…` at size 0 is a peer's hello world (bench/peers), with the scenarios
-//! `ping` and `command`; a second table divides backline's `/support` by each of them.
+//! SOCKET_ERRORS WRAPPED`, `import BACKEND SIZE SECONDS [PEAK_RSS_KB]`, `first BACKEND SIZE
+//! SECONDS` (the first answer after start-up), `rss BACKEND SIZE KB`, `cases BACKEND SIZE
+//! ROWS` and `export BACKEND SIZE CASES NOTIFICATIONS FORMAT SECONDS PEAK_RSS_KB` (one
+//! `backline cases export` run; the table shows the median of a format's runs). A backend
+//! named `peer-…` at size 0 is a peer's hello world (bench/peers), with the scenarios `ping`
+//! and `command`; a second table divides backline's `/support` by each of them. Last, the
+//! issue-13 targets with what this run measured ([`crate::targets`]).
 
 use std::{collections::BTreeMap, fmt::Write as _};
 
-struct Load {
-    scenario: String,
-    requests: f64,
-    seconds: f64,
-    p50_us: f64,
-    p99_us: f64,
-    max_us: f64,
-    ok: u64,
-    wrong: u64,
-    socket_errors: u64,
-    wrapped: bool,
+pub struct Load {
+    pub scenario: String,
+    pub requests: f64,
+    pub seconds: f64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub max_us: f64,
+    pub ok: u64,
+    pub wrong: u64,
+    pub socket_errors: u64,
+    pub wrapped: bool,
+}
+
+impl Load {
+    pub fn rate(&self) -> f64 {
+        self.requests / self.seconds
+    }
+}
+
+/// One run of `backline cases export`.
+pub struct Export {
+    pub cases: u64,
+    pub notifications: u64,
+    pub format: String,
+    pub seconds: f64,
+    pub rss_kb: f64,
 }
 
 #[derive(Default)]
-struct Group {
-    import_seconds: Option<f64>,
-    first_seconds: Option<f64>,
-    rss_kb: Option<f64>,
-    case_rows: Option<u64>,
-    loads: Vec<Load>,
+pub struct Group {
+    pub import_seconds: Option<f64>,
+    pub import_rss_kb: Option<f64>,
+    pub first_seconds: Option<f64>,
+    pub rss_kb: Option<f64>,
+    pub case_rows: Option<u64>,
+    pub loads: Vec<Load>,
+    pub exports: Vec<Export>,
 }
+
+impl Group {
+    pub fn load(&self, scenario: &str) -> Option<&Load> {
+        self.loads.iter().find(|l| l.scenario == scenario)
+    }
+
+    /// Per format (in the order first run): cases, notifications, the median seconds of its
+    /// runs and the highest peak RSS.
+    pub fn export_medians(&self) -> Vec<(&str, u64, u64, f64, f64)> {
+        let mut formats: Vec<&str> = Vec::new();
+        for e in &self.exports {
+            if !formats.contains(&e.format.as_str()) {
+                formats.push(&e.format);
+            }
+        }
+        formats
+            .into_iter()
+            .map(|format| {
+                let runs: Vec<&Export> = self.exports.iter().filter(|e| e.format == format).collect();
+                let mut seconds: Vec<f64> = runs.iter().map(|e| e.seconds).collect();
+                seconds.sort_by(f64::total_cmp);
+                let rss = runs.iter().map(|e| e.rss_kb).fold(0.0, f64::max);
+                (format, runs[0].cases, runs[0].notifications, seconds[seconds.len() / 2], rss)
+            })
+            .collect()
+    }
+}
+
+/// The run's lines, by backend and size.
+pub type Groups = BTreeMap<(String, u64), Group>;
 
 fn field<T: std::str::FromStr>(fields: &[&str], i: usize, line: &str) -> Result<T, String> {
     fields
@@ -37,8 +87,8 @@ fn field<T: std::str::FromStr>(fields: &[&str], i: usize, line: &str) -> Result<
         .ok_or_else(|| format!("bad results line: {line}"))
 }
 
-pub fn markdown(results: &str) -> Result<String, String> {
-    let mut groups: BTreeMap<(String, u64), Group> = BTreeMap::new();
+pub fn parse(results: &str) -> Result<Groups, String> {
+    let mut groups = Groups::new();
     for line in results.lines().filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let key = (
@@ -47,7 +97,10 @@ pub fn markdown(results: &str) -> Result<String, String> {
         );
         let group = groups.entry(key).or_default();
         match f[0] {
-            "import" => group.import_seconds = Some(field(&f, 3, line)?),
+            "import" => {
+                group.import_seconds = Some(field(&f, 3, line)?);
+                group.import_rss_kb = f.get(4).and_then(|kb| kb.parse().ok());
+            }
             "first" => group.first_seconds = Some(field(&f, 3, line)?),
             "rss" => group.rss_kb = Some(field(&f, 3, line)?),
             "cases" => group.case_rows = Some(field(&f, 3, line)?),
@@ -63,9 +116,21 @@ pub fn markdown(results: &str) -> Result<String, String> {
                 socket_errors: field(&f, 11, line)?,
                 wrapped: field::<u8>(&f, 12, line)? != 0,
             }),
+            "export" => group.exports.push(Export {
+                cases: field(&f, 3, line)?,
+                notifications: field(&f, 4, line)?,
+                format: f.get(5).copied().unwrap_or_default().to_owned(),
+                seconds: field(&f, 6, line)?,
+                rss_kb: field(&f, 7, line)?,
+            }),
             other => return Err(format!("unknown results line kind `{other}`")),
         }
     }
+    Ok(groups)
+}
+
+pub fn markdown(results: &str) -> Result<String, String> {
+    let groups = parse(results)?;
     let mut out = String::new();
     let ms = |us: f64| format!("{:.2}", us / 1000.0);
     let _ = writeln!(
@@ -83,7 +148,11 @@ pub fn markdown(results: &str) -> Result<String, String> {
             let rate = load.requests / load.seconds;
             let (import, first, rss) = if row == 0 {
                 (
-                    group.import_seconds.map_or("—".into(), |s| format!("{s:.1} s")),
+                    match (group.import_seconds, group.import_rss_kb) {
+                        (Some(s), Some(kb)) => format!("{s:.1} s, {:.0} MB", kb / 1024.0),
+                        (Some(s), None) => format!("{s:.1} s"),
+                        _ => "—".into(),
+                    },
                     group
                         .first_seconds
                         .map_or("—".into(), |s| format!("{:.0} ms", s * 1000.0)),
@@ -134,12 +203,36 @@ pub fn markdown(results: &str) -> Result<String, String> {
             );
         }
     }
+    export_table(&mut out, &groups);
     peer_table(&mut out, &groups);
+    crate::targets::section(&mut out, &groups);
     Ok(out)
 }
 
+/// `backline cases export` to /dev/null: the median of each format's runs.
+fn export_table(out: &mut String, groups: &Groups) {
+    if groups.values().all(|g| g.exports.is_empty()) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n| backend | vendors | cases export | cases | notifications | seconds (median) | peak RSS |"
+    );
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---:|");
+    for ((backend, size), group) in groups {
+        for (format, cases, notifications, seconds, rss_kb) in group.export_medians() {
+            let runs = group.exports.iter().filter(|e| e.format == format).count();
+            let _ = writeln!(
+                out,
+                "| {backend} | {size} | {format} ({runs} runs) | {cases} | {notifications} | {seconds:.2} s | {:.0} MB |",
+                rss_kb / 1024.0
+            );
+        }
+    }
+}
+
 /// backline's `/support` (and PING) divided by each peer's command (and PING), same run.
-fn peer_table(out: &mut String, groups: &BTreeMap<(String, u64), Group>) {
+fn peer_table(out: &mut String, groups: &Groups) {
     let rate = |group: &Group, scenario: &str| {
         group
             .loads
