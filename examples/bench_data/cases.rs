@@ -120,7 +120,12 @@ async fn copy_template(url: &str, guild: u64, cases: u64) -> Result<(), String> 
         let pool = sqlx::PgPool::connect(url).await.map_err(db)?;
         let mut tx = pool.begin().await.map_err(db)?;
         for sql in COPY_STATEMENTS {
-            sqlx::query(sql).bind(guild).bind(cases).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query(sql)
+                .bind(guild)
+                .bind(cases)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         sqlx::raw_sql("ANALYZE").execute(&pool).await.map_err(db)?;
@@ -128,7 +133,12 @@ async fn copy_template(url: &str, guild: u64, cases: u64) -> Result<(), String> 
         let pool = sqlx::SqlitePool::connect(url).await.map_err(db)?;
         let mut tx = pool.begin().await.map_err(db)?;
         for sql in COPY_STATEMENTS {
-            sqlx::query(sql).bind(guild).bind(cases).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query(sql)
+                .bind(guild)
+                .bind(cases)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         sqlx::raw_sql("ANALYZE").execute(&pool).await.map_err(db)?;

@@ -71,7 +71,13 @@ impl Group {
                 let mut seconds: Vec<f64> = runs.iter().map(|e| e.seconds).collect();
                 seconds.sort_by(f64::total_cmp);
                 let rss = runs.iter().map(|e| e.rss_kb).fold(0.0, f64::max);
-                (format, runs[0].cases, runs[0].notifications, seconds[seconds.len() / 2], rss)
+                (
+                    format,
+                    runs[0].cases,
+                    runs[0].notifications,
+                    seconds[seconds.len() / 2],
+                    rss,
+                )
             })
             .collect()
     }
@@ -144,22 +150,28 @@ pub fn markdown(results: &str) -> Result<String, String> {
             .iter()
             .find(|l| l.scenario == "ping")
             .map(|l| l.requests / l.seconds);
+        let import = match (group.import_seconds, group.import_rss_kb) {
+            (Some(s), Some(kb)) => format!("{s:.1} s, {:.0} MB", kb / 1024.0),
+            (Some(s), None) => format!("{s:.1} s"),
+            _ => "—".into(),
+        };
+        let first = group
+            .first_seconds
+            .map_or("—".into(), |s| format!("{:.0} ms", s * 1000.0));
+        let rss = group
+            .rss_kb
+            .map_or("—".into(), |kb| format!("{:.0} MB", kb / 1024.0));
+        if group.loads.is_empty() && group.import_seconds.is_some() {
+            // BENCH_SCENARIOS ran no load here (e.g. only the export): the import still counts.
+            let _ = writeln!(
+                out,
+                "| {backend} | {size} | {import} | {first} | {rss} | — | | | | | | |"
+            );
+        }
         for (row, load) in group.loads.iter().enumerate() {
             let rate = load.requests / load.seconds;
             let (import, first, rss) = if row == 0 {
-                (
-                    match (group.import_seconds, group.import_rss_kb) {
-                        (Some(s), Some(kb)) => format!("{s:.1} s, {:.0} MB", kb / 1024.0),
-                        (Some(s), None) => format!("{s:.1} s"),
-                        _ => "—".into(),
-                    },
-                    group
-                        .first_seconds
-                        .map_or("—".into(), |s| format!("{:.0} ms", s * 1000.0)),
-                    group
-                        .rss_kb
-                        .map_or("—".into(), |kb| format!("{:.0} MB", kb / 1024.0)),
-                )
+                (import.clone(), first.clone(), rss.clone())
             } else {
                 (String::new(), String::new(), String::new())
             };
@@ -224,7 +236,8 @@ fn export_table(out: &mut String, groups: &Groups) {
             let runs = group.exports.iter().filter(|e| e.format == format).count();
             let _ = writeln!(
                 out,
-                "| {backend} | {size} | {format} ({runs} runs) | {cases} | {notifications} | {seconds:.2} s | {:.0} MB |",
+                "| {backend} | {size} | {format} ({runs} run{}) | {cases} | {notifications} | {seconds:.2} s | {:.0} MB |",
+                if runs == 1 { "" } else { "s" },
                 rss_kb / 1024.0
             );
         }
@@ -277,5 +290,23 @@ fn peer_table(out: &mut String, groups: &Groups) {
             );
         }
         let _ = writeln!(out, "{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_import_without_load_scenarios_still_has_its_row_and_an_export_its_table() {
+        let results = "import\tsqlite\t10000\t1.84\t120000\n\
+                       export\tsqlite\t10000\t10000\t50000\tjson\t0.70\t53000\n";
+        let table = super::markdown(results).expect("the results parse");
+        assert!(
+            table.contains("| sqlite | 10000 | 1.8 s, 117 MB | — | — | — |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| sqlite | 10000 | json (1 run) | 10000 | 50000 | 0.70 s | 52 MB |"),
+            "{table}"
+        );
     }
 }

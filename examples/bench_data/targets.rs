@@ -54,10 +54,15 @@ pub fn targets(groups: &Groups) -> Vec<Target> {
         all.push(target(
             format!("`/support` at 10k vendors, × PING, {name}"),
             "≥ 0.6",
-            at_10k.and_then(|g| times_ping(g, "support")).map(|(ratio, load)| {
-                let ping = load.rate() / ratio;
-                (format!("{ratio:.2} ({:.0} ÷ {ping:.0} req/s)", load.rate()), ratio >= 0.6)
-            }),
+            at_10k
+                .and_then(|g| times_ping(g, "support"))
+                .map(|(ratio, load)| {
+                    let ping = load.rate() / ratio;
+                    (
+                        format!("{ratio:.2} ({:.0} ÷ {ping:.0} req/s)", load.rate()),
+                        ratio >= 0.6,
+                    )
+                }),
         ));
         all.push(target(
             format!("`/support` p99 at 10k vendors, c32, {name}"),
@@ -70,21 +75,31 @@ pub fn targets(groups: &Groups) -> Vec<Target> {
         all.push(target(
             format!("`/support` at 10k vendors ÷ Python hello world, {name}"),
             "≥ 5×",
-            at_10k.and_then(|g| g.load("support")).zip(python).map(|(ours, theirs)| {
-                let ratio = ours.rate() / theirs.rate();
-                (format!("{ratio:.1}× ({:.0} ÷ {:.0} req/s)", ours.rate(), theirs.rate()), ratio >= 5.0)
-            }),
+            at_10k
+                .and_then(|g| g.load("support"))
+                .zip(python)
+                .map(|(ours, theirs)| {
+                    let ratio = ours.rate() / theirs.rate();
+                    (
+                        format!("{ratio:.1}× ({:.0} ÷ {:.0} req/s)", ours.rate(), theirs.rate()),
+                        ratio >= 5.0,
+                    )
+                }),
         ));
         let at_100k = group(groups, backend, 100_000);
-        let autocomplete: Vec<(&str, f64)> = [("2 letters", "autocomplete-2"), ("4 letters", "autocomplete-4")]
-            .into_iter()
-            .filter_map(|(label, scenario)| Some((label, times_ping(at_100k?, scenario)?.0)))
-            .collect();
+        let autocomplete: Vec<(&str, f64)> =
+            [("2 letters", "autocomplete-2"), ("4 letters", "autocomplete-4")]
+                .into_iter()
+                .filter_map(|(label, scenario)| Some((label, times_ping(at_100k?, scenario)?.0)))
+                .collect();
         all.push(target(
             format!("autocomplete at 100k vendors, × PING, {name}"),
             "≥ 0.7",
             (!autocomplete.is_empty()).then(|| {
-                let text: Vec<String> = autocomplete.iter().map(|(label, r)| format!("{r:.2} ({label})")).collect();
+                let text: Vec<String> = autocomplete
+                    .iter()
+                    .map(|(label, r)| format!("{r:.2} ({label})"))
+                    .collect();
                 (text.join(", "), autocomplete.iter().all(|(_, r)| *r >= 0.7))
             }),
         ));
@@ -117,14 +132,16 @@ pub fn targets(groups: &Groups) -> Vec<Target> {
         all.push(target(
             format!("import 100k vendors, {name}"),
             "≤ 10 s, peak RSS ≤ 400 MB",
-            at_100k.and_then(|g| g.import_seconds.map(|s| (s, g.import_rss_kb))).map(|(seconds, rss_kb)| {
-                let mb = rss_kb.map(|kb| kb / 1024.0);
-                let text = match mb {
-                    Some(mb) => format!("{seconds:.1} s, {mb:.0} MB"),
-                    None => format!("{seconds:.1} s, peak RSS not recorded"),
-                };
-                (text, seconds <= 10.0 && mb.is_some_and(|mb| mb <= 400.0))
-            }),
+            at_100k
+                .and_then(|g| g.import_seconds.map(|s| (s, g.import_rss_kb)))
+                .map(|(seconds, rss_kb)| {
+                    let mb = rss_kb.map(|kb| kb / 1024.0);
+                    let text = match mb {
+                        Some(mb) => format!("{seconds:.1} s, {mb:.0} MB"),
+                        None => format!("{seconds:.1} s, peak RSS not recorded"),
+                    };
+                    (text, seconds <= 10.0 && mb.is_some_and(|mb| mb <= 400.0))
+                }),
         ));
     }
     for (backend, name) in BACKENDS {
@@ -143,9 +160,9 @@ pub fn targets(groups: &Groups) -> Vec<Target> {
                         format!("{format} {seconds:.2} s ({cases} cases, {notifications} notifications)")
                     })
                     .collect();
-                let met = medians
-                    .iter()
-                    .all(|(_, cases, notifications, seconds, _)| *cases >= 10_000 && *notifications >= 50_000 && *seconds <= 1.0);
+                let met = medians.iter().all(|(_, cases, notifications, seconds, _)| {
+                    *cases >= 10_000 && *notifications >= 50_000 && *seconds <= 1.0
+                });
                 (text.join(", "), met)
             }),
         ));
@@ -219,16 +236,28 @@ import\tpostgres\t100000\t24.4
         let (v, measured) = verdict(RUN, "`/support` at 10k vendors, × PING, SQLite");
         assert_eq!(v, Verdict::Met);
         assert_eq!(measured, "0.67 (20000 ÷ 30000 req/s)");
-        assert_eq!(verdict(RUN, "`/support` p99 at 10k vendors, c32, SQLite").0, Verdict::Met);
+        assert_eq!(
+            verdict(RUN, "`/support` p99 at 10k vendors, c32, SQLite").0,
+            Verdict::Met
+        );
         let (v, measured) = verdict(RUN, "`/support` at 10k vendors ÷ Python hello world, SQLite");
-        assert_eq!((v, measured.as_str()), (Verdict::Met, "5.7× (20000 ÷ 3500 req/s)"));
+        assert_eq!(
+            (v, measured.as_str()),
+            (Verdict::Met, "5.7× (20000 ÷ 3500 req/s)")
+        );
     }
 
     #[test]
     fn a_target_whose_scenario_did_not_run_says_not_run() {
-        assert_eq!(verdict(RUN, "`/support` at 10k vendors, × PING, PostgreSQL").0, Verdict::NotRun);
+        assert_eq!(
+            verdict(RUN, "`/support` at 10k vendors, × PING, PostgreSQL").0,
+            Verdict::NotRun
+        );
         assert_eq!(verdict(RUN, "`/case open`, PostgreSQL").0, Verdict::NotRun);
-        assert_eq!(verdict(RUN, "autocomplete at 100k vendors, × PING, SQLite").0, Verdict::NotRun);
+        assert_eq!(
+            verdict(RUN, "autocomplete at 100k vendors, × PING, SQLite").0,
+            Verdict::NotRun
+        );
     }
 
     #[test]
@@ -259,7 +288,10 @@ import\tpostgres\t100000\t24.4
         let (v, measured) = verdict(RUN, "import 100k vendors, SQLite");
         assert_eq!((v, measured.as_str()), (Verdict::Met, "9.5 s, 293 MB"));
         let (v, measured) = verdict(RUN, "import 100k vendors, PostgreSQL");
-        assert_eq!((v, measured.as_str()), (Verdict::Missed, "24.4 s, peak RSS not recorded"));
+        assert_eq!(
+            (v, measured.as_str()),
+            (Verdict::Missed, "24.4 s, peak RSS not recorded")
+        );
     }
 
     #[test]

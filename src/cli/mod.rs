@@ -15,7 +15,7 @@ mod status;
 mod status_show;
 mod subcommands;
 
-use std::{path::PathBuf, process::ExitCode, sync::Arc};
+use std::{io::Write as _, path::PathBuf, process::ExitCode, sync::Arc};
 use subcommands::{CasesCommand, CasesFormat, DiscordCommand};
 
 use anyhow::Context as _;
@@ -255,13 +255,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .context("reading cases")?;
             store.close().await;
+            // Written as it is produced: a guild's history is tens of megabytes of text.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             match format {
-                CasesFormat::Csv => print!("{}", commands::export::cases_csv(&cases)?),
-                CasesFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&commands::export::cases_json(&cases))?
-                ),
+                CasesFormat::Csv => commands::export::write_cases_csv(&mut out, &cases)?,
+                CasesFormat::Json => {
+                    commands::export::write_cases_json(&mut out, &cases)?;
+                    writeln!(out)?;
+                }
             }
+            out.flush().context("writing the export")?;
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Discord {

@@ -87,6 +87,22 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn the_json_export_written_as_it_goes_is_the_same_text_as_the_sorted_document(db) {
+        let app = spawn_app(&db).await;
+        open_many(&app, 2, 3000).await;
+        app.core.execute(&Command::CaseEscalate { case: "1".into() }, &caller(4000)).await.unwrap();
+        let exported = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
+        // `cases export --format json` used to print a `serde_json::Value`, whose objects
+        // list their fields in alphabetical order; the streamed text must not reorder them.
+        let mut streamed = Vec::new();
+        backline::commands::export::write_cases_json(&mut streamed, &exported).unwrap();
+        let document = serde_json::to_string_pretty(&backline::commands::export::cases_json(&exported)).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), document);
+        assert!(document.contains("\"notified\": ["), "{document}");
+    }
+}
+
 /// Counts the statements sqlx runs on this thread (it reports each one as a `sqlx::query`
 /// event, from the task that awaits it on PostgreSQL).
 #[derive(Clone, Default)]
