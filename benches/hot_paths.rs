@@ -1,4 +1,5 @@
-//! criterion micro-benchmarks of the in-process hot paths: autocomplete ranking, the /support reply, findings.
+//! criterion micro-benchmarks of the in-process hot paths: autocomplete ranking, the /support reply, findings,
+//! the plans-file parse and the cases export.
 //!
 //! Run with `cargo bench --bench hot_paths` (not part of `cargo test`). The registries are
 //! the ones bench/run.sh generates (examples/bench_data/registry.rs).
@@ -262,12 +263,81 @@ fn import_parse_10k(c: &mut Criterion) {
     group.finish();
 }
 
+/// `backline cases export` of 10k cases with one event and five notifications each, as
+/// bench/run.sh fills them, written to a sink: the formatting without the database.
+fn cases_export_10k(c: &mut Criterion) {
+    use backline::{
+        commands::export,
+        domain::{
+            Severity, Timeline,
+            case::{Case, CaseEvent, CaseStatus, Delivery, EventKind, Notification, Recipient},
+        },
+    };
+    let at: chrono::DateTime<chrono::Utc> = NOW.parse().expect("a timestamp");
+    let cases: Vec<(Case, Timeline)> = (1..=10_000i64)
+        .map(|number| {
+            let case = Case {
+                number,
+                vendor: VendorSlug::parse("acmebridge-monitoring").expect("a slug"),
+                vendor_name: "Acmebridge Monitoring".into(),
+                severity: Severity::Sev2,
+                vendor_severity: Some("P2".into()),
+                summary: format!("Checkout payments fail for some EU customers ({number})"),
+                vendor_case_id: Some("CS-0042917".into()),
+                link: Some("https://support.example.com/cases/CS-0042917".into()),
+                channel_id: Some(500_000_000_000_000_001),
+                opened_by: 300_000_000_000_000_001,
+                opened_at: at,
+                response_due: Some(at + chrono::Duration::hours(4)),
+                status: CaseStatus::Open,
+                escalation_level: 0,
+                vendor_responded_at: None,
+                closed_at: None,
+                resolution: None,
+            };
+            let event = CaseEvent {
+                id: number,
+                at,
+                kind: EventKind::Opened,
+                actor: Some(300_000_000_000_000_001),
+                detail: "opened with the vendor's premium support line".into(),
+            };
+            let notifications = (0..5u64)
+                .map(|i| Notification {
+                    event_id: number,
+                    recipient: Recipient::User(600_000_000_000_000_000 + i),
+                    label: format!("Contact {i} (escalation level {})", i / 2 + 1),
+                    method: "channel-mention".into(),
+                    at,
+                    delivery: Delivery::Sent,
+                    reason: None,
+                })
+                .collect();
+            let timeline = Timeline {
+                events: vec![event],
+                notifications,
+            };
+            (case, timeline)
+        })
+        .collect();
+    let mut group = c.benchmark_group("cases_export_10k");
+    group.sample_size(10);
+    group.bench_function("csv", |b| {
+        b.iter(|| export::write_cases_csv(std::io::sink(), black_box(&cases)).is_ok())
+    });
+    group.bench_function("json", |b| {
+        b.iter(|| export::write_cases_json(std::io::sink(), black_box(&cases)).is_ok())
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     autocomplete,
     support_reply,
     support_reply_with_status,
     findings_10k,
-    import_parse_10k
+    import_parse_10k,
+    cases_export_10k
 );
 criterion_main!(benches);
