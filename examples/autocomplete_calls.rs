@@ -1,0 +1,38 @@
+//! Autocomplete interactions at 100k vendors in a loop, for callgrind (criterion's own work
+//! and the other benches' set-up would drown them there):
+//! `valgrind --tool=callgrind --toggle-collect='*answer_autocomplete*' target/release/examples/autocomplete_calls 2000`
+
+#[path = "bench_data/registry.rs"]
+#[expect(dead_code, reason = "the example names vendors; it writes no plans file")]
+mod registry;
+#[path = "../benches/autocomplete_endpoint.rs"]
+mod autocomplete_endpoint;
+
+use std::hint::black_box;
+
+fn main() {
+    let calls: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000);
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let dispatcher = autocomplete_endpoint::dispatcher(&runtime, dir.path(), 100_000);
+    let bodies: Vec<Vec<u8>> = (0..100)
+        .map(|i| autocomplete_endpoint::interaction(&autocomplete_endpoint::typed(i * 97, 2 + 2 * (i % 2))))
+        .collect();
+    let mut answered = 0;
+    for call in 0..calls {
+        answered += usize::from(answer_autocomplete(&runtime, &dispatcher, &bodies[call % bodies.len()]) > 0);
+    }
+    println!("{answered} of {calls} answered");
+}
+
+/// One whole interaction: the body in, the response's bytes out.
+#[inline(never)]
+fn answer_autocomplete(runtime: &tokio::runtime::Runtime, dispatcher: &backline::discord::Dispatcher, body: &[u8]) -> usize {
+    runtime
+        .block_on(dispatcher.dispatch_body(black_box(body)))
+        .map(|response| serde_json::to_vec(&response).map(|v| v.len()).unwrap_or(0))
+        .unwrap_or(0)
+}
