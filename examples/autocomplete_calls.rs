@@ -1,6 +1,10 @@
 //! Autocomplete interactions at 100k vendors in a loop, for callgrind (criterion's own work
-//! and the other benches' set-up would drown them there):
-//! `valgrind --tool=callgrind --toggle-collect='*answer_autocomplete*' target/release/examples/autocomplete_calls 2000`
+//! and the other benches' set-up would drown them there). On one thread, so that callgrind
+//! counts the tasks an interaction spawns with it. With `--wait`, the loop starts once a
+//! line is read from stdin: time to turn callgrind's instrumentation on after the import.
+//!
+//! `valgrind --tool=callgrind --instr-atstart=no --toggle-collect='*answer_autocomplete*'
+//! target/release/examples/autocomplete_calls 2000 --wait`, then `callgrind_control -i on`.
 
 #[path = "bench_data/registry.rs"]
 #[expect(dead_code, reason = "the example names vendors; it writes no plans file")]
@@ -15,12 +19,20 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(1000);
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let dispatcher = autocomplete_endpoint::dispatcher(&runtime, dir.path(), 100_000);
     let bodies: Vec<Vec<u8>> = (0..100)
         .map(|i| autocomplete_endpoint::interaction(&autocomplete_endpoint::typed(i * 97, 2 + 2 * (i % 2))))
         .collect();
+    if std::env::args().any(|a| a == "--wait") {
+        eprintln!("ready");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).expect("a line on stdin");
+    }
     let mut answered = 0;
     for call in 0..calls {
         answered += usize::from(answer_autocomplete(&runtime, &dispatcher, &bodies[call % bodies.len()]) > 0);
