@@ -17,16 +17,24 @@ pub struct VendorChoices {
 #[derive(Clone, Copy, Debug)]
 pub struct VendorChoice<'a>(IndexedVendor<'a>);
 
-impl VendorChoice<'_> {
-    pub fn value(&self) -> &str {
+impl<'a> VendorChoice<'a> {
+    pub fn value(&self) -> &'a str {
         self.0.slug
+    }
+
+    /// The label's pieces, in order: `Name (slug, criticality)`. Pushed onto a string
+    /// kept for every choice, no string is built per choice.
+    pub fn label_parts(&self) -> [&'a str; 6] {
+        let v = &self.0;
+        [v.name, " (", v.slug, ", ", v.criticality.as_str(), ")"]
     }
 }
 
 impl fmt::Display for VendorChoice<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = &self.0;
-        write!(f, "{} ({}, {})", v.name, v.slug, v.criticality)
+        self.label_parts()
+            .into_iter()
+            .try_for_each(|part| f.write_str(part))
     }
 }
 

@@ -3,7 +3,7 @@
 //! response's JSON. Anything else (and autocomplete that would have to wait for the
 //! database) goes the general way, through serenity's `Interaction` and the deadline.
 
-use std::{borrow::Cow, fmt};
+use std::borrow::Cow;
 
 use serde::{
     Deserialize, Serialize, Serializer,
@@ -11,11 +11,7 @@ use serde::{
 };
 
 use super::{Dispatcher, limits, observe};
-use crate::{
-    commands::{VendorChoice, VendorChoices},
-    domain::GuildId,
-    metrics::Outcome,
-};
+use crate::{commands::VendorChoices, domain::GuildId, metrics::Outcome};
 
 /// Discord's interaction type for an autocomplete keystroke.
 const AUTOCOMPLETE: u8 = 4;
@@ -165,46 +161,30 @@ struct Choices<'a>(&'a VendorChoices);
 impl Serialize for Choices<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut choices = serializer.serialize_seq(None)?;
+        let mut label = String::with_capacity(2 * limits::CHOICE_NAME);
         for choice in self.0.iter() {
-            choices.serialize_element(&Choice(choice))?;
+            label.clear();
+            label.extend(choice.label_parts());
+            choices.serialize_element(&Choice {
+                name: fitted(&label, limits::CHOICE_NAME),
+                value: fitted(choice.value(), limits::CHOICE_VALUE),
+            })?;
         }
         choices.end()
     }
 }
 
-struct Choice<'a>(VendorChoice<'a>);
-
-impl Serialize for Choice<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut choice = serializer.serialize_struct("Choice", 2)?;
-        choice.serialize_field("name", &Fitted(&self.0, limits::CHOICE_NAME))?;
-        choice.serialize_field("value", &Fitted(&self.0.value(), limits::CHOICE_VALUE))?;
-        choice.end()
-    }
+#[derive(Serialize)]
+struct Choice<'a> {
+    name: Cow<'a, str>,
+    value: Cow<'a, str>,
 }
 
-/// A text cut to at most `.1` characters as `limits::truncate` cuts it, written as it is
-/// formatted: no string is built unless it has to be cut.
-struct Fitted<'a, T>(&'a T, usize);
-
-impl<T: fmt::Display> Serialize for Fitted<'_, T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Self(text, max) = *self;
-        let mut count = CharCount(0);
-        if fmt::write(&mut count, format_args!("{text}")).is_ok() && count.0 <= max {
-            serializer.collect_str(text)
-        } else {
-            serializer.serialize_str(&limits::truncate(&text.to_string(), max))
-        }
-    }
-}
-
-/// Counts the characters written to it.
-struct CharCount(usize);
-
-impl fmt::Write for CharCount {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0 += s.chars().count();
-        Ok(())
+/// `text` cut to at most `max` characters as `limits::truncate` cuts it; copied only when cut.
+fn fitted(text: &str, max: usize) -> Cow<'_, str> {
+    if text.chars().count() <= max {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(limits::truncate(text, max))
     }
 }
