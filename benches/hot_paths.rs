@@ -4,6 +4,8 @@
 //! Run with `cargo bench --bench hot_paths` (not part of `cargo test`). The registries are
 //! the ones bench/run.sh generates (examples/bench_data/registry.rs).
 
+#[path = "common/autocomplete_endpoint.rs"]
+mod autocomplete_endpoint;
 #[path = "../examples/bench_data/registry.rs"]
 mod registry;
 
@@ -69,6 +71,48 @@ fn autocomplete(c: &mut Criterion) {
     group.bench_function("index_build", |b| {
         b.iter(|| VendorIndex::new(vendors.clone()).len())
     });
+    group.finish();
+}
+
+/// Autocomplete at 100k vendors, the whole interaction as the endpoint answers it (body in,
+/// response bytes out), on the first letters of 2000 vendors' names in turn as bench/run.sh
+/// does. Set up only when selected: the import of 100k vendors takes a while.
+fn autocomplete_interaction(c: &mut Criterion) {
+    let endpoint = std::cell::OnceCell::new();
+    let endpoint = || {
+        endpoint.get_or_init(|| {
+            let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let dispatcher = autocomplete_endpoint::dispatcher(&runtime, dir.path(), 100_000);
+            (runtime, dir, dispatcher)
+        })
+    };
+    let mut group = c.benchmark_group("autocomplete_100k_interaction");
+    for letters in [2, 4] {
+        group.bench_function(BenchmarkId::new("dispatch_body", letters), |b| {
+            let (runtime, _, dispatcher) = endpoint();
+            let bodies = autocomplete_endpoint::bodies(2000, letters);
+            let mut next = bodies.iter().cycle();
+            b.iter(|| {
+                let body = next.next().expect("a body");
+                runtime
+                    .block_on(dispatcher.dispatch_body(black_box(body)))
+                    .and_then(|response| serde_json::to_vec(&response).ok())
+            })
+        });
+        // What the HTTP endpoint does first: the registry is current, so this answers.
+        group.bench_function(BenchmarkId::new("quick_answer", letters), |b| {
+            let (_, _, dispatcher) = endpoint();
+            let bodies = autocomplete_endpoint::bodies(2000, letters);
+            let mut next = bodies.iter().cycle();
+            b.iter(|| {
+                let body = next.next().expect("a body");
+                dispatcher
+                    .quick_answer(black_box(body))
+                    .expect("answered the quick way")
+            })
+        });
+    }
     group.finish();
 }
 
@@ -334,6 +378,7 @@ fn cases_export_10k(c: &mut Criterion) {
 criterion_group!(
     benches,
     autocomplete,
+    autocomplete_interaction,
     support_reply,
     support_reply_with_status,
     findings_10k,

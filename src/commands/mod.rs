@@ -3,6 +3,7 @@
 mod case_notifications;
 mod case_views;
 pub mod cases;
+mod choices;
 mod clock;
 mod command;
 mod component_id;
@@ -38,6 +39,7 @@ use crate::{
 };
 
 pub use cases::{OpenCase, UpdateCase};
+pub use choices::{VendorChoice, VendorChoices};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use command::Command;
 pub use component_id::{ComponentId, UnknownComponent};
@@ -211,29 +213,6 @@ impl Core {
         }
         registry.mark(&mut reply, self.clock.now());
         Ok(reply)
-    }
-
-    /// Vendors matching what someone is typing, best first, for autocomplete: at most
-    /// `limit`, from the caller's guild only (none in a direct message).
-    pub async fn vendor_choices(
-        &self,
-        caller: &Caller,
-        typed: &str,
-        limit: usize,
-    ) -> Result<Vec<Choice>, CommandError> {
-        let Some(guild) = caller.guild else {
-            return Ok(Vec::new());
-        };
-        let registry = self.registry.registry(self.store.as_ref(), guild).await?;
-        Ok(registry
-            .index
-            .rank(typed, limit)
-            .into_iter()
-            .map(|(_, v)| Choice {
-                label: format!("{} ({}, {})", v.name, v.slug, v.criticality),
-                value: v.slug.to_string(),
-            })
-            .collect())
     }
 
     /// Cases matching what someone is typing into a `case` option: open ones first.

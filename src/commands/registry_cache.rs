@@ -150,6 +150,19 @@ impl RegistryCache {
         }
     }
 
+    /// The guild's registry if it is known current without asking the database (the feed
+    /// shows no change since it was confirmed): what `registry` answers at once.
+    pub(crate) fn registry_now(&self, store: &dyn Store, guild: GuildId) -> Option<Current> {
+        if self.health.is_down() {
+            return None;
+        }
+        let changes = self.changes(store)?;
+        let slot = self.slot(guild);
+        let registry = slot.fresh(changes)?;
+        self.metrics.registry_hit();
+        Some(slot.confirmed(registry, self.clock.now()))
+    }
+
     /// The whole document of a vendor in `registry`: from memory when it was read at this
     /// version already (or the database is down), else from the store.
     pub(crate) async fn vendor(

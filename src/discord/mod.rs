@@ -2,6 +2,7 @@
 //! endpoint. The only module that imports serenity (the rest of the crate calls it here).
 
 pub mod auth;
+mod autocomplete;
 mod components;
 mod deadline;
 mod deliver;

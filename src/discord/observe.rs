@@ -56,20 +56,27 @@ pub(super) fn kind_label(interaction: &Interaction) -> &'static str {
 pub(super) fn command_label(interaction: &Interaction) -> String {
     let label = match interaction {
         Interaction::Command(c) | Interaction::Autocomplete(c) => {
-            match c.data.options.first().filter(|o| {
+            let sub = c.data.options.first().filter(|o| {
                 matches!(
                     o.kind(),
                     CommandOptionType::SubCommand | CommandOptionType::SubCommandGroup
                 )
-            }) {
-                Some(sub) => format!("{} {}", c.data.name, sub.name),
-                None => c.data.name.clone(),
-            }
+            });
+            return command_and_sub(&c.data.name, sub.map(|o| o.name.as_str()));
         }
         Interaction::Component(c) => custom_id_kind(&c.data.custom_id),
         Interaction::Modal(m) => custom_id_kind(&m.data.custom_id),
         Interaction::Ping(_) => "ping".to_owned(),
         _ => "other".to_owned(),
+    };
+    label.chars().take(LABEL_MAX).collect()
+}
+
+/// The label of a command and its subcommand, if any.
+pub(super) fn command_and_sub(name: &str, sub: Option<&str>) -> String {
+    let label = match sub {
+        Some(sub) => format!("{name} {sub}"),
+        None => name.to_owned(),
     };
     label.chars().take(LABEL_MAX).collect()
 }

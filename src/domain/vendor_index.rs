@@ -14,12 +14,14 @@ use super::{
     lookup::{self, Lookup},
 };
 
+#[path = "vendor_index_spelling.rs"]
+mod spelling;
+use spelling::letters;
+
 /// Scores of the tiers the index answers without scoring (the values `lookup` gives them).
 const EXACT: u32 = 1000;
 const PREFIX: u32 = 900;
 const WORD_PREFIX: u32 = 800;
-/// `lookup` counts a misspelling only from this Jaro-Winkler similarity up.
-const CLOSE_SPELLING: f64 = 0.75;
 
 /// A run of `VendorIndex::text`.
 #[derive(Clone, Copy, Debug)]
@@ -62,6 +64,22 @@ pub struct VendorIndex {
     /// Vendors in the order ties are broken in `lookup::rank`: criticality, lowercased
     /// name, then the order given. Also what an empty query lists.
     by_tie: Vec<u32>,
+}
+
+/// A vendor `rank` chose, with its score: read it with `VendorIndex::vendor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ranked {
+    pub score: u32,
+    /// Its number in the order the index was given the vendors.
+    vendor: u32,
+}
+
+/// What an autocomplete choice shows of a vendor, borrowed from the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexedVendor<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub criticality: Criticality,
 }
 
 /// Builds a `VendorIndex` one vendor at a time, so a registry streamed from the database
@@ -201,6 +219,17 @@ impl VendorIndex {
         }
     }
 
+    /// Vendor `v` as the index holds it, borrowed: nothing is copied.
+    pub fn vendor(&self, v: Ranked) -> IndexedVendor<'_> {
+        let v = v.vendor as usize;
+        let first = self.first_key[v] as usize;
+        IndexedVendor {
+            slug: slice(&self.text, self.originals[first]),
+            name: slice(&self.text, self.originals[first + 1]),
+            criticality: self.criticality[v],
+        }
+    }
+
     /// The same answer as `lookup::resolve(query, vendors)`.
     pub fn resolve(&self, query: &str) -> Lookup {
         let q = lookup::normalise(query);
@@ -221,85 +250,49 @@ impl VendorIndex {
 
     /// The same answer as `lookup::rank(query, vendors, limit)`.
     pub fn rank(&self, query: &str, limit: usize) -> Vec<(u32, VendorSummary)> {
-        let q = lookup::normalise(query);
-        if q.is_empty() {
-            return self
-                .by_tie
-                .iter()
-                .take(limit)
-                .map(|&v| (1, self.summary(v as usize)))
-                .collect();
-        }
-        // Best first: (score, tie position).
-        let mut chosen: Vec<(u32, u32)> = Vec::with_capacity(limit);
-        for (score, entries) in [
-            (EXACT, self.run(&self.sorted_keys, &q, Match::Whole)),
-            (PREFIX, self.run(&self.sorted_keys, &q, Match::Prefix)),
-            (WORD_PREFIX, self.run(&self.sorted_words, &q, Match::Prefix)),
-        ] {
-            if chosen.len() == limit {
-                break;
-            }
-            let best = first_in_tie_order(entries, limit - chosen.len(), &chosen);
-            chosen.extend(best.into_iter().map(|tie| (score, tie)));
-        }
-        if chosen.len() < limit {
-            // Fewer than `limit` vendors start with it: substrings and misspellings count too.
-            chosen = self.score_every_key(&q, limit);
-        }
-        chosen
+        self.ranked(query, limit)
             .into_iter()
-            .map(|(score, tie)| (score, self.summary(self.by_tie[tie as usize] as usize)))
+            .map(|r| (r.score, self.summary(r.vendor as usize)))
             .collect()
     }
 
-    /// `lookup::rank`'s own scoring of every key, skipping the Jaro-Winkler similarity of
-    /// keys that lack too many of the query's letters to reach `CLOSE_SPELLING`.
-    fn score_every_key(&self, q: &str, limit: usize) -> Vec<(u32, u32)> {
-        let query_letters: Vec<u32> = q.chars().map(letter).collect();
-        let query_chars = query_letters.len() as f64;
-        let mut scored: Vec<(u32, u32)> = Vec::new();
-        for (tie, &v) in self.by_tie.iter().enumerate() {
-            let v = v as usize;
-            let keys = &self.keys[self.first_key[v] as usize..self.first_key[v + 1] as usize];
-            let mut best = 0;
-            for key in keys {
-                let text = slice(&self.text, key.text);
-                let shared = query_letters.iter().filter(|&&l| key.letters & l != 0).count();
-                let substring = shared == query_letters.len() && text.contains(q);
-                if !substring {
-                    // Only a close spelling can count. Jaro matches at most `shared`
-                    // characters, and Winkler's bonus needs a common prefix.
-                    let prefix = q
-                        .chars()
-                        .zip(text.chars())
-                        .take(4)
-                        .take_while(|(a, b)| a == b)
-                        .count();
-                    let c = shared as f64;
-                    let jaro = if shared == 0 {
-                        0.0
-                    } else {
-                        (c / query_chars + c / f64::from(key.chars) + 1.0) / 3.0
-                    };
-                    let bound = if jaro > 0.7 {
-                        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
-                    } else {
-                        jaro
-                    };
-                    if bound < CLOSE_SPELLING - 1e-9 {
-                        continue;
-                    }
-                }
-                best = best.max(lookup::score(q, text));
+    /// `rank`'s answer as vendor numbers, for `vendor` to read without copying.
+    pub fn ranked(&self, query: &str, limit: usize) -> Vec<Ranked> {
+        let q = lookup::normalise(query);
+        let chosen = if q.is_empty() {
+            (0..index_u32(limit.min(self.len())))
+                .map(|tie| (1, tie))
+                .collect()
+        } else {
+            self.best_keys(&q, limit)
+        };
+        chosen
+            .into_iter()
+            .map(|(score, tie)| Ranked {
+                score,
+                vendor: self.by_tie[tie as usize],
+            })
+            .collect()
+    }
+
+    /// The best `limit` vendors for a normalised, non-empty `q`: (score, tie position).
+    fn best_keys(&self, q: &str, limit: usize) -> Vec<(u32, u32)> {
+        let mut chosen = Vec::with_capacity(limit);
+        for (score, entries, how) in [
+            (EXACT, &self.sorted_keys, Match::Whole),
+            (PREFIX, &self.sorted_keys, Match::Prefix),
+            (WORD_PREFIX, &self.sorted_words, Match::Prefix),
+        ] {
+            if chosen.len() == limit {
+                return chosen;
             }
-            if best > 0 {
-                scored.push((best, index_u32(tie)));
-            }
+            take_first_in_tie_order(self.run(entries, q, how), score, limit, &mut chosen);
         }
-        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.truncate(limit);
-        scored
+        if chosen.len() < limit {
+            // Fewer than `limit` vendors start with it: substrings and misspellings count too.
+            chosen = self.score_every_key(q, limit);
+        }
+        chosen
     }
 
     /// The entries equal to `q`, or starting with it: a run of the sorted list.
@@ -322,37 +315,23 @@ enum Match {
     Prefix,
 }
 
-/// The `room` distinct tie positions of `entries` that come first, leaving out those
-/// already `chosen` (by a higher tier).
-fn first_in_tie_order(entries: &[Entry], room: usize, chosen: &[(u32, u32)]) -> Vec<u32> {
-    let mut best: Vec<u32> = Vec::with_capacity(room + 1);
+/// Adds to `chosen`, at `score`, the distinct tie positions of `entries` that come first
+/// until it holds `limit`, leaving out those already chosen (by a higher tier).
+fn take_first_in_tie_order(entries: &[Entry], score: u32, limit: usize, chosen: &mut Vec<(u32, u32)>) {
+    // `chosen[tier..]` is this tier's best so far, in tie order.
+    let tier = chosen.len();
     for entry in entries {
-        if best.len() == room && best.last().is_some_and(|&last| entry.tie >= last) {
+        if chosen.len() == limit && chosen[tier..].last().is_some_and(|last| entry.tie >= last.1) {
             continue;
         }
-        if chosen.iter().any(|c| c.1 == entry.tie) {
+        if chosen[..tier].iter().any(|c| c.1 == entry.tie) {
             continue;
         }
-        let at = best.partition_point(|&b| b < entry.tie);
-        if best.get(at) != Some(&entry.tie) {
-            best.insert(at, entry.tie);
-            best.truncate(room);
+        let at = tier + chosen[tier..].partition_point(|b| b.1 < entry.tie);
+        if chosen.get(at).map(|c| c.1) != Some(entry.tie) {
+            chosen.insert(at, (score, entry.tie));
+            chosen.truncate(limit);
         }
-    }
-    best
-}
-
-/// Which characters a text holds, as bits: one per ASCII letter and digit, the rest
-/// sharing the remaining bits (a shared bit only makes a key look closer than it is).
-fn letters(text: &str) -> u32 {
-    text.chars().fold(0, |set, c| set | letter(c))
-}
-
-fn letter(c: char) -> u32 {
-    match c {
-        'a'..='z' => 1 << (c as u32 - 'a' as u32),
-        '0'..='9' => 1 << 26,
-        _ => 1 << (27 + c as u32 % 5),
     }
 }
 
