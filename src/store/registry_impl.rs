@@ -15,7 +15,7 @@ macro_rules! impl_store {
             use sqlx::QueryBuilder;
 
             use crate::{
-                domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary},
+                domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary, plans_file::VendorDocument},
                 store::{
                     Backend, ImportSummary, RegistryFeed, Store, StoreError,
                     registry::{IMPORT_BATCH, ImportPlanner, NewHistory},
@@ -74,10 +74,10 @@ macro_rules! impl_store {
                 }
 
                 /// The import, batch by batch from `next` (an error from it abandons the import).
-                async fn import_from<'a>(
+                async fn import_from(
                     &self,
                     guild: GuildId,
-                    next: &mut (dyn FnMut() -> Option<Result<std::borrow::Cow<'a, [Vendor]>, StoreError>> + Send),
+                    next: &mut (dyn FnMut() -> Option<Result<Vec<VendorDocument>, StoreError>> + Send),
                     prune: bool,
                 ) -> Result<ImportSummary, StoreError> {
                     let mut tx = self.write_tx("starting the import").await?;
@@ -116,10 +116,10 @@ macro_rules! impl_store {
                             values
                                 .push_bind(guild.as_i64())
                                 .push_bind(*slug)
-                                .push_bind(&row.name)
+                                .push_bind(row.name)
                                 .push_bind(row.criticality)
                                 .push_bind(&row.aliases)
-                                .push_bind(&row.document)
+                                .push_bind(row.document.as_ref())
                                 .push_bind(now)
                                 .push_bind(now);
                         });
@@ -259,19 +259,21 @@ macro_rules! impl_store {
                     prune: bool,
                 ) -> Result<ImportSummary, StoreError> {
                     let mut batches = vendors.chunks(IMPORT_BATCH);
-                    self.import_from(guild, &mut || batches.next().map(|b| Ok(std::borrow::Cow::Borrowed(b))), prune)
-                        .await
+                    let mut next = || {
+                        let batch = batches.next()?;
+                        Some(Ok(batch.iter().map(|v| VendorDocument::of(v.clone())).collect()))
+                    };
+                    self.import_from(guild, &mut next, prune).await
                 }
 
                 #[tracing::instrument(skip(self, next), fields(guild = %guild))]
                 async fn import_batches(
                     &self,
                     guild: GuildId,
-                    next: &mut (dyn FnMut() -> Option<Result<Vec<Vendor>, StoreError>> + Send),
+                    next: &mut (dyn FnMut() -> Option<Result<Vec<VendorDocument>, StoreError>> + Send),
                     prune: bool,
                 ) -> Result<ImportSummary, StoreError> {
-                    self.import_from(guild, &mut || next().map(|b| b.map(std::borrow::Cow::Owned)), prune)
-                        .await
+                    self.import_from(guild, next, prune).await
                 }
 
                 async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {

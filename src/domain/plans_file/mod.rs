@@ -19,7 +19,7 @@ mod chunks;
 mod locate;
 mod schema;
 
-pub use chunks::VendorBatches;
+pub use chunks::{VendorBatches, VendorDocument};
 pub use locate::vendor_positions;
 use locate::{
     LineIndex, Segment, deepest_path, insert_placeholder, key_span_in, remove_path, render_path, span_of_path,
