@@ -66,9 +66,9 @@ pub(super) struct NewHistory<'a> {
     pub detail: String,
 }
 
-/// What an import writes for a batch of the vendors given, decided from the guild's stored
-/// documents (slug → TOML). A batch is planned, written and dropped before the next: a
-/// large import holds one batch's stored forms at a time, not the whole registry's twice.
+/// What an import writes for a batch of the vendors given, decided from the stored documents
+/// of the batch's vendors (slug → TOML). A batch is planned, written and dropped before the
+/// next: a large import holds one batch's stored documents at a time, never the registry's.
 pub(super) struct ImportBatch<'v> {
     /// Vendors to insert or overwrite, each slug once (the last given wins).
     pub writes: Vec<(&'v str, VendorRow<'v>)>,
@@ -80,14 +80,15 @@ pub(super) struct ImportBatch<'v> {
 pub(super) struct ImportPlanner<'e> {
     guild: GuildId,
     now: DateTime<Utc>,
-    existing: &'e HashMap<String, String>,
+    /// The guild's slugs before the import.
+    existing: &'e HashSet<String>,
     /// Every slug given so far.
     given: HashSet<String>,
     pub summary: ImportSummary,
 }
 
 impl<'e> ImportPlanner<'e> {
-    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'e HashMap<String, String>) -> Self {
+    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'e HashSet<String>) -> Self {
         Self {
             guild,
             now,
@@ -100,7 +101,11 @@ impl<'e> ImportPlanner<'e> {
     /// The next batch of the vendors given. One statement cannot upsert the same row twice:
     /// a slug given twice in a batch is written once, as last given; a later batch simply
     /// overwrites an earlier one's.
-    pub fn batch<'v>(&mut self, vendors: &'v [VendorDocument]) -> Result<ImportBatch<'v>, StoreError> {
+    pub fn batch<'v>(
+        &mut self,
+        vendors: &'v [VendorDocument],
+        stored: &HashMap<String, String>,
+    ) -> Result<ImportBatch<'v>, StoreError> {
         let last: HashMap<&str, usize> = vendors
             .iter()
             .enumerate()
@@ -114,7 +119,7 @@ impl<'e> ImportPlanner<'e> {
                 self.given.insert(vendor.slug.to_string());
             }
             let row = VendorRow::of_given(given)?;
-            let (action, detail) = match self.existing.get(vendor.slug.as_str()) {
+            let (action, detail) = match stored.get(vendor.slug.as_str()) {
                 Some(document) if *document == row.document => {
                     self.summary.unchanged.push(vendor.slug.clone());
                     continue;
@@ -148,6 +153,15 @@ impl<'e> ImportPlanner<'e> {
         Ok(ImportBatch { writes, history })
     }
 
+    /// The vendors of `vendors` stored before the import: `batch` needs their documents.
+    pub fn stored_among<'v>(&self, vendors: &'v [VendorDocument]) -> Vec<&'v str> {
+        vendors
+            .iter()
+            .map(|v| v.vendor.slug.as_str())
+            .filter(|slug| self.existing.contains(*slug))
+            .collect()
+    }
+
     /// Slugs to delete when pruning, with their history lines; then the summary.
     #[allow(clippy::type_complexity)]
     pub fn removals(
@@ -159,7 +173,7 @@ impl<'e> ImportPlanner<'e> {
         if prune {
             let mut gone: Vec<&'e String> = self
                 .existing
-                .keys()
+                .iter()
                 .filter(|s| !self.given.contains(s.as_str()))
                 .collect();
             gone.sort();
@@ -210,12 +224,13 @@ pub(super) fn plan_import<'v>(
     guild: GuildId,
     now: DateTime<Utc>,
     existing: &'v HashMap<String, String>,
+    slugs: &'v HashSet<String>,
     vendors: &'v [VendorDocument],
     prune: bool,
 ) -> Result<ImportPlan<'v>, StoreError> {
-    let mut planner = ImportPlanner::new(guild, now, existing);
+    let mut planner = ImportPlanner::new(guild, now, slugs);
     let (mut writes, mut history) = (Vec::new(), Vec::new());
-    let batch = planner.batch(vendors)?;
+    let batch = planner.batch(vendors, existing)?;
     writes.extend(batch.writes);
     history.extend(batch.history);
     let (removals, removed, summary) = planner.removals(prune)?;
@@ -255,6 +270,10 @@ mod tests {
             .collect()
     }
 
+    fn keys(stored: &HashMap<String, String>) -> HashSet<String> {
+        stored.keys().cloned().collect()
+    }
+
     fn slugs(list: &[VendorSlug]) -> Vec<&str> {
         list.iter().map(VendorSlug::as_str).collect()
     }
@@ -267,7 +286,8 @@ mod tests {
             vendor("github", "GitHub"),
             vendor("stripe", "Stripe"),
         ];
-        let plan = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, false).unwrap();
+        let known = keys(&existing);
+        let plan = plan_import(GuildId::LOCAL, Utc::now(), &existing, &known, &files, false).unwrap();
         assert_eq!(slugs(&plan.summary.added), ["stripe"]);
         assert_eq!(slugs(&plan.summary.updated), ["aws"]);
         assert_eq!(slugs(&plan.summary.unchanged), ["github"]);
@@ -290,9 +310,10 @@ mod tests {
             vendor("github", "GitHub"),
         ]);
         let files = [vendor("aws", "AWS")];
-        let kept = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, false).unwrap();
+        let known = keys(&existing);
+        let kept = plan_import(GuildId::LOCAL, Utc::now(), &existing, &known, &files, false).unwrap();
         assert!(kept.removals.is_empty() && !kept.changes_anything());
-        let pruned = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, true).unwrap();
+        let pruned = plan_import(GuildId::LOCAL, Utc::now(), &existing, &known, &files, true).unwrap();
         assert_eq!(pruned.removals, ["github", "zendesk"]);
         assert_eq!(slugs(&pruned.summary.removed), ["github", "zendesk"]);
         let lines: Vec<(&str, &str)> = pruned.history.iter().map(|h| (h.slug, h.action)).collect();
@@ -303,7 +324,8 @@ mod tests {
     fn a_slug_given_twice_is_written_once_as_last_given() {
         let files = [vendor("aws", "First"), vendor("aws", "Second")];
         let nothing = HashMap::new();
-        let plan = plan_import(GuildId::LOCAL, Utc::now(), &nothing, &files, false).unwrap();
+        let known = keys(&nothing);
+        let plan = plan_import(GuildId::LOCAL, Utc::now(), &nothing, &known, &files, false).unwrap();
         assert_eq!(plan.writes.len(), 1);
         assert_eq!(plan.writes[0].1.name, "Second");
     }

@@ -7,7 +7,10 @@
 macro_rules! impl_store {
     ($store:ty, $db:ident) => {
         const _: () = {
-            use std::{collections::HashMap, sync::Arc};
+            use std::{
+                collections::{HashMap, HashSet},
+                sync::Arc,
+            };
 
             use async_trait::async_trait;
             use chrono::Utc;
@@ -73,6 +76,32 @@ macro_rules! impl_store {
                     Ok(())
                 }
 
+                /// The stored documents of `slugs` (slug → document).
+                async fn stored_documents(
+                    tx: &mut WriteTx<'_, $db>,
+                    guild: GuildId,
+                    slugs: &[&str],
+                ) -> Result<HashMap<String, String>, StoreError> {
+                    if slugs.is_empty() {
+                        return Ok(HashMap::new());
+                    }
+                    let mut select = QueryBuilder::new("SELECT slug, document FROM vendors WHERE guild_id = ");
+                    select.push_bind(guild.as_i64()).push(" AND slug IN (");
+                    let mut list = select.separated(", ");
+                    for slug in slugs {
+                        list.push_bind(*slug);
+                    }
+                    select.push(")");
+                    Ok(select
+                        .build_query_as::<VendorDocumentRow>()
+                        .fetch_all(&mut **tx)
+                        .await
+                        .map_err(StoreError::db("reading the stored vendors"))?
+                        .into_iter()
+                        .map(|row| (row.slug, row.document))
+                        .collect())
+                }
+
                 /// The import, batch by batch from `next` (an error from it abandons the import).
                 async fn import_from(
                     &self,
@@ -81,16 +110,15 @@ macro_rules! impl_store {
                     prune: bool,
                 ) -> Result<ImportSummary, StoreError> {
                     let mut tx = self.write_tx("starting the import").await?;
-                    let existing: HashMap<String, String> = sqlx::query_as::<_, VendorDocumentRow>(
-                        "SELECT slug, document FROM vendors WHERE guild_id = $1",
-                    )
-                    .bind(guild.as_i64())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(StoreError::db("reading the current registry"))?
-                    .into_iter()
-                    .map(|row| (row.slug, row.document))
-                    .collect();
+                    // The slugs only: the documents are read batch by batch, for the vendors
+                    // of the batch, so that re-importing a large registry never holds it whole.
+                    let existing: HashSet<String> = sqlx::query_scalar("SELECT slug FROM vendors WHERE guild_id = $1")
+                        .bind(guild.as_i64())
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(StoreError::db("reading the current registry"))?
+                        .into_iter()
+                        .collect();
                     let now = Utc::now();
                     let mut planner = ImportPlanner::new(guild, now, &existing);
                     // Batch by batch: each is planned, written and dropped (see ImportBatch).
@@ -102,7 +130,9 @@ macro_rules! impl_store {
                                 return Err(error);
                             }
                         };
-                        let batch = planner.batch(&vendors)?;
+                        let stored = Self::stored_documents(&mut tx, guild, &planner.stored_among(&vendors)).await?;
+                        let batch = planner.batch(&vendors, &stored)?;
+                        drop(stored);
                         Self::insert_history(&mut tx, guild, &batch.history).await?;
                         if batch.writes.is_empty() {
                             continue;
