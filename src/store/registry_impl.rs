@@ -119,6 +119,16 @@ macro_rules! impl_store {
                         .map_err(StoreError::db("reading the current registry"))?
                         .into_iter()
                         .collect();
+                    // Each batch's stored vendors are read by slug. A registry imported moments
+                    // ago has no statistics yet (autovacuum analyses later): PostgreSQL then
+                    // scans the guild's whole registry for each batch (0.5 s a batch at 100k
+                    // vendors) instead of using the primary key.
+                    if Backend::$db == Backend::Postgres && !existing.is_empty() {
+                        sqlx::query("ANALYZE vendors")
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(StoreError::db("analysing the registry for the import"))?;
+                    }
                     let now = Utc::now();
                     let mut planner = ImportPlanner::new(guild, now, &existing);
                     // Batch by batch: each is planned, written and dropped (see ImportBatch).
