@@ -151,19 +151,19 @@ pub(super) fn key_span_in(value: &Spanned<DeValue<'_>>, path: &[Segment], key: &
         .map(|(k, _)| k.span())
 }
 
+/// What `visit_strings` calls for each string: shape, path, span, text.
+pub(super) type StringVisitor<'v, 'a> = dyn FnMut(&str, &[Segment], Range<usize>, &'a str) + 'v;
+
 /// Visits every string in `value` with its path without list positions
 /// (`escalation[].contacts[].name`), its path with them (`escalation[1].contacts[0].name`,
 /// as segments: most strings are fine, and their path is never written out), its span and
 /// its text.
-pub(super) fn visit_strings<'a>(
-    value: &'a Spanned<DeValue<'a>>,
-    visit: &mut dyn FnMut(&str, &[Segment], Range<usize>, &'a str),
-) {
+pub(super) fn visit_strings<'a>(value: &'a Spanned<DeValue<'a>>, visit: &mut StringVisitor<'_, 'a>) {
     fn walk<'a>(
         value: &'a Spanned<DeValue<'a>>,
         shape: &mut String,
         path: &mut Vec<Segment>,
-        visit: &mut dyn FnMut(&str, &[Segment], Range<usize>, &'a str),
+        visit: &mut StringVisitor<'_, 'a>,
     ) {
         let before = shape.len();
         match value.get_ref() {
