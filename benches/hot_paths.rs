@@ -304,6 +304,40 @@ fn import_parse_10k(c: &mut Criterion) {
     group.bench_function("parse_plans_file_10k", |b| {
         b.iter(|| plans_file::parse_files(black_box(&files)).map(|v| v.len()))
     });
+    // What `backline import` hands the store: the vendors, batch by batch, each with its
+    // stored document, parsed and written on every core.
+    group.bench_function("vendor_batches_with_documents_10k", |b| {
+        b.iter(|| {
+            plans_file::VendorBatches::new(black_box(&files))
+                .map(|batch| batch.len())
+                .sum::<usize>()
+        })
+    });
+    // The writer's side: planning each batch (what is added, its history line) and the
+    // SQLite writes, into a fresh database each time; the batches are parsed beforehand.
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let guild = GuildId::new(GUILD).expect("a guild ID");
+    group.bench_function("store_import_batches_10k_sqlite", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url =
+                    store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("bench.db").display()));
+                let store = runtime.block_on(store::connect(&url)).expect("a SQLite store");
+                let batches: Vec<_> = plans_file::VendorBatches::new(&files).collect();
+                (dir, store, batches)
+            },
+            |(dir, store, batches)| {
+                let mut batches = batches.into_iter();
+                let mut next = || batches.next().map(Ok);
+                let summary = runtime.block_on(store.import_batches(guild, &mut next, false));
+                runtime.block_on(store.close());
+                drop(dir);
+                summary.map(|s| s.added.len())
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
     group.finish();
 }
 

@@ -1,7 +1,11 @@
 //! `backline import`: validate plans files and load them into one guild's registry, all or
 //! nothing.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::{Arc, mpsc::SyncSender},
+};
 
 use anyhow::Context as _;
 
@@ -37,21 +41,34 @@ pub async fn import(
         },
     };
     // Vendor by vendor into the store's batches: a 100k-vendor registry is never held whole.
-    // Any problem abandons the transaction; the files are then parsed whole for the report.
-    let mut batches = plans_file::VendorBatches::new(&sources);
+    // The files are parsed on a thread of their own, a batch ahead of the writer, so that the
+    // parse and the database work overlap. Any problem abandons the transaction; the files
+    // are then parsed whole for the report.
+    let sources = Arc::new(sources);
+    let (parsed, batches) = std::sync::mpsc::sync_channel(1);
+    let parser = std::thread::spawn({
+        let sources = Arc::clone(&sources);
+        move || parse_ahead(&sources, &parsed)
+    });
     let mut count = 0;
     let abandoned = || StoreError::Conflict("the plans files did not validate".into());
+    // Taken by the writer's `next` as an iterator: it must be `Send`, which a borrowed
+    // receiver is not.
+    let mut batches = batches.into_iter();
     let mut next = || match batches.next() {
-        Some(batch) => {
+        Some(Some(batch)) => {
             count += batch.len();
             Some(Ok(batch))
         }
-        None if batches.failed() => Some(Err(abandoned())),
-        None if prune && count == 0 => Some(Err(abandoned())),
-        None => None,
+        Some(None) if prune && count == 0 => Some(Err(abandoned())),
+        Some(None) => None,
+        // The parser stopped without saying the files are done: something is wrong in them.
+        None => Some(Err(abandoned())),
     };
     let streamed = store.import_batches(guild, &mut next, prune).await;
-    let failed = batches.failed();
+    // The parser stops at its next batch once nobody waits for it.
+    drop(batches);
+    let failed = parser.join().unwrap_or(true);
     let mut summary = match streamed {
         Ok(summary) => summary,
         Err(_) if failed => match plans_file::parse_files(&sources) {
@@ -104,6 +121,25 @@ pub async fn import(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sends the files' vendors batch by batch, then `None` once they are all sent and valid.
+/// True when something in the files is wrong.
+fn parse_ahead(
+    sources: &[plans_file::SourceFile],
+    to_writer: &SyncSender<Option<Vec<plans_file::VendorDocument>>>,
+) -> bool {
+    let mut batches = plans_file::VendorBatches::new(sources);
+    for batch in batches.by_ref() {
+        if to_writer.send(Some(batch)).is_err() {
+            return batches.failed();
+        }
+    }
+    if !batches.failed() {
+        // The writer may have stopped already (a database error): nothing to tell it then.
+        let _ = to_writer.send(None);
+    }
+    batches.failed()
 }
 
 /// Every error in the files, then that nothing was imported.

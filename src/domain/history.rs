@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{VendorSlug, diff::Change};
+use super::{Vendor, VendorSlug, diff::Change};
 
 /// Who made a change, and through what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,9 +78,32 @@ pub fn describe_changes(changes: &[Change]) -> String {
         .join("\n")
 }
 
+/// The detail of a vendor's `added` entry: who it is, not every field. The vendor's whole
+/// document is its current state, and each later change records the values it replaced,
+/// so listing every field here told nothing more, and it was most of the work of importing
+/// a large registry.
+pub fn describe_addition(vendor: &Vendor) -> String {
+    format!(
+        "{}, {}, owned by {}",
+        vendor.name,
+        vendor.criticality.as_str(),
+        vendor.owner.name
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_added_vendor_is_described_in_one_line_by_name_criticality_and_owner() {
+        let vendor = &crate::domain::plans_file::parse_str(
+            "a",
+            "[[vendor]]\nslug = \"aws\"\nname = \"AWS\"\ncriticality = \"high\"\n[vendor.owner]\nname = \"Dana\"\nteam = \"SRE\"\n",
+        )
+        .unwrap()[0];
+        assert_eq!(describe_addition(vendor), "AWS, high, owned by Dana");
+    }
 
     #[test]
     fn a_source_reads_back_from_what_is_stored_and_nothing_else_does() {

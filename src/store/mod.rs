@@ -25,7 +25,7 @@ use std::{fmt, sync::Arc};
 use anyhow::Context as _;
 use async_trait::async_trait;
 
-use crate::domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary};
+use crate::domain::{GuildId, GuildSettings, Vendor, VendorSlug, VendorSummary, plans_file::VendorDocument};
 
 pub use cases::{CaseStore, NewCase, NewEvent, Recorded};
 pub use connect_error::explain_connect_error;
@@ -163,13 +163,13 @@ pub trait Store: CaseStore + UpkeepStore + StatusStore + Readiness + Send + Sync
         prune: bool,
     ) -> Result<ImportSummary, StoreError>;
 
-    /// As `import`, with the vendors handed over batch by batch by `next`, so that a large
-    /// registry is never held whole; an error from `next` abandons the import (nothing is
-    /// written) and is returned.
+    /// As `import`, with the vendors and their documents handed over batch by batch by
+    /// `next`, so that a large registry is never held whole; an error from `next` abandons
+    /// the import (nothing is written) and is returned.
     async fn import_batches(
         &self,
         guild: GuildId,
-        next: &mut (dyn FnMut() -> Option<Result<Vec<Vendor>, StoreError>> + Send),
+        next: &mut (dyn FnMut() -> Option<Result<Vec<VendorDocument>, StoreError>> + Send),
         prune: bool,
     ) -> Result<ImportSummary, StoreError>;
 

@@ -1,11 +1,18 @@
 //! What the registry's writes store, decided without SQL: a vendor's row, and what an
 //! import adds, updates, removes and records in the history.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+};
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ChangeSource, GuildId, Vendor, VendorSlug, diff, history::describe_changes, plans_file};
+use crate::domain::{
+    ChangeSource, GuildId, Vendor, VendorSlug, diff,
+    history::{describe_addition, describe_changes},
+    plans_file::{self, VendorDocument},
+};
 
 use super::{ImportSummary, StoreError, rows::parse_document};
 
@@ -14,24 +21,38 @@ use super::{ImportSummary, StoreError, rows::parse_document};
 pub(super) const IMPORT_BATCH: usize = 500;
 
 /// A vendor row as stored: the searchable copies and the TOML document.
-pub(super) struct VendorRow {
-    pub name: String,
+pub(super) struct VendorRow<'v> {
+    pub name: &'v str,
     pub criticality: &'static str,
     pub aliases: String,
-    pub document: String,
+    pub document: Cow<'v, str>,
 }
 
-impl VendorRow {
-    pub fn of(vendor: &Vendor) -> Result<Self, StoreError> {
+impl<'v> VendorRow<'v> {
+    pub fn of(vendor: &'v Vendor) -> Result<Self, StoreError> {
+        let document = plans_file::vendor_to_toml(vendor);
+        Self::with_document(vendor, document.map(Cow::Owned).as_ref())
+    }
+
+    /// The row of a vendor whose document was written already (by the parsing threads).
+    pub fn of_given(given: &'v VendorDocument) -> Result<Self, StoreError> {
+        let document = given.document.as_deref().map(Cow::Borrowed);
+        Self::with_document(&given.vendor, document.as_ref().map_err(|e| *e))
+    }
+
+    fn with_document(
+        vendor: &'v Vendor,
+        document: Result<&Cow<'v, str>, &toml::ser::Error>,
+    ) -> Result<Self, StoreError> {
         let unwritable = |problem: String| StoreError::Unwritable {
             vendor: vendor.slug.to_string(),
             problem,
         };
         Ok(Self {
-            name: vendor.name.clone(),
+            name: &vendor.name,
             criticality: vendor.criticality.as_str(),
             aliases: serde_json::to_string(&vendor.aliases).map_err(|e| unwritable(e.to_string()))?,
-            document: plans_file::vendor_to_toml(vendor).map_err(|e| unwritable(e.to_string()))?,
+            document: document.map_err(|e| unwritable(e.to_string()))?.clone(),
         })
     }
 }
@@ -45,12 +66,12 @@ pub(super) struct NewHistory<'a> {
     pub detail: String,
 }
 
-/// What an import writes for a batch of the vendors given, decided from the guild's stored
-/// documents (slug → TOML). A batch is planned, written and dropped before the next: a
-/// large import holds one batch's stored forms at a time, not the whole registry's twice.
+/// What an import writes for a batch of the vendors given, decided from the stored documents
+/// of the batch's vendors (slug → TOML). A batch is planned, written and dropped before the
+/// next: a large import holds one batch's stored documents at a time, never the registry's.
 pub(super) struct ImportBatch<'v> {
     /// Vendors to insert or overwrite, each slug once (the last given wins).
-    pub writes: Vec<(&'v str, VendorRow)>,
+    pub writes: Vec<(&'v str, VendorRow<'v>)>,
     /// In order: added and updated vendors.
     pub history: Vec<NewHistory<'v>>,
 }
@@ -59,14 +80,15 @@ pub(super) struct ImportBatch<'v> {
 pub(super) struct ImportPlanner<'e> {
     guild: GuildId,
     now: DateTime<Utc>,
-    existing: &'e HashMap<String, String>,
+    /// The guild's slugs before the import.
+    existing: &'e HashSet<String>,
     /// Every slug given so far.
     given: HashSet<String>,
     pub summary: ImportSummary,
 }
 
 impl<'e> ImportPlanner<'e> {
-    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'e HashMap<String, String>) -> Self {
+    pub fn new(guild: GuildId, now: DateTime<Utc>, existing: &'e HashSet<String>) -> Self {
         Self {
             guild,
             now,
@@ -79,20 +101,25 @@ impl<'e> ImportPlanner<'e> {
     /// The next batch of the vendors given. One statement cannot upsert the same row twice:
     /// a slug given twice in a batch is written once, as last given; a later batch simply
     /// overwrites an earlier one's.
-    pub fn batch<'v>(&mut self, vendors: &'v [Vendor]) -> Result<ImportBatch<'v>, StoreError> {
+    pub fn batch<'v>(
+        &mut self,
+        vendors: &'v [VendorDocument],
+        stored: &HashMap<String, String>,
+    ) -> Result<ImportBatch<'v>, StoreError> {
         let last: HashMap<&str, usize> = vendors
             .iter()
             .enumerate()
-            .map(|(i, v)| (v.slug.as_str(), i))
+            .map(|(i, v)| (v.vendor.slug.as_str(), i))
             .collect();
-        let mut writes = Vec::new();
-        let mut history = Vec::new();
-        for (index, vendor) in vendors.iter().enumerate() {
+        let mut writes = Vec::with_capacity(vendors.len());
+        let mut history = Vec::with_capacity(vendors.len());
+        for (index, given) in vendors.iter().enumerate() {
+            let vendor = &given.vendor;
             if !self.given.contains(vendor.slug.as_str()) {
                 self.given.insert(vendor.slug.to_string());
             }
-            let row = VendorRow::of(vendor)?;
-            let (action, before) = match self.existing.get(vendor.slug.as_str()) {
+            let row = VendorRow::of_given(given)?;
+            let (action, detail) = match stored.get(vendor.slug.as_str()) {
                 Some(document) if *document == row.document => {
                     self.summary.unchanged.push(vendor.slug.clone());
                     continue;
@@ -101,14 +128,15 @@ impl<'e> ImportPlanner<'e> {
                     self.summary.updated.push(vendor.slug.clone());
                     // An import is how a stored document that no longer reads gets repaired:
                     // the history then shows every field as new.
+                    let before = parse_document(self.guild, vendor.slug.as_str(), document).ok();
                     (
                         "updated",
-                        parse_document(self.guild, vendor.slug.as_str(), document).ok(),
+                        describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
                     )
                 }
                 None => {
                     self.summary.added.push(vendor.slug.clone());
-                    ("added", None)
+                    ("added", describe_addition(vendor))
                 }
             };
             history.push(NewHistory {
@@ -116,13 +144,22 @@ impl<'e> ImportPlanner<'e> {
                 at: self.now,
                 source: ChangeSource::Import,
                 action,
-                detail: describe_changes(&diff::changes(before.as_ref(), Some(vendor))),
+                detail,
             });
             if last.get(vendor.slug.as_str()) == Some(&index) {
                 writes.push((vendor.slug.as_str(), row));
             }
         }
         Ok(ImportBatch { writes, history })
+    }
+
+    /// The vendors of `vendors` stored before the import: `batch` needs their documents.
+    pub fn stored_among<'v>(&self, vendors: &'v [VendorDocument]) -> Vec<&'v str> {
+        vendors
+            .iter()
+            .map(|v| v.vendor.slug.as_str())
+            .filter(|slug| self.existing.contains(*slug))
+            .collect()
     }
 
     /// Slugs to delete when pruning, with their history lines; then the summary.
@@ -136,7 +173,7 @@ impl<'e> ImportPlanner<'e> {
         if prune {
             let mut gone: Vec<&'e String> = self
                 .existing
-                .keys()
+                .iter()
                 .filter(|s| !self.given.contains(s.as_str()))
                 .collect();
             gone.sort();
@@ -169,7 +206,7 @@ impl<'e> ImportPlanner<'e> {
 #[cfg(test)]
 pub(super) struct ImportPlan<'v> {
     pub summary: ImportSummary,
-    pub writes: Vec<(&'v str, VendorRow)>,
+    pub writes: Vec<(&'v str, VendorRow<'v>)>,
     pub removals: Vec<String>,
     pub history: Vec<NewHistory<'v>>,
 }
@@ -187,12 +224,13 @@ pub(super) fn plan_import<'v>(
     guild: GuildId,
     now: DateTime<Utc>,
     existing: &'v HashMap<String, String>,
-    vendors: &'v [Vendor],
+    slugs: &'v HashSet<String>,
+    vendors: &'v [VendorDocument],
     prune: bool,
 ) -> Result<ImportPlan<'v>, StoreError> {
-    let mut planner = ImportPlanner::new(guild, now, existing);
+    let mut planner = ImportPlanner::new(guild, now, slugs);
     let (mut writes, mut history) = (Vec::new(), Vec::new());
-    let batch = planner.batch(vendors)?;
+    let batch = planner.batch(vendors, existing)?;
     writes.extend(batch.writes);
     history.extend(batch.history);
     let (removals, removed, summary) = planner.removals(prune)?;
@@ -209,20 +247,31 @@ pub(super) fn plan_import<'v>(
 mod tests {
     use super::*;
 
-    fn vendor(slug: &str, name: &str) -> Vendor {
+    fn vendor(slug: &str, name: &str) -> VendorDocument {
         let text = format!(
             "[[vendor]]\nslug = \"{slug}\"\nname = \"{name}\"\ncriticality = \"low\"\n\n[vendor.owner]\nname = \"Someone\"\n"
         );
-        plans_file::parse_str("test.toml", &text)
-            .expect("valid vendor")
-            .remove(0)
+        VendorDocument::of(
+            plans_file::parse_str("test.toml", &text)
+                .expect("valid vendor")
+                .remove(0),
+        )
     }
 
-    fn stored(vendors: &[Vendor]) -> HashMap<String, String> {
+    fn stored(vendors: &[VendorDocument]) -> HashMap<String, String> {
         vendors
             .iter()
-            .map(|v| (v.slug.to_string(), VendorRow::of(v).unwrap().document))
+            .map(|v| {
+                (
+                    v.vendor.slug.to_string(),
+                    VendorRow::of_given(v).unwrap().document.into_owned(),
+                )
+            })
             .collect()
+    }
+
+    fn keys(stored: &HashMap<String, String>) -> HashSet<String> {
+        stored.keys().cloned().collect()
     }
 
     fn slugs(list: &[VendorSlug]) -> Vec<&str> {
@@ -237,7 +286,8 @@ mod tests {
             vendor("github", "GitHub"),
             vendor("stripe", "Stripe"),
         ];
-        let plan = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, false).unwrap();
+        let known = keys(&existing);
+        let plan = plan_import(GuildId::LOCAL, Utc::now(), &existing, &known, &files, false).unwrap();
         assert_eq!(slugs(&plan.summary.added), ["stripe"]);
         assert_eq!(slugs(&plan.summary.updated), ["aws"]);
         assert_eq!(slugs(&plan.summary.unchanged), ["github"]);
@@ -248,6 +298,7 @@ mod tests {
         let lines: Vec<(&str, &str)> = plan.history.iter().map(|h| (h.slug, h.action)).collect();
         assert_eq!(lines, [("aws", "updated"), ("stripe", "added")]);
         assert_eq!(plan.history[0].detail, "name: AWS → Amazon Web Services");
+        assert_eq!(plan.history[1].detail, "Stripe, low, owned by Someone");
         assert!(plan.removals.is_empty() && plan.changes_anything());
     }
 
@@ -259,9 +310,10 @@ mod tests {
             vendor("github", "GitHub"),
         ]);
         let files = [vendor("aws", "AWS")];
-        let kept = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, false).unwrap();
+        let known = keys(&existing);
+        let kept = plan_import(GuildId::LOCAL, Utc::now(), &existing, &known, &files, false).unwrap();
         assert!(kept.removals.is_empty() && !kept.changes_anything());
-        let pruned = plan_import(GuildId::LOCAL, Utc::now(), &existing, &files, true).unwrap();
+        let pruned = plan_import(GuildId::LOCAL, Utc::now(), &existing, &known, &files, true).unwrap();
         assert_eq!(pruned.removals, ["github", "zendesk"]);
         assert_eq!(slugs(&pruned.summary.removed), ["github", "zendesk"]);
         let lines: Vec<(&str, &str)> = pruned.history.iter().map(|h| (h.slug, h.action)).collect();
@@ -272,7 +324,8 @@ mod tests {
     fn a_slug_given_twice_is_written_once_as_last_given() {
         let files = [vendor("aws", "First"), vendor("aws", "Second")];
         let nothing = HashMap::new();
-        let plan = plan_import(GuildId::LOCAL, Utc::now(), &nothing, &files, false).unwrap();
+        let known = keys(&nothing);
+        let plan = plan_import(GuildId::LOCAL, Utc::now(), &nothing, &known, &files, false).unwrap();
         assert_eq!(plan.writes.len(), 1);
         assert_eq!(plan.writes[0].1.name, "Second");
     }

@@ -82,6 +82,28 @@ on_both_backends! {
 }
 
 on_both_backends! {
+    async fn an_error_found_after_the_first_batches_of_a_large_file_imports_nothing(db) {
+        // 1200 vendors: the first batches are parsed and written before the error is reached.
+        let mut text = String::new();
+        for i in 0..1200 {
+            text.push_str(&format!(
+                "[[vendor]]\nslug = \"v{i}\"\nname = \"Vendor {i}\"\ncriticality = \"low\"\n\n[vendor.owner]\nname = \"Someone\"\n\n"
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let broken = write(&dir, "broken.toml", &text.replacen("name = \"Vendor 1100\"", "nmae = \"Vendor 1100\"", 1));
+        let out = backline(&db, &["import", "--guild", "7", &broken]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("vendor `v1100`, field `nmae`: unknown field `nmae`"), "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        let fixed = write(&dir, "fixed.toml", &text);
+        let out = backline(&db, &["import", "--guild", "7", &fixed]);
+        assert!(stdout(&out).contains("1200 added, 0 updated, 0 unchanged"), "{}", stdout(&out));
+    }
+}
+
+on_both_backends! {
     async fn export_then_import_into_an_empty_database_round_trips(db) {
         assert!(backline(&db, &["import", EXAMPLES]).status.success());
         let exported = export(&db, "0");

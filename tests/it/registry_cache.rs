@@ -270,14 +270,15 @@ on_both_backends! {
 on_both_backends! {
     async fn an_import_abandoned_between_batches_writes_nothing(db) {
         let guild = GuildId::new(GUILD).unwrap();
-        let mut batches = vec![Ok(only(&["aws"])), Err(backline::store::StoreError::Conflict("bad files".into()))].into_iter();
+        let documents = |slugs: &[&str]| only(slugs).into_iter().map(backline::domain::plans_file::VendorDocument::of).collect();
+        let mut batches = vec![Ok(documents(&["aws"])), Err(backline::store::StoreError::Conflict("bad files".into()))].into_iter();
         let mut next = || batches.next();
         let abandoned = db.store.import_batches(guild, &mut next, false).await;
         assert!(abandoned.is_err());
         assert!(db.store.vendor_summaries(guild).await.unwrap().is_empty());
         assert_eq!(db.store.registry_version(guild).await.unwrap(), 0);
 
-        let mut batches = vec![Ok(only(&["aws"])), Ok(only(&["stripe"]))].into_iter();
+        let mut batches = vec![Ok(documents(&["aws"])), Ok(documents(&["stripe"]))].into_iter();
         let mut next = || batches.next();
         let summary = db.store.import_batches(guild, &mut next, false).await.unwrap();
         assert_eq!(summary.added.len(), 2);

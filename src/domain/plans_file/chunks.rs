@@ -5,15 +5,31 @@ use std::ops::Range;
 
 use std::collections::HashSet;
 
-use super::{LineIndex, Location, PlanError, SourceFile, Vendor, name_key, parse_part};
+use super::{LineIndex, Location, PlanError, SourceFile, Vendor, name_key, parse_part, vendor_to_toml};
 
 /// Vendors per batch of [`VendorBatches`].
 const BATCH: usize = 500;
 
-/// The vendors of plans files, batch by batch in file order, for an import that never holds
-/// them all: each batch is parsed on every core and checked as [`super::parse_files`] checks
-/// (each vendor, and every name leading to one vendor). At the first problem it stops and
-/// says so ([`VendorBatches::failed`]): `parse_files` then finds every error to report.
+/// A vendor with the TOML table the store keeps of it ([`vendor_to_toml`]), written on the
+/// parsing threads so that an import's single writer does not spend its time serialising.
+#[derive(Debug)]
+pub struct VendorDocument {
+    pub vendor: Vendor,
+    pub document: Result<String, toml::ser::Error>,
+}
+
+impl VendorDocument {
+    pub fn of(vendor: Vendor) -> Self {
+        let document = vendor_to_toml(&vendor);
+        Self { vendor, document }
+    }
+}
+
+/// The vendors of plans files with their documents, batch by batch in file order, for an
+/// import that never holds them all: each batch is parsed on every core and checked as
+/// [`super::parse_files`] checks (each vendor, and every name leading to one vendor). At the
+/// first problem it stops and says so ([`VendorBatches::failed`]): `parse_files` then finds
+/// every error to report.
 pub struct VendorBatches<'a> {
     files: &'a [SourceFile],
     file: usize,
@@ -40,8 +56,8 @@ impl<'a> VendorBatches<'a> {
     }
 
     /// Every name the batch's vendors answer to is new: else the batch fails.
-    fn claim(&mut self, vendors: &[Vendor]) -> bool {
-        for vendor in vendors {
+    fn claim(&mut self, vendors: &[VendorDocument]) -> bool {
+        for VendorDocument { vendor, .. } in vendors {
             let mut names = vec![vendor.slug.as_str().to_owned(), name_key(&vendor.name)];
             names.extend(vendor.aliases.iter().map(|a| name_key(a)));
             names.sort();
@@ -57,9 +73,9 @@ impl<'a> VendorBatches<'a> {
 }
 
 impl Iterator for VendorBatches<'_> {
-    type Item = Vec<Vendor>;
+    type Item = Vec<VendorDocument>;
 
-    fn next(&mut self) -> Option<Vec<Vendor>> {
+    fn next(&mut self) -> Option<Vec<VendorDocument>> {
         while self.parts.is_empty() {
             if self.failed || self.file >= self.files.len() {
                 return None;
@@ -78,8 +94,15 @@ impl Iterator for VendorBatches<'_> {
         let take = self.parts.len().min(BATCH);
         let mut batch: Vec<Range<usize>> = self.parts.split_off(self.parts.len() - take);
         batch.reverse();
-        let vendors: Option<Vec<Vendor>> = parse_on_every_core(file, &lines, &batch)
-            .map(|parsed| parsed.into_iter().map(|(vendor, _)| vendor).collect());
+        let vendors = on_every_core(&batch, |share| {
+            let parsed = parse_parts(file, &lines, share)?;
+            Some(
+                parsed
+                    .into_iter()
+                    .map(|(vendor, _)| VendorDocument::of(vendor))
+                    .collect(),
+            )
+        });
         match vendors {
             Some(vendors) if self.claim(&vendors) => Some(vendors),
             _ => {
@@ -119,21 +142,31 @@ fn parse_on_every_core<'a>(
     lines: &'a LineIndex<'a>,
     parts: &[Range<usize>],
 ) -> Option<Vec<(Vendor, Location<'a>)>> {
-    // The vendors are independent: a large file is parsed on every core, in order.
+    on_every_core(parts, |share| parse_parts(file, lines, share))
+}
+
+/// `work` on consecutive shares of `parts`, one thread per core, results in order; none
+/// when any share has none. The vendors are independent: a large file is parsed on every
+/// core.
+fn on_every_core<T: Send>(
+    parts: &[Range<usize>],
+    work: impl Fn(&[Range<usize>]) -> Option<Vec<T>> + Sync,
+) -> Option<Vec<T>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_core = parts.len().div_ceil(cores).max(PARALLEL_FROM);
-    let parsed: Vec<Option<Vec<(Vendor, Location<'a>)>>> = std::thread::scope(|scope| {
+    let work = &work;
+    let done: Vec<Option<Vec<T>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = parts
             .chunks(per_core)
-            .map(|share| scope.spawn(move || parse_parts(file, lines, share)))
+            .map(|share| scope.spawn(move || work(share)))
             .collect();
         workers.into_iter().map(|w| w.join().ok().flatten()).collect()
     });
-    let mut vendors = Vec::new();
-    for share in parsed {
-        vendors.append(&mut share?);
+    let mut all = Vec::with_capacity(parts.len());
+    for share in done {
+        all.append(&mut share?);
     }
-    Some(vendors)
+    Some(all)
 }
 
 /// Fewer vendors than this are parsed on one thread.

@@ -151,49 +151,48 @@ pub(super) fn key_span_in(value: &Spanned<DeValue<'_>>, path: &[Segment], key: &
         .map(|(k, _)| k.span())
 }
 
-/// Every string in `value` with its path and span: the path without list positions
-/// (`escalation[].contacts[].name`) and with them (`escalation[1].contacts[0].name`).
-pub(super) fn strings<'a>(value: &'a Spanned<DeValue<'a>>) -> Vec<(String, String, Range<usize>, &'a str)> {
+/// What `visit_strings` calls for each string: shape, path, span, text.
+pub(super) type StringVisitor<'v, 'a> = dyn FnMut(&str, &[Segment], Range<usize>, &'a str) + 'v;
+
+/// Visits every string in `value` with its path without list positions
+/// (`escalation[].contacts[].name`), its path with them (`escalation[1].contacts[0].name`,
+/// as segments: most strings are fine, and their path is never written out), its span and
+/// its text.
+pub(super) fn visit_strings<'a>(value: &'a Spanned<DeValue<'a>>, visit: &mut StringVisitor<'_, 'a>) {
     fn walk<'a>(
         value: &'a Spanned<DeValue<'a>>,
+        shape: &mut String,
         path: &mut Vec<Segment>,
-        out: &mut Vec<(String, String, Range<usize>, &'a str)>,
+        visit: &mut StringVisitor<'_, 'a>,
     ) {
+        let before = shape.len();
         match value.get_ref() {
-            DeValue::String(s) => {
-                let mut shape = String::new();
-                for seg in path.iter() {
-                    match seg {
-                        Segment::Key(k) if shape.is_empty() => shape.push_str(k),
-                        Segment::Key(k) => {
-                            shape.push('.');
-                            shape.push_str(k);
-                        }
-                        Segment::Index(_) => shape.push_str("[]"),
-                    }
-                }
-                out.push((shape, render_path(path).unwrap_or_default(), value.span(), s));
-            }
+            DeValue::String(s) => visit(shape, path, value.span(), s),
             DeValue::Table(table) => {
                 for (k, v) in table.iter() {
+                    if !shape.is_empty() {
+                        shape.push('.');
+                    }
+                    shape.push_str(k.get_ref());
                     path.push(Segment::Key(k.get_ref().to_string()));
-                    walk(v, path, out);
+                    walk(v, shape, path, visit);
                     path.pop();
+                    shape.truncate(before);
                 }
             }
             DeValue::Array(array) => {
+                shape.push_str("[]");
                 for (i, v) in array.iter().enumerate() {
                     path.push(Segment::Index(i));
-                    walk(v, path, out);
+                    walk(v, shape, path, visit);
                     path.pop();
                 }
+                shape.truncate(before);
             }
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    walk(value, &mut Vec::new(), &mut out);
-    out
+    walk(value, &mut String::new(), &mut Vec::new(), visit);
 }
 
 /// Where each vendor of the files is defined: its slug → (file, line, column) of the slug's

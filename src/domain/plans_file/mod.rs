@@ -19,7 +19,7 @@ mod chunks;
 mod locate;
 mod schema;
 
-pub use chunks::VendorBatches;
+pub use chunks::{VendorBatches, VendorDocument};
 pub use locate::vendor_positions;
 use locate::{
     LineIndex, Segment, deepest_path, insert_placeholder, key_span_in, remove_path, render_path, span_of_path,
@@ -182,7 +182,7 @@ fn parse_part<'a>(
                 .get("slug")
                 .and_then(|s| s.get_ref().as_str())
                 .map(str::to_owned);
-            let (vendor, mut vendor_errors) = deserialize_vendor(item.clone());
+            let (vendor, mut vendor_errors) = deserialize_vendor(item);
             // Text is checked on what was written, whatever else is wrong with the vendor,
             // so all of a vendor's errors come at once.
             vendor_errors.extend(text_errors(item));
@@ -217,7 +217,13 @@ type LocatedProblem = (Range<usize>, Option<String>, String);
 /// error the offending entry is removed (or, for a missing required field of the vendor
 /// itself, a placeholder stood in) and the table tried again, so one mistake does not hide
 /// the next. Stops when an error cannot be pinned to an entry.
-fn deserialize_vendor(mut item: Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<LocatedProblem>) {
+fn deserialize_vendor(item: &Spanned<DeValue<'_>>) -> (Option<Vendor>, Vec<LocatedProblem>) {
+    // Most vendors are right: one copy of the table to read them, another only to look
+    // further after an error.
+    if let Ok(vendor) = Vendor::deserialize(ValueDeserializer::from(item.clone())) {
+        return (Some(vendor), Vec::new());
+    }
+    let mut item = item.clone();
     let mut errors = Vec::new();
     let mut removed: Vec<String> = Vec::new();
     let mut inserted: Vec<String> = Vec::new();
@@ -291,14 +297,19 @@ fn removal_path(path: &[Segment]) -> &[Segment] {
 
 /// Every string of a vendor table that breaks the text rule of its field.
 fn text_errors(item: &Spanned<DeValue<'_>>) -> Vec<LocatedProblem> {
-    locate::strings(item)
-        .into_iter()
-        .filter_map(|(key, field, span, value)| {
-            let rule = rule_for(&key)?;
-            let error = text::check(value, rule).err()?;
-            Some((span, Some(field), error.to_string()))
-        })
-        .collect()
+    let mut errors = Vec::new();
+    locate::visit_strings(item, &mut |shape, path, span, value| {
+        if let Some(rule) = rule_for(shape)
+            && let Err(error) = text::check(value, rule)
+        {
+            errors.push((
+                span,
+                Some(render_path(path).unwrap_or_default()),
+                error.to_string(),
+            ));
+        }
+    });
+    errors
 }
 
 fn unknown_field(message: &str) -> Option<&str> {
