@@ -8,6 +8,7 @@ mod deliver;
 mod dispatch;
 pub mod gateway;
 pub mod limits;
+mod markdown;
 mod notify;
 mod observe;
 mod parse;
