@@ -100,11 +100,10 @@ impl Dispatcher {
     /// whose answer follows through the webhook.
     pub(super) async fn answer_over_http(&self, interaction: Interaction) -> Option<Value> {
         let hook = webhook(&interaction);
-        let (response, sent, answer) = match self.in_time(interaction, || self.deadline.follow_up()).await {
-            Timely::Inline(answer) => (answer.response.clone(), None, Some(answer)),
-            Timely::Deferred { response, sent } => (response, Some(sent), None),
+        let (body, sent, answer) = match self.in_time(interaction, || self.deadline.follow_up()).await {
+            Timely::Inline(answer) => (serde_json::to_value(&answer.response), None, Some(answer)),
+            Timely::Deferred { response, sent } => (serde_json::to_value(&response), Some(sent), None),
         };
-        let body = serde_json::to_value(&response);
         // The body is the message: handing it back to Discord is as far as we can follow it.
         match (sent, answer) {
             (Some(sent), _) => {
