@@ -2,6 +2,7 @@
 //! endpoint. The only module that imports serenity (the rest of the crate calls it here).
 
 pub mod auth;
+mod body;
 mod components;
 mod deadline;
 mod deliver;
@@ -18,6 +19,7 @@ pub mod render;
 mod signature;
 pub mod split;
 
+pub use body::interaction_from_json;
 pub use deadline::{DEFAULT_ANSWER_WITHIN, follow_up_client};
 pub use dispatch::{Answer, Dispatcher};
 pub use signature::{SignatureError, SignatureVerifier};
