@@ -161,6 +161,10 @@ fn support_reply(c: &mut Criterion) {
                 .is_ok()
         })
     });
+    // The endpoint's read of the body into an interaction (part of dispatch_body).
+    group.bench_function("read_interaction", |b| {
+        b.iter(|| backline::discord::interaction_from_json(black_box(&body)).is_ok())
+    });
     group.bench_function("dispatch_body", |b| {
         b.iter(|| {
             runtime

@@ -130,6 +130,7 @@ impl Text {
 
     /// This text followed by `other`.
     pub fn then(mut self, other: Text) -> Self {
+        self.0.reserve(other.0.len());
         for span in other.0 {
             self.push(span);
         }

@@ -2,7 +2,13 @@
 //! deadline is deferred (type 5), and its answer delivered later by editing the original
 //! response through the interaction's webhook, for both the HTTP endpoint and the gateway.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    panic::AssertUnwindSafe,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+
+use futures_util::{FutureExt as _, future::BoxFuture};
 
 use serde_json::Value;
 use serenity::all::{
@@ -34,15 +40,26 @@ const FOLLOW_UP_WITHIN: Duration = Duration::from_secs(14 * 60);
 #[derive(Clone)]
 pub struct Deadline {
     answer_within: Duration,
-    follow_up: Option<Arc<Http>>,
+    /// Built on first use when none was given: most answers never need it, and building
+    /// one (a TLS client) costs more than answering `/support`.
+    follow_up: Arc<OnceLock<Arc<Http>>>,
 }
 
 impl Default for Deadline {
     fn default() -> Self {
         Self {
             answer_within: DEFAULT_ANSWER_WITHIN,
-            follow_up: None,
+            follow_up: Arc::default(),
         }
+    }
+}
+
+impl Deadline {
+    fn follow_up(&self) -> Arc<Http> {
+        Arc::clone(
+            self.follow_up
+                .get_or_init(|| Arc::new(follow_up_client(None, None))),
+        )
     }
 }
 
@@ -74,7 +91,7 @@ impl Dispatcher {
     pub fn with_deadline(mut self, answer_within: Duration, follow_up: Http) -> Self {
         self.deadline = Deadline {
             answer_within,
-            follow_up: Some(Arc::new(follow_up)),
+            follow_up: Arc::new(OnceLock::from(Arc::new(follow_up))),
         };
         self
     }
@@ -82,17 +99,11 @@ impl Dispatcher {
     /// The HTTP endpoint's response body for an interaction: the answer, or a deferral
     /// whose answer follows through the webhook.
     pub(super) async fn answer_over_http(&self, interaction: Interaction) -> Option<Value> {
-        let follow_up = self
-            .deadline
-            .follow_up
-            .clone()
-            .unwrap_or_else(|| Arc::new(follow_up_client(None, None)));
         let hook = webhook(&interaction);
-        let (response, sent, answer) = match self.in_time(interaction, Arc::clone(&follow_up)).await {
-            Timely::Inline(answer) => (answer.response.clone(), None, Some(answer)),
-            Timely::Deferred { response, sent } => (response, Some(sent), None),
+        let (body, sent, answer) = match self.in_time(interaction, || self.deadline.follow_up()).await {
+            Timely::Inline(answer) => (serde_json::to_value(&answer.response), None, Some(answer)),
+            Timely::Deferred { response, sent } => (serde_json::to_value(&response), Some(sent), None),
         };
-        let body = serde_json::to_value(&response);
         // The body is the message: handing it back to Discord is as far as we can follow it.
         match (sent, answer) {
             (Some(sent), _) => {
@@ -108,7 +119,7 @@ impl Dispatcher {
                     && answer.parts.len() > 1
                 {
                     // Discord takes follow-ups once it has the response this body carries.
-                    let dispatcher = self.clone();
+                    let (dispatcher, follow_up) = (self.clone(), self.deadline.follow_up());
                     tokio::spawn(
                         async move {
                             follow_up.set_application_id(application);
@@ -126,7 +137,7 @@ impl Dispatcher {
 
     /// Answers an interaction that came over the gateway, through `http`.
     pub(super) async fn answer_over_gateway(&self, http: Arc<Http>, interaction: Interaction) {
-        match self.in_time(interaction.clone(), Arc::clone(&http)).await {
+        match self.in_time(interaction.clone(), || Arc::clone(&http)).await {
             Timely::Inline(answer) => {
                 let sent = send_callback(&http, &interaction, answer.response.clone()).await;
                 self.confirm_first(&answer, &sent).await;
@@ -179,20 +190,33 @@ impl Dispatcher {
         }
     }
 
-    async fn in_time(&self, interaction: Interaction, follow_up: Arc<Http>) -> Timely {
+    async fn in_time(&self, interaction: Interaction, follow_up: impl FnOnce() -> Arc<Http>) -> Timely {
         let Some((application, token)) = webhook(&interaction) else {
             // PING and unknown kinds touch no database: nothing to wait for.
             return Timely::Inline(self.dispatch(&interaction).await);
         };
-        let mut work = {
+        let work = {
             let (dispatcher, interaction) = (self.clone(), interaction.clone());
-            tokio::spawn(async move { dispatcher.dispatch(&interaction).await }.in_current_span())
+            AssertUnwindSafe(async move { dispatcher.dispatch(&interaction).await })
+                .catch_unwind()
+                .map(Result::ok)
+                .in_current_span()
+        };
+        // A read runs in this task while it is in time: no hand-off to another task for the
+        // usual answer. Work that may write runs in a task of its own from the start, so a
+        // connection dropped by the client cannot cut it short.
+        let mut work: BoxFuture<'static, Option<Answer>> = if only_reads(&interaction) {
+            Box::pin(work)
+        } else {
+            let task = tokio::spawn(work);
+            Box::pin(async move { task.await.ok().flatten() })
         };
         match tokio::time::timeout(self.deadline.answer_within, &mut work).await {
-            Ok(Ok(answer)) => return Timely::Inline(answer),
-            Ok(Err(error)) => return Timely::Inline(crashed(&error)),
+            Ok(Some(answer)) => return Timely::Inline(answer),
+            Ok(None) => return Timely::Inline(crashed(&"it panicked")),
             Err(_) => {}
         }
+        let work = tokio::spawn(async move { work.await.unwrap_or_else(|| crashed(&"it panicked")) });
         if let Interaction::Autocomplete(_) = interaction {
             // Suggestions cannot be deferred: none is better than none in time.
             return Timely::Inline(Answer::plain(CreateInteractionResponse::Autocomplete(
@@ -208,7 +232,7 @@ impl Dispatcher {
         let (sent, deferral) = oneshot::channel();
         let finish = self
             .clone()
-            .finish(application, token, work, private, deferral, follow_up);
+            .finish(application, token, work, private, deferral, follow_up());
         tokio::spawn(finish.in_current_span());
         let response = if turns_page {
             CreateInteractionResponse::Acknowledge
@@ -283,6 +307,15 @@ impl Dispatcher {
     }
 }
 
+/// Interactions whose answer only reads: `/support`, `/owner` and suggestions.
+fn only_reads(interaction: &Interaction) -> bool {
+    match interaction {
+        Interaction::Autocomplete(_) => true,
+        Interaction::Command(command) => matches!(command.data.name.as_str(), "support" | "owner"),
+        _ => false,
+    }
+}
+
 /// The application and token an interaction's webhook is addressed by, for kinds that can
 /// be deferred or have to be answered in time.
 fn webhook(interaction: &Interaction) -> Option<(ApplicationId, String)> {
@@ -298,8 +331,8 @@ fn notice(text: &str) -> Answer {
     Answer::of(&Reply::notice(text))
 }
 
-fn crashed(error: &tokio::task::JoinError) -> Answer {
-    tracing::error!(%error, "an interaction's work crashed");
+fn crashed(error: &dyn std::fmt::Display) -> Answer {
+    tracing::error!(error = %error, "an interaction's work crashed");
     notice("Something went wrong on backline's side; it is logged. Try again.")
 }
 

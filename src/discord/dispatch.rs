@@ -97,19 +97,6 @@ impl Dispatcher {
         answer
     }
 
-    /// For the HTTP endpoint: a verified body in, the JSON response body out, or `None`
-    /// when the body is not an interaction.
-    pub async fn dispatch_body(&self, body: &[u8]) -> Option<serde_json::Value> {
-        let interaction: Interaction = match serde_json::from_slice(body) {
-            Ok(interaction) => interaction,
-            Err(error) => {
-                tracing::warn!(%error, "signed request whose body is not an interaction");
-                return None;
-            }
-        };
-        self.respond_over_http(interaction).await
-    }
-
     async fn run(
         &self,
         command: Result<Command, Text>,

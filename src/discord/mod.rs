@@ -3,12 +3,14 @@
 
 pub mod auth;
 mod autocomplete;
+mod body;
 mod components;
 mod deadline;
 mod deliver;
 mod dispatch;
 pub mod gateway;
 pub mod limits;
+mod markdown;
 mod notify;
 mod observe;
 mod parse;
@@ -18,6 +20,7 @@ pub mod render;
 mod signature;
 pub mod split;
 
+pub use body::interaction_from_json;
 pub use deadline::{DEFAULT_ANSWER_WITHIN, follow_up_client};
 pub use dispatch::{Answer, Dispatcher};
 pub use signature::{SignatureError, SignatureVerifier};

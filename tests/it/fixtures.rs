@@ -125,3 +125,32 @@ fn every_fixture_is_an_interaction_serenity_accepts() {
         assert_eq!(u8::from(parsed.kind()), kind.as_u64().unwrap() as u8);
     }
 }
+
+#[test]
+fn the_endpoint_reads_every_fixture_as_serenity_does() {
+    // The endpoint reads the body straight into the kind its `type` names.
+    for payload in [
+        ping(),
+        slash(Some(GUILD), "support", &[("vendor", "aws")]),
+        slash(None, "support", &[("vendor", "aws")]),
+        autocomplete(Some(GUILD), "support", "aw"),
+        button(Some(GUILD), "x"),
+        modal(Some(GUILD), "x", "y"),
+    ] {
+        let body = serde_json::to_vec(&payload).unwrap();
+        let by_serenity: serenity::all::Interaction = serde_json::from_slice(&body).unwrap();
+        let by_endpoint = backline::discord::interaction_from_json(&body).expect("the endpoint reads it");
+        assert_eq!(
+            serde_json::to_value(&by_endpoint).unwrap(),
+            serde_json::to_value(&by_serenity).unwrap()
+        );
+    }
+    for refused in [
+        &b"{\"type\": 9, \"id\": \"1\"}"[..],
+        b"{}",
+        b"not json",
+        b"{\"type\": 2}",
+    ] {
+        assert!(backline::discord::interaction_from_json(refused).is_err());
+    }
+}
