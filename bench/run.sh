@@ -13,7 +13,9 @@
 # BENCH_OUT (target/bench: registries, databases, logs), BENCH_BACKLINE (another backline
 # binary to measure, e.g. an older build to compare with), BENCH_PEERS ("python node": the
 # hello-world endpoints of bench/peers measured in the same run, PING and one application
-# command each; empty to skip), CARGO_TARGET_DIR (where the release build goes).
+# command each; empty to skip), BENCH_SCENARIOS ("ping support autocomplete-2 autocomplete-4
+# case-open": which loads to run, e.g. only case-open), CARGO_TARGET_DIR (where the release
+# build goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,8 @@ warmup_requests=5000
 case_requests=${BENCH_CASE_REQUESTS:-60000}
 guild=400000000000000001
 peers=${BENCH_PEERS-"python node"}
+scenarios=" ${BENCH_SCENARIOS:-ping support autocomplete-2 autocomplete-4 case-open} "
+wanted() { [[ $scenarios == *" $1 "* ]]; }
 target_dir=${CARGO_TARGET_DIR:-target}
 
 out=${BENCH_OUT:-target/bench}
@@ -171,11 +175,14 @@ for backend in $backends; do
     start_server "$url" "$out/serve-$backend-$size.log"
     # The first request builds the guild's in-memory index; the load tests measure after it.
     printf 'first\t%s\t%s\t%s\n' "$backend" "$size" "$(send_one support "$size")" >>"$results"
-    load "$backend" "$size" ping '"type":1}' "$read_requests" 1
-    load "$backend" "$size" support '"title":"' "$read_requests" 1
-    load "$backend" "$size" autocomplete-2 '"choices":[{' "$read_requests" 1
-    load "$backend" "$size" autocomplete-4 '"choices":[{' "$read_requests" 1
-    if [ "$size" = "$case_size" ]; then
+    if wanted ping; then load "$backend" "$size" ping '"type":1}' "$read_requests" 1; fi
+    if wanted support; then load "$backend" "$size" support '"title":"' "$read_requests" 1; fi
+    for letters in 2 4; do
+      if wanted "autocomplete-$letters"; then
+        load "$backend" "$size" "autocomplete-$letters" '"choices":[{' "$read_requests" 1
+      fi
+    done
+    if [ "$size" = "$case_size" ] && wanted case-open; then
       load "$backend" "$size" case-open 'opened with' "$case_requests" 100000000000000000
       cases_after=$("$tool" count-cases "$url" "$guild")
       printf 'cases\t%s\t%s\t%s\n' "$backend" "$size" "$((cases_after - cases_before))" >>"$results"
