@@ -7,6 +7,7 @@ mod fake_status;
 mod fixtures;
 mod helpers;
 
+mod case_batches;
 mod case_queries;
 mod cases;
 mod cli;
