@@ -138,7 +138,11 @@ const OPEN_CASES: &str = concat!(
 impl PostgresStore {
     /// Numbers and records a batch of the guild's cases in one statement (see `OPEN_CASES`):
     /// one round trip and one commit for all of them. All or nothing.
-    pub(super) async fn insert_cases(&self, guild: GuildId, jobs: &[OpenJob]) -> Result<Vec<Recorded>, StoreError> {
+    pub(super) async fn insert_cases(
+        &self,
+        guild: GuildId,
+        jobs: &[OpenJob],
+    ) -> Result<Vec<Recorded>, StoreError> {
         let cases = jobs.iter().map(|job| &job.case);
         let events = jobs.iter().map(|job| &job.event);
         let mut targets = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -156,19 +160,43 @@ impl PostgresStore {
             .bind(cases.clone().map(|c| c.vendor.as_str()).collect::<Vec<_>>())
             .bind(cases.clone().map(|c| c.vendor_name.as_str()).collect::<Vec<_>>())
             .bind(cases.clone().map(|c| c.severity.as_str()).collect::<Vec<_>>())
-            .bind(cases.clone().map(|c| c.vendor_severity.as_deref()).collect::<Vec<_>>())
+            .bind(
+                cases
+                    .clone()
+                    .map(|c| c.vendor_severity.as_deref())
+                    .collect::<Vec<_>>(),
+            )
             .bind(cases.clone().map(|c| c.summary.as_str()).collect::<Vec<_>>())
-            .bind(cases.clone().map(|c| c.vendor_case_id.as_deref()).collect::<Vec<_>>())
+            .bind(
+                cases
+                    .clone()
+                    .map(|c| c.vendor_case_id.as_deref())
+                    .collect::<Vec<_>>(),
+            )
             .bind(cases.clone().map(|c| c.link.as_deref()).collect::<Vec<_>>())
-            .bind(cases.clone().map(|c| c.channel_id.map(|id| id as i64)).collect::<Vec<_>>())
+            .bind(
+                cases
+                    .clone()
+                    .map(|c| c.channel_id.map(|id| id as i64))
+                    .collect::<Vec<_>>(),
+            )
             .bind(cases.clone().map(|c| c.opened_by as i64).collect::<Vec<_>>())
             .bind(cases.clone().map(|c| c.opened_at).collect::<Vec<_>>())
             .bind(cases.map(|c| c.response_due).collect::<Vec<_>>())
             .bind(events.clone().map(|e| e.at).collect::<Vec<_>>())
             .bind(events.clone().map(|e| e.kind.as_str()).collect::<Vec<_>>())
-            .bind(events.clone().map(|e| e.actor.map(|a| a as i64)).collect::<Vec<_>>())
+            .bind(
+                events
+                    .clone()
+                    .map(|e| e.actor.map(|a| a as i64))
+                    .collect::<Vec<_>>(),
+            )
             .bind(events.clone().map(|e| e.detail.as_str()).collect::<Vec<_>>())
-            .bind(events.map(|e| e.interaction_id.map(|i| i as i64)).collect::<Vec<_>>())
+            .bind(
+                events
+                    .map(|e| e.interaction_id.map(|i| i as i64))
+                    .collect::<Vec<_>>(),
+            )
             .bind(jobs.len() as i64)
             .bind(targets.0)
             .bind(targets.1)

@@ -80,7 +80,11 @@ impl SqliteStore {
     /// Numbers and records a batch of cases (in order, numbers allocated together) with
     /// their `opened` events and notifications, in one write transaction: a multi-row
     /// INSERT each for the cases, the events and the notifications. All or nothing.
-    pub(super) async fn insert_cases(&self, guild: GuildId, jobs: &[OpenJob]) -> Result<Vec<Recorded>, StoreError> {
+    pub(super) async fn insert_cases(
+        &self,
+        guild: GuildId,
+        jobs: &[OpenJob],
+    ) -> Result<Vec<Recorded>, StoreError> {
         let doing = "opening cases";
         let count = jobs.len() as i64;
         let mut tx = self.write_tx(doing).await?;

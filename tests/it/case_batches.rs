@@ -65,12 +65,20 @@ fn targets(i: u64) -> Vec<NotifyTarget> {
 }
 
 /// Opens `summaries.len()` cases at once, the i-th with interaction `interactions[i]`.
-async fn open_at_once(store: &Arc<dyn Store>, openings: &[(String, Option<u64>, u64)]) -> Vec<Result<Recorded, StoreError>> {
+async fn open_at_once(
+    store: &Arc<dyn Store>,
+    openings: &[(String, Option<u64>, u64)],
+) -> Vec<Result<Recorded, StoreError>> {
     let tasks = openings.iter().cloned().map(|(summary, interaction, people)| {
         let store = Arc::clone(store);
         tokio::spawn(async move {
             store
-                .open_case(GUILD, &new_case(&summary), &opened(&summary, interaction), &targets(people))
+                .open_case(
+                    GUILD,
+                    &new_case(&summary),
+                    &opened(&summary, interaction),
+                    &targets(people),
+                )
                 .await
         })
     });
@@ -78,7 +86,13 @@ async fn open_at_once(store: &Arc<dyn Store>, openings: &[(String, Option<u64>, 
 }
 
 async fn numbers(store: &Arc<dyn Store>) -> Vec<i64> {
-    let mut numbers: Vec<i64> = store.cases(GUILD, None, None, 1000).await.unwrap().iter().map(|c| c.number).collect();
+    let mut numbers: Vec<i64> = store
+        .cases(GUILD, None, None, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.number)
+        .collect();
     numbers.sort();
     numbers
 }
@@ -243,15 +257,24 @@ on_both_backends! {
 #[tokio::test]
 async fn on_a_full_disk_every_opening_of_a_batch_fails_and_none_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let url = backline::store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("backline.db").display()));
+    let url =
+        backline::store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("backline.db").display()));
     let sqlite = Arc::new(SqliteStore::connect(&url, Default::default()).await.unwrap());
-    sqlite.import(GUILD, &parse(&example_plans()), false).await.unwrap();
+    sqlite
+        .import(GUILD, &parse(&example_plans()), false)
+        .await
+        .unwrap();
     let store: Arc<dyn Store> = sqlite.clone();
     let mut conn = sqlx::SqliteConnection::connect(url.expose()).await.unwrap();
-    let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count").fetch_one(&mut conn).await.unwrap();
+    let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     sqlite.limit_pages(Some(u32::try_from(pages).unwrap()));
     let long = "x".repeat(64 * 1024);
-    let openings: Vec<(String, Option<u64>, u64)> = (0..30u64).map(|i| (format!("{long}{i}"), Some(15_000 + i), i)).collect();
+    let openings: Vec<(String, Option<u64>, u64)> = (0..30u64)
+        .map(|i| (format!("{long}{i}"), Some(15_000 + i), i))
+        .collect();
     for result in open_at_once(&store, &openings).await {
         let error = result.expect_err("no opening is answered as recorded on a full disk");
         assert!(format!("{error:#?}").contains("full"), "{error:#?}");
@@ -260,6 +283,62 @@ async fn on_a_full_disk_every_opening_of_a_batch_fails_and_none_is_recorded() {
 
     sqlite.limit_pages(None);
     let results = open_at_once(&store, &openings).await;
-    assert!(results.iter().all(Result::is_ok), "the same openings, retried, are recorded");
-    assert_eq!(numbers(&store).await, (1..=30).collect::<Vec<_>>(), "no number was used by the failed ones");
+    assert!(
+        results.iter().all(Result::is_ok),
+        "the same openings, retried, are recorded"
+    );
+    assert_eq!(
+        numbers(&store).await,
+        (1..=30).collect::<Vec<_>>(),
+        "no number was used by the failed ones"
+    );
+}
+
+#[tokio::test]
+#[cfg_attr(no_test_postgres, ignore = "no PostgreSQL: set BACKLINE_TEST_POSTGRES_URL")]
+async fn while_postgres_is_cut_off_every_opening_of_a_batch_fails_and_none_is_recorded() {
+    let db = crate::helpers::postgres().await;
+    db.store
+        .import(GUILD, &parse(&example_plans()), false)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(db.url()).unwrap();
+    let target: std::net::SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432))
+        .parse()
+        .unwrap();
+    let proxy = crate::resilience::Proxy::start(target).await;
+    url.set_port(Some(proxy.addr.port())).unwrap();
+    let limits = backline::store::ConnectLimits {
+        acquire_timeout: std::time::Duration::from_millis(500),
+    };
+    let through_proxy =
+        backline::store::connect_with(&backline::store::DatabaseUrl::new(url.to_string()), limits)
+            .await
+            .unwrap();
+    let openings: Vec<(String, Option<u64>, u64)> = (0..30u64)
+        .map(|i| (format!("incident {i}"), Some(17_000 + i), i))
+        .collect();
+    open_at_once(&through_proxy, &openings[..1])
+        .await
+        .into_iter()
+        .for_each(|r| assert!(r.is_ok()));
+
+    proxy.cut();
+    for result in open_at_once(&through_proxy, &openings[1..]).await {
+        let error = result.expect_err("no opening is answered as recorded while the database is cut off");
+        assert!(
+            error.is_unreachable(),
+            "seen as the database unreachable: {error:#?}"
+        );
+    }
+    assert_eq!(
+        numbers(&db.store).await,
+        [1],
+        "nothing of the failed batches was written"
+    );
+
+    proxy.restore();
+    let results = open_at_once(&through_proxy, &openings[1..]).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(numbers(&db.store).await, (1..=30).collect::<Vec<_>>());
 }
