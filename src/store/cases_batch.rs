@@ -4,7 +4,7 @@
 //! is unknown (the connection went away) fails every opening in it.
 
 /// Implements the batched writes for a store with `group`, `insert_case`, `insert_cases`,
-/// `lost_race` and `write_tx`.
+/// `mark_all`, `lost_race` and `write_tx`.
 macro_rules! impl_case_batches {
     ($store:ty) => {
         const _: () = {
@@ -94,7 +94,7 @@ macro_rules! impl_case_batches {
                 }
 
                 async fn mark_batch(&self, jobs: Vec<MarkJob>) -> Vec<Result<(), StoreError>> {
-                    match self.write_marks(&jobs).await {
+                    match self.mark_all(&jobs).await {
                         Ok(()) => jobs.iter().map(|_| Ok(())).collect(),
                         Err(error) if jobs.len() > 1 => {
                             tracing::info!(%error, marks = jobs.len(), "a batch of delivery marks failed: writing them one by one");
@@ -109,7 +109,7 @@ macro_rules! impl_case_batches {
                 }
 
                 /// The marks in one transaction, in the order they came: one statement each.
-                async fn write_marks(&self, jobs: &[MarkJob]) -> Result<(), StoreError> {
+                pub(super) async fn write_marks(&self, jobs: &[MarkJob]) -> Result<(), StoreError> {
                     let doing = "recording a notification's delivery";
                     let mut tx = self.write_tx(doing).await?;
                     for job in jobs {

@@ -8,9 +8,11 @@
 //! trip happens while it is held, where the statement-by-statement version held it across
 //! four.
 
+use std::collections::HashSet;
+
 use super::{
     PostgresStore, StoreError,
-    batch::OpenJob,
+    batch::{MarkJob, OpenJob},
     cases::{CHANNEL_MENTION, NewCase, NewEvent, Recorded},
     rows::{CaseRow, case_columns, recipient_columns},
 };
@@ -223,5 +225,64 @@ impl PostgresStore {
                 })
             })
             .collect()
+    }
+}
+
+/// Delivery marks as one statement: one row of `m` per marked recipient (kind NULL: all of
+/// the event's notifications).
+const MARK_ALL: &str = "UPDATE notifications n SET delivery = m.delivery, reason = m.reason \
+    FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) \
+        AS m(guild_id, event_id, kind, recipient, delivery, reason) \
+    WHERE n.guild_id = m.guild_id AND n.event_id = m.event_id \
+    AND (m.kind IS NULL OR (n.recipient_kind = m.kind AND n.recipient_id = m.recipient))";
+
+impl PostgresStore {
+    /// A batch of delivery marks in one statement (one round trip, one commit), unless two
+    /// of them mark the same notification: then one after the other, in one transaction,
+    /// so the later one wins as it would alone.
+    pub(super) async fn mark_all(&self, jobs: &[MarkJob]) -> Result<(), StoreError> {
+        let mut rows = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        let mut marked = HashSet::new();
+        let mut whole_events = HashSet::new();
+        for job in jobs {
+            let key = (job.guild, job.event_id);
+            let recipients: Vec<Option<(&str, i64)>> = match &job.recipients {
+                None => vec![None],
+                Some(recipients) => recipients.iter().map(|r| Some(recipient_columns(*r))).collect(),
+            };
+            for recipient in recipients {
+                let overlaps = match recipient {
+                    None => !whole_events.insert(key) || marked.iter().any(|(k, _)| *k == key),
+                    Some(one) => whole_events.contains(&key) || !marked.insert((key, one)),
+                };
+                if overlaps {
+                    return self.write_marks(jobs).await;
+                }
+                rows.0.push(job.guild.as_i64());
+                rows.1.push(job.event_id);
+                rows.2.push(recipient.map(|r| r.0));
+                rows.3.push(recipient.map(|r| r.1));
+                rows.4.push(job.delivery.as_str());
+                rows.5.push(job.reason.as_deref());
+            }
+        }
+        sqlx::query(MARK_ALL)
+            .bind(rows.0)
+            .bind(rows.1)
+            .bind(rows.2)
+            .bind(rows.3)
+            .bind(rows.4)
+            .bind(rows.5)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::db("recording notifications' delivery"))?;
+        Ok(())
     }
 }

@@ -6,7 +6,7 @@ use sqlx::QueryBuilder;
 
 use super::{
     SqliteStore, StoreError,
-    batch::OpenJob,
+    batch::{MarkJob, OpenJob},
     cases::{CHANNEL_MENTION, NewCase, NewEvent, Recorded},
     rows::{InsertedCaseRow, case_columns, recipient_columns},
 };
@@ -209,5 +209,13 @@ impl SqliteStore {
             .collect::<Result<Vec<_>, StoreError>>()?;
         tx.commit(doing).await?;
         Ok(recorded)
+    }
+}
+
+impl SqliteStore {
+    /// A batch of delivery marks: one write transaction, a statement each (SQLite's
+    /// statements cost no network round trip).
+    pub(super) async fn mark_all(&self, jobs: &[MarkJob]) -> Result<(), StoreError> {
+        self.write_marks(jobs).await
     }
 }
