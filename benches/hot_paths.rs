@@ -296,6 +296,64 @@ fn support_reply_with_status(c: &mut Criterion) {
     group.finish();
 }
 
+/// `/case open` through the command core on SQLite, 32 at once (as bench/run.sh's wrk -c32
+/// sends them) and one at a time: with group commit, the 32 share a few commits.
+fn case_open(c: &mut Criterion) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use backline::commands::OpenCase;
+
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let plans = registry::plans_file(1_000).expect("a generated registry");
+    let vendors = plans_file::parse_str("bench.toml", &plans).expect("the generated registry parses");
+    let guild = GuildId::new(GUILD).expect("a guild ID");
+    let store = runtime.block_on(async {
+        let store = store::connect(&url).await.expect("a SQLite store");
+        store.import(guild, &vendors, false).await.expect("the import");
+        store
+    });
+    let core = Core::new(store, Arc::new(FixedClock(NOW.parse().expect("an instant"))));
+    let command = Command::CaseOpen(OpenCase {
+        vendor: registry::names(42).slug,
+        severity: "sev1".into(),
+        summary: "Checkout 500s".into(),
+        vendor_case_id: None,
+        link: None,
+    });
+    let interactions = AtomicU64::new(1);
+    let open = |core: Core, command: Command, interaction: u64| async move {
+        let caller = Caller {
+            guild: Some(guild),
+            channel: Some(1),
+            user: 42,
+            interaction: Some(interaction),
+            rights: Default::default(),
+        };
+        core.execute(&command, &caller).await.is_ok()
+    };
+    let mut group = c.benchmark_group("case_open_sqlite");
+    group.bench_function("one", |b| {
+        b.iter(|| {
+            let interaction = interactions.fetch_add(1, Ordering::Relaxed);
+            runtime.block_on(open(core.clone(), command.clone(), interaction))
+        })
+    });
+    group.bench_function("32_at_once", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let openings = (0..32).map(|_| {
+                    let interaction = interactions.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(open(core.clone(), command.clone(), interaction))
+                });
+                futures_util::future::join_all(openings).await.len()
+            })
+        })
+    });
+    group.finish();
+}
+
 /// `backline import`'s parse of a 10k-vendor plans file (25 MB), vendor by vendor.
 fn import_parse_10k(c: &mut Criterion) {
     let plans = registry::plans_file(10_000).expect("a generated registry");
@@ -421,6 +479,7 @@ criterion_group!(
     support_reply_with_status,
     findings_10k,
     import_parse_10k,
-    cases_export_10k
+    cases_export_10k,
+    case_open
 );
 criterion_main!(benches);

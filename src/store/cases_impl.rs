@@ -22,8 +22,11 @@ macro_rules! impl_case_store {
                         recipient_columns,
                     },
                     write::WriteTx,
+                    batch::MarkJob,
                 },
             };
+
+            crate::store::cases_batch::impl_case_batches!($store);
 
             impl $store {
                 async fn read_case<'e, E>(
@@ -183,12 +186,8 @@ macro_rules! impl_case_store {
                     event: &NewEvent,
                     notify: &[NotifyTarget],
                 ) -> Result<Recorded, StoreError> {
-                    // A redelivered interaction fails on its unique ID and rolls back, number
-                    // included (SQLite checks for it first: see `insert_case`).
-                    match self.insert_case(guild, case, event, notify).await {
-                        Ok(recorded) => Ok(recorded),
-                        Err(e) => self.lost_race(guild, event, e, "this case").await,
-                    }
+                    // With the openings that queued while the last commit ran (`cases_batch`).
+                    self.open_grouped(guild, case, event, notify).await
                 }
 
                 #[tracing::instrument(skip_all, fields(guild = %guild, case = before.number))]
@@ -221,20 +220,10 @@ macro_rules! impl_case_store {
                 async fn mark_recipients(
                     &self, guild: GuildId, event_id: i64, recipients: Option<&[Recipient]>, delivery: Delivery, reason: Option<&str>,
                 ) -> Result<(), StoreError> {
-                    let doing = "recording a notification's delivery";
-                    let mut tx = self.write_tx(doing).await?;
-                    let each: Vec<Option<(&str, i64)>> = match recipients {
-                        Some(recipients) => recipients.iter().map(|r| Some(recipient_columns(*r))).collect(),
-                        None => vec![None],
-                    };
-                    for recipient in each {
-                        sqlx::query("UPDATE notifications SET delivery = $1, reason = $2 WHERE guild_id = $3 AND event_id = $4 \
-                                     AND ($5 IS NULL OR (recipient_kind = $5 AND recipient_id = $6))")
-                            .bind(delivery.as_str()).bind(reason.map(str::to_owned)).bind(guild.as_i64()).bind(event_id)
-                            .bind(recipient.map(|r| r.0)).bind(recipient.map(|r| r.1))
-                            .execute(&mut *tx).await.map_err(StoreError::db(doing))?;
-                    }
-                    tx.commit(doing).await
+                    // With the marks that queued while the last commit of marks ran.
+                    let recipients = recipients.map(<[Recipient]>::to_vec);
+                    let reason = reason.map(str::to_owned);
+                    self.mark_grouped(MarkJob { guild, event_id, recipients, delivery, reason }).await
                 }
 
                 async fn case(&self, guild: GuildId, number: i64) -> Result<Option<Case>, StoreError> {

@@ -1,6 +1,8 @@
 //! Storage: one trait, a SQLite and a PostgreSQL implementation; every query is scoped by guild.
 
+mod batch;
 pub mod cases;
+mod cases_batch;
 mod cases_impl;
 mod cases_pg;
 mod cases_sqlite;

@@ -9,6 +9,7 @@ use sqlx::{
 
 use super::{
     ConnectLimits, DatabaseUrl, RegistryFeed, StoreError,
+    batch::GroupCommit,
     cases_impl::impl_case_store,
     registry_impl::impl_store,
     status_impl::impl_status_store,
@@ -22,6 +23,8 @@ pub struct PostgresStore {
     /// One connection, apart from the pool's, for the registry watch's LISTEN.
     listen_pool: PgPool,
     pub(super) watch: Watch,
+    /// Openings and delivery marks committed in groups (see `batch`).
+    pub(super) group: GroupCommit,
 }
 
 impl PostgresStore {
@@ -44,6 +47,7 @@ impl PostgresStore {
             pool,
             listen_pool,
             watch: Watch::new(),
+            group: GroupCommit::default(),
         })
     }
 

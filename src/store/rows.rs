@@ -164,6 +164,11 @@ pub(super) struct CaseRow {
 }
 
 impl CaseRow {
+    /// The case's number in its guild.
+    pub fn number(&self) -> i64 {
+        self.number
+    }
+
     pub fn into_case(self, guild: GuildId) -> Result<Case, StoreError> {
         let key = format!("guild {guild}, case #{}", self.number);
         let at = At {

@@ -17,6 +17,7 @@ use sqlx::{
 
 use super::{
     ConnectLimits, DatabaseUrl, RegistryFeed, StoreError,
+    batch::GroupCommit,
     cases_impl::impl_case_store,
     registry_impl::impl_store,
     status_impl::impl_status_store,
@@ -40,6 +41,8 @@ pub struct SqliteStore {
     /// How the file is opened, for the registry watch's connection.
     options: SqliteConnectOptions,
     pub(super) watch: Watch,
+    /// Openings and delivery marks committed in groups (see `batch`).
+    pub(super) group: GroupCommit,
 }
 
 impl SqliteStore {
@@ -72,6 +75,7 @@ impl SqliteStore {
             page_limit: AtomicU32::new(0),
             options: options.pragma("query_only", "ON"),
             watch: Watch::new(),
+            group: GroupCommit::default(),
         })
     }
 

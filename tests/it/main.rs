@@ -8,6 +8,7 @@ mod fixtures;
 mod helpers;
 
 mod autocomplete;
+mod case_batches;
 mod case_queries;
 mod cases;
 mod cli;

@@ -321,14 +321,14 @@ async fn over_the_gateway_a_late_answer_is_deferred_through_serenity_then_edited
 
 /// A TCP proxy in front of PostgreSQL that the test can cut (every connection dropped, new
 /// ones closed at once) and restore, without touching the shared server.
-struct Proxy {
-    addr: SocketAddr,
+pub(crate) struct Proxy {
+    pub(crate) addr: SocketAddr,
     cut: Arc<AtomicBool>,
     links: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl Proxy {
-    async fn start(target: SocketAddr) -> Self {
+    pub(crate) async fn start(target: SocketAddr) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let cut = Arc::new(AtomicBool::new(false));
@@ -350,14 +350,14 @@ impl Proxy {
         Self { addr, cut, links }
     }
 
-    fn cut(&self) {
+    pub(crate) fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
         for link in self.links.lock().unwrap().drain(..) {
             link.abort();
         }
     }
 
-    fn restore(&self) {
+    pub(crate) fn restore(&self) {
         self.cut.store(false, Ordering::SeqCst);
     }
 }
