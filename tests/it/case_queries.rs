@@ -12,6 +12,7 @@ use backline::{
     commands::{Caller, Command, OpenCase},
     domain::GuildId,
 };
+use tracing::Instrument as _;
 use tracing_subscriber::{Layer, layer::SubscriberExt as _};
 
 use crate::{
@@ -103,14 +104,22 @@ on_both_backends! {
     }
 }
 
-/// Counts the statements sqlx runs on this thread (it reports each one as a `sqlx::query`
-/// event, from the task that awaits it on PostgreSQL).
+/// Counts the statements sqlx runs inside the `export` span (it reports each one as a
+/// `sqlx::query` event, from the task that awaits it on PostgreSQL). Statements of other
+/// tasks polled on this thread meanwhile (the store's background writers) are not the
+/// export's and are not counted.
 #[derive(Clone, Default)]
 struct Statements(Arc<AtomicUsize>);
 
-impl<S: tracing::Subscriber> Layer<S> for Statements {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
+impl<S> Layer<S> for Statements
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_event(&self, event: &tracing::Event<'_>, context: tracing_subscriber::layer::Context<'_, S>) {
+        let in_export = context
+            .event_scope(event)
+            .is_some_and(|mut scope| scope.any(|span| span.name() == "export"));
+        if event.metadata().target() == "sqlx::query" && in_export {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
     }
@@ -125,7 +134,12 @@ async fn the_export_runs_the_same_number_of_queries_for_two_cases_as_for_twenty(
         let statements = Statements::default();
         let _scope =
             tracing::subscriber::set_default(tracing_subscriber::registry().with(statements.clone()));
-        let exported = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
+        let exported = db
+            .store
+            .cases_with_timelines(GuildId::LOCAL, None)
+            .instrument(tracing::info_span!("export"))
+            .await
+            .unwrap();
         (exported.len(), statements.0.load(Ordering::SeqCst))
     };
     open_many(&app, 2, 1000).await;
