@@ -229,11 +229,13 @@ impl PostgresStore {
 }
 
 /// Delivery marks as one statement: one row of `m` per marked recipient (kind NULL: all of
-/// the event's notifications).
+/// the event's notifications). `event_id = ANY` lets the planner find the rows through the
+/// `(event_id, recipient_kind, recipient_id)` index; joined to `UNNEST` alone, it scanned
+/// the whole table for each batch.
 const MARK_ALL: &str = "UPDATE notifications n SET delivery = m.delivery, reason = m.reason \
     FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) \
         AS m(guild_id, event_id, kind, recipient, delivery, reason) \
-    WHERE n.guild_id = m.guild_id AND n.event_id = m.event_id \
+    WHERE n.event_id = ANY($2) AND n.guild_id = m.guild_id AND n.event_id = m.event_id \
     AND (m.kind IS NULL OR (n.recipient_kind = m.kind AND n.recipient_id = m.recipient))";
 
 impl PostgresStore {

@@ -27,9 +27,19 @@ pub struct PostgresStore {
     pub(super) group: GroupCommit,
 }
 
+/// The URL's options, and every statement planned for its own parameters and the tables as
+/// they are now. sqlx prepares statements once per connection, and PostgreSQL switches a
+/// prepared statement to a generic plan after five runs; made while `cases` was nearly
+/// empty, that plan scanned the whole table on every later `/case open` until the next
+/// ANALYZE (never, with autovacuum off): 866 cases/s, p99 104 ms under bench/run.sh's load
+/// against 1482/s, p99 38 ms with this setting (BENCHMARKS.md).
+fn connect_options(url: &DatabaseUrl) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(PgConnectOptions::from_str(url.expose())?.options([("plan_cache_mode", "force_custom_plan")]))
+}
+
 impl PostgresStore {
     pub async fn connect(url: &DatabaseUrl, limits: ConnectLimits) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url.expose())?;
+        let options = connect_options(url)?;
         // 32, not 16: at 32 concurrent interactions (bench/run.sh), 16 connections made
         // requests queue for one (/support 5.7k → 7.9k req/s, p99 9.3 → 6.7 ms at 10k
         // vendors). Connections open on demand; PostgreSQL allows 100 by default.
@@ -68,3 +78,17 @@ impl_store!(PostgresStore, Postgres);
 impl_case_store!(PostgresStore, Postgres);
 impl_upkeep_store!(PostgresStore);
 impl_status_store!(PostgresStore);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_connection_plans_each_statement_for_its_parameters_and_keeps_the_urls_options() {
+        let url = DatabaseUrl::new("postgres://backline@db/backline?options=-c%20search_path%3Dops");
+        let options = connect_options(&url).expect("a valid URL");
+        let options = options.get_options().unwrap_or_default();
+        assert!(options.contains("search_path=ops"), "{options}");
+        assert!(options.contains("plan_cache_mode=force_custom_plan"), "{options}");
+    }
+}
