@@ -15,7 +15,8 @@ use backline::{
     commands::{Caller, Command, Core, FixedClock},
     discord::Dispatcher,
     domain::{
-        Criticality, Date, GuildId, VendorIndex, VendorSlug, VendorSummary, findings, lookup, plans_file,
+        Criticality, Date, GuildId, Vendor, VendorIndex, VendorSlug, VendorSummary, findings, lookup,
+        plans_file,
     },
     store,
 };
@@ -116,11 +117,11 @@ fn autocomplete_interaction(c: &mut Criterion) {
     group.finish();
 }
 
-fn support_reply(c: &mut Criterion) {
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let plans = registry::plans_file(10_000).expect("a generated registry");
+/// The first `count` vendors of the generated registry, imported into a SQLite store in `dir`,
+/// and a core over it at `NOW`.
+fn imported(runtime: &tokio::runtime::Runtime, dir: &std::path::Path, count: usize) -> (Vec<Vendor>, Core) {
+    let url = store::DatabaseUrl::new(format!("sqlite://{}", dir.join("bench.db").display()));
+    let plans = registry::plans_file(count).expect("a generated registry");
     let vendors = plans_file::parse_str("bench.toml", &plans).expect("the generated registry parses");
     let guild = GuildId::new(GUILD).expect("a guild ID");
     let store = runtime.block_on(async {
@@ -129,6 +130,14 @@ fn support_reply(c: &mut Criterion) {
         store
     });
     let core = Core::new(store, Arc::new(FixedClock(NOW.parse().expect("an instant"))));
+    (vendors, core)
+}
+
+fn support_reply(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (vendors, core) = imported(&runtime, dir.path(), 10_000);
+    let guild = GuildId::new(GUILD).expect("a guild ID");
     // As every request was before the change feed: one registry-version read each.
     let reading = core.clone().without_change_feed();
     let slug = registry::names(4242).slug;
@@ -175,23 +184,12 @@ fn support_reply(c: &mut Criterion) {
     group.finish();
 }
 
-/// A `/support vendor:<slug>` interaction as Discord sends it (as in tests/it/fixtures.rs).
+/// A `/support vendor:<slug>` interaction as Discord sends it.
 fn support_interaction(slug: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "type": 2, "id": "100000000000000001", "application_id": "200000000000000001",
-        "token": "tok", "version": 1, "channel_id": "500000000000000001", "locale": "en-US",
-        "app_permissions": "2248473465835073", "entitlements": [], "attachment_size_limit": 10_485_760,
-        "guild_id": GUILD.to_string(), "guild_locale": "en-US", "context": 0,
-        "authorizing_integration_owners": {"0": GUILD.to_string()},
-        "member": {
-            "user": {"id": "300000000000000001", "username": "bench", "discriminator": "0", "global_name": null, "avatar": null},
-            "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0,
-            "permissions": "0",
-        },
-        "data": {"id": "600000000000000001", "name": "support", "type": 1,
-                 "options": [{"name": "vendor", "type": 3, "value": slug}]},
-    }))
-    .expect("JSON")
+    autocomplete_endpoint::support_interaction(
+        2,
+        serde_json::json!({"name": "vendor", "type": 3, "value": slug}),
+    )
 }
 
 fn findings_10k(c: &mut Criterion) {
@@ -305,16 +303,8 @@ fn case_open(c: &mut Criterion) {
 
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = store::DatabaseUrl::new(format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let plans = registry::plans_file(1_000).expect("a generated registry");
-    let vendors = plans_file::parse_str("bench.toml", &plans).expect("the generated registry parses");
+    let (_, core) = imported(&runtime, dir.path(), 1_000);
     let guild = GuildId::new(GUILD).expect("a guild ID");
-    let store = runtime.block_on(async {
-        let store = store::connect(&url).await.expect("a SQLite store");
-        store.import(guild, &vendors, false).await.expect("the import");
-        store
-    });
-    let core = Core::new(store, Arc::new(FixedClock(NOW.parse().expect("an instant"))));
     let command = Command::CaseOpen(OpenCase {
         vendor: registry::names(42).slug,
         severity: "sev1".into(),
