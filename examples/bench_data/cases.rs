@@ -116,32 +116,27 @@ async fn open_template(store: &dyn Store, guild: u64, notifications: u64) -> Res
 async fn copy_template(url: &str, guild: u64, cases: u64) -> Result<(), String> {
     let (guild, cases) = (guild as i64, cases as i64);
     let db = |e: sqlx::Error| format!("copying the template case: {e}");
+    // The same statements in one transaction, then ANALYZE, on either backend's pool.
+    macro_rules! copy_with {
+        ($pool:ty) => {{
+            let pool = <$pool>::connect(url).await.map_err(db)?;
+            let mut tx = pool.begin().await.map_err(db)?;
+            for sql in COPY_STATEMENTS {
+                sqlx::query(sql)
+                    .bind(guild)
+                    .bind(cases)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)?;
+            sqlx::raw_sql("ANALYZE").execute(&pool).await.map_err(db)?;
+        }};
+    }
     if url.starts_with("postgres") {
-        let pool = sqlx::PgPool::connect(url).await.map_err(db)?;
-        let mut tx = pool.begin().await.map_err(db)?;
-        for sql in COPY_STATEMENTS {
-            sqlx::query(sql)
-                .bind(guild)
-                .bind(cases)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        sqlx::raw_sql("ANALYZE").execute(&pool).await.map_err(db)?;
+        copy_with!(sqlx::PgPool);
     } else {
-        let pool = sqlx::SqlitePool::connect(url).await.map_err(db)?;
-        let mut tx = pool.begin().await.map_err(db)?;
-        for sql in COPY_STATEMENTS {
-            sqlx::query(sql)
-                .bind(guild)
-                .bind(cases)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        sqlx::raw_sql("ANALYZE").execute(&pool).await.map_err(db)?;
+        copy_with!(sqlx::SqlitePool);
     }
     Ok(())
 }
