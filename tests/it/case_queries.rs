@@ -9,7 +9,6 @@ use backline::{
     commands::{Caller, Command, OpenCase},
     domain::GuildId,
 };
-use tracing::Instrument as _;
 use tracing_subscriber::{Layer, layer::SubscriberExt as _};
 
 use crate::{
@@ -101,19 +100,21 @@ on_both_backends! {
     }
 }
 
-/// The statements sqlx runs inside the `export` span (it reports each one as a `sqlx::query`
-/// event, from the task that awaits it on PostgreSQL), by their summary. Statements of other
-/// tasks polled on this thread meanwhile (the store's background writers) are not the
-/// export's and are not counted.
+/// The statements sqlx runs on this thread (it reports each one as a `sqlx::query` event,
+/// from the task that awaits it on PostgreSQL), by their text.
 #[derive(Clone, Default)]
 struct Statements(Arc<Mutex<Vec<String>>>);
 
 impl Statements {
-    /// The export's own statements: sqlx's look-ups of the database's types, which a
-    /// connection makes once when it first meets a type, are not the export's queries.
+    /// The export's own queries: reads of the cases (each names `cases c`). Not the store's
+    /// background writers, polled on this thread meanwhile, nor sqlx's one-time look-ups of
+    /// the database's types on a new connection.
     fn export_queries(&self) -> Vec<String> {
         let all = self.0.lock().unwrap();
-        all.iter().filter(|s| !s.contains("pg_type")).cloned().collect()
+        all.iter()
+            .filter(|s| s.starts_with("SELECT") && s.contains("cases c"))
+            .cloned()
+            .collect()
     }
 }
 
@@ -121,8 +122,9 @@ struct Summary(String);
 
 impl tracing::field::Visit for Summary {
     fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        if field.name() == "db.statement" || (field.name() == "summary" && self.0.is_empty()) {
-            self.0 = value.to_owned();
+        let statement = field.name() == "db.statement" && !value.trim().is_empty();
+        if statement || (field.name() == "summary" && self.0.is_empty()) {
+            self.0 = value.trim().to_owned();
         }
     }
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
@@ -130,15 +132,9 @@ impl tracing::field::Visit for Summary {
     }
 }
 
-impl<S> Layer<S> for Statements
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-{
-    fn on_event(&self, event: &tracing::Event<'_>, context: tracing_subscriber::layer::Context<'_, S>) {
-        let in_export = context
-            .event_scope(event)
-            .is_some_and(|mut scope| scope.any(|span| span.name() == "export"));
-        if event.metadata().target() == "sqlx::query" && in_export {
+impl<S: tracing::Subscriber> Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
             let mut summary = Summary(String::new());
             event.record(&mut summary);
             self.0.lock().unwrap().push(summary.0);
@@ -155,12 +151,7 @@ async fn the_export_runs_the_same_number_of_queries_for_two_cases_as_for_twenty(
         let statements = Statements::default();
         let _scope =
             tracing::subscriber::set_default(tracing_subscriber::registry().with(statements.clone()));
-        let exported = db
-            .store
-            .cases_with_timelines(GuildId::LOCAL, None)
-            .instrument(tracing::info_span!("export"))
-            .await
-            .unwrap();
+        let exported = db.store.cases_with_timelines(GuildId::LOCAL, None).await.unwrap();
         (exported.len(), statements.export_queries())
     };
     open_many(&app, 2, 1000).await;
